@@ -1,0 +1,23 @@
+"""tbounds' symbolic core: bounds from transformer theory, with sources and checked assumptions.
+
+>>> import bounds
+>>> b = bounds.get("kajitsuka2025.seq2seq.lower_hardmax")
+>>> round(float(b(N=1000, n=8)), 1)
+6.7
+>>> bounds.solve(b, "N", 64.2, n=1000).value
+1000.0
+
+Importing this package never imports torch.
+"""
+
+from .errors import AssumptionError, ParameterError, SolveError, TboundsError, UnknownBoundError
+from .record import Assumption, Bound, Quantity, Source
+from .domain import Param
+from .registry import families, get, ids, register, resolve, select
+from .solve import Solution, solve
+from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
+
+__all__ = [
+    "Assumption", "AssumptionError", "Bound", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
+    "Source", "TboundsError", "UnknownBoundError", "families", "get", "ids", "register", "resolve", "select", "solve",
+]

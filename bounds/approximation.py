@@ -1,0 +1,1 @@
+"""The approximation family (being written; registers its bounds on import)."""

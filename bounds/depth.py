@@ -1,0 +1,1 @@
+"""The depth family (being written; registers its bounds on import)."""

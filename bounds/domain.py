@@ -1,0 +1,107 @@
+"""Parameters and their domains.
+
+A :class:`Param` is a named symbol with a meaning, an integer or real type, a
+domain (an interval) and an example value.  :meth:`Param.validate` turns user
+input into a float array and raises a one-line :class:`ParameterError` naming
+the parameter and what is allowed.
+
+>>> N = Param("N", "number of input sequences", example=1000, integer=True, low=2)
+>>> N.describe_domain()
+'an integer >= 2'
+>>> N.validate([2, 10])
+array([ 2., 10.])
+>>> N.validate(1.5)
+Traceback (most recent call last):
+...
+bounds.errors.ParameterError: parameter 'N' must be an integer >= 2 (got 1.5)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from .errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named, typed bound parameter with a domain [low, high] and an example."""
+
+    name: str
+    meaning: str
+    example: float
+    integer: bool = False
+    low: float = 0.0
+    low_open: bool = False
+    high: float = math.inf
+    high_open: bool = False
+    unit: str = ""
+    symbol: sp.Symbol = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.integer:
+            sym = sp.Symbol(self.name, integer=True, positive=self.low > 0 or (self.low == 0 and self.low_open))
+        else:
+            sym = sp.Symbol(self.name, positive=self.low > 0 or (self.low == 0 and self.low_open), real=True)
+        object.__setattr__(self, "symbol", sym)
+        if not self.contains(np.asarray(float(self.example))).all():
+            raise ValueError(f"example {self.example} of parameter {self.name} lies outside its domain")
+
+    def describe_domain(self) -> str:
+        """Plain words for the allowed values, used in every error message."""
+        kind = "an integer" if self.integer else "a real number"
+        lo, hi = _fmt(self.low), _fmt(self.high)
+        if math.isinf(self.high):
+            if self.low == 0 and self.low_open:
+                return f"a positive {kind.split(' ', 1)[1]}"
+            return f"{kind} {'>' if self.low_open else '>='} {lo}"
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{kind} in {left}{lo}, {hi}{right}"
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        """Elementwise membership of the domain (type and interval)."""
+        v = np.asarray(values, dtype=float)
+        ok = np.isfinite(v)
+        ok &= (v > self.low) if self.low_open else (v >= self.low)
+        ok &= (v < self.high) if self.high_open else (v <= self.high)
+        if self.integer:
+            ok &= v == np.floor(v)
+        return ok
+
+    def validate(self, values) -> np.ndarray:
+        """Return ``values`` as a float array, or raise naming the parameter."""
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=values) from None
+        bad = ~self.contains(arr)
+        if bad.any():
+            first = arr[bad].flat[0] if arr.ndim else float(arr)
+            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=_plain(first))
+        return arr
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "meaning": self.meaning,
+            "domain": self.describe_domain(),
+            "integer": self.integer,
+            "example": _plain(self.example),
+            "unit": self.unit,
+        }
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "inf"
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _plain(x):
+    x = float(x)
+    return int(x) if x.is_integer() and abs(x) < 1e15 else x

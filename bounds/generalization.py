@@ -1,0 +1,1 @@
+"""The generalization family (being written; registers its bounds on import)."""

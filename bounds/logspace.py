@@ -1,0 +1,228 @@
+"""Compile a sympy expression into a vectorised evaluator that works in log space.
+
+Each node of the expression is evaluated as a pair ``(sign, log|value|)`` of numpy
+arrays, so products of huge powers never overflow: ``N**5`` at ``N = 1e300`` is
+just ``5 * log(N)``.  Sums use a signed log-sum-exp, ``log`` of a value is read
+off its log directly, and the result is returned as the natural log of the
+value together with its sign.
+
+>>> import sympy as sp
+>>> N = sp.Symbol("N", positive=True)
+>>> f = compile_signed_log(sp.sqrt(N**5 + N), [N])
+>>> sign, logabs = f(np.array([1e300]))
+>>> float(sign[0]), round(float(logabs[0] / np.log(10)), 6)
+(1.0, 750.0)
+
+Functions without a handler are refused when the bound is built, not at run
+time; :data:`HANDLERS` is the place to add one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+import sympy as sp
+from scipy import special
+
+
+class Signed(NamedTuple):
+    """A value stored as ``sign * exp(log)``; zero is ``(0, -inf)``."""
+
+    sign: np.ndarray
+    log: np.ndarray
+
+
+def from_linear(x) -> Signed:
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        return Signed(np.sign(x), np.log(np.abs(x)))
+
+
+def to_linear(v: Signed) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return v.sign * np.exp(v.log)
+
+
+def _add(terms: Sequence[Signed]) -> Signed:
+    logs = np.broadcast_arrays(*[t.log for t in terms])
+    signs = np.broadcast_arrays(*[t.sign for t in terms])
+    logs = np.stack([np.where(s == 0, -np.inf, lg) for s, lg in zip(signs, logs)])
+    signs = np.stack(signs)
+    top = np.max(logs, axis=0)
+    safe_top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = np.sum(signs * np.exp(logs - safe_top), axis=0)
+        # Terms that are all +inf in log space: the sum is +/-inf as well.
+        scaled = np.where(np.isposinf(top), np.sum(signs * (logs == top), axis=0), scaled)
+    with np.errstate(divide="ignore"):
+        log = np.where(np.isposinf(top), np.inf, safe_top + np.log(np.abs(scaled)))
+    log = np.where(np.isneginf(top), -np.inf, log)
+    return Signed(np.where(np.isneginf(top), 0.0, np.sign(scaled)), log)
+
+
+def _mul(factors: Sequence[Signed]) -> Signed:
+    sign = np.prod(np.broadcast_arrays(*[f.sign for f in factors]), axis=0)
+    with np.errstate(invalid="ignore"):
+        log = np.sum(np.broadcast_arrays(*[f.log for f in factors]), axis=0)
+    return Signed(sign, np.where(sign == 0, -np.inf, log))
+
+
+def _pow_const(base: Signed, exponent: float) -> Signed:
+    with np.errstate(invalid="ignore", over="ignore"):
+        log = exponent * base.log
+    if float(exponent).is_integer():
+        sign = np.where(base.sign < 0, (-1.0) ** int(exponent), base.sign)
+    else:
+        sign = np.where(base.sign > 0, 1.0, np.where(base.sign == 0, 0.0, np.nan))
+    if exponent < 0:
+        sign = np.where(base.sign == 0, 1.0, sign)  # 1/0 -> +inf
+    return Signed(sign, log)
+
+
+def _pow(base: Signed, exponent: Signed) -> Signed:
+    e = to_linear(exponent)
+    with np.errstate(invalid="ignore", over="ignore"):
+        log = e * base.log
+    sign = np.where(base.sign > 0, 1.0, np.where((base.sign == 0) & (e > 0), 0.0, np.nan))
+    return Signed(sign, log)
+
+
+def _log(x: Signed) -> Signed:
+    value = np.where(x.sign > 0, x.log, np.nan)
+    return from_linear(value)
+
+
+def _exp(x: Signed) -> Signed:
+    return Signed(np.ones_like(x.sign), to_linear(x))
+
+
+def _greater(a: Signed, b: Signed) -> np.ndarray:
+    return (a.sign > b.sign) | (
+        (a.sign == b.sign) & (((a.sign > 0) & (a.log > b.log)) | ((a.sign < 0) & (a.log < b.log)))
+    )
+
+
+def _max(args: Sequence[Signed]) -> Signed:
+    best = args[0]
+    for other in args[1:]:
+        pick = _greater(other, best)
+        best = Signed(np.where(pick, other.sign, best.sign), np.where(pick, other.log, best.log))
+    return best
+
+
+def _min(args: Sequence[Signed]) -> Signed:
+    best = args[0]
+    for other in args[1:]:
+        pick = _greater(best, other)
+        best = Signed(np.where(pick, other.sign, best.sign), np.where(pick, other.log, best.log))
+    return best
+
+
+def _rounding(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Signed], Signed]:
+    def apply(x: Signed) -> Signed:
+        # Beyond 2**52 every float is already an integer: keep the log as it is.
+        small = x.log < 52 * np.log(2)
+        rounded = from_linear(fn(np.where(small, to_linear(x), 0.0)))
+        return Signed(np.where(small, rounded.sign, x.sign), np.where(small, rounded.log, x.log))
+
+    return apply
+
+
+def _binomial(a: Signed, b: Signed) -> Signed:
+    av, bv = to_linear(a), to_linear(b)
+    log = special.gammaln(av + 1) - special.gammaln(bv + 1) - special.gammaln(av - bv + 1)
+    return Signed(np.ones_like(log), log)
+
+
+def _factorial(a: Signed) -> Signed:
+    log = special.gammaln(to_linear(a) + 1)
+    return Signed(np.ones_like(log), log)
+
+
+def _gamma(a: Signed) -> Signed:
+    av = to_linear(a)
+    return Signed(special.gammasgn(av), special.gammaln(av))
+
+
+def _lowergamma(a: Signed, x: Signed) -> Signed:
+    av, xv = to_linear(a), to_linear(x)
+    with np.errstate(divide="ignore"):
+        log = np.log(special.gammainc(av, xv)) + special.gammaln(av)
+    return Signed(np.sign(xv), log)
+
+
+def _uppergamma(a: Signed, x: Signed) -> Signed:
+    av, xv = to_linear(a), to_linear(x)
+    with np.errstate(divide="ignore"):
+        log = np.log(special.gammaincc(av, xv)) + special.gammaln(av)
+    return Signed(np.ones_like(log), log)
+
+
+def _abs(x: Signed) -> Signed:
+    return Signed(np.abs(x.sign), x.log)
+
+
+#: sympy function class -> handler taking the arguments' Signed values.
+HANDLERS: dict[type, Callable[..., Signed]] = {
+    sp.log: _log,
+    sp.exp: _exp,
+    sp.Max: lambda *a: _max(a),
+    sp.Min: lambda *a: _min(a),
+    sp.ceiling: _rounding(np.ceil),
+    sp.floor: _rounding(np.floor),
+    sp.binomial: _binomial,
+    sp.factorial: _factorial,
+    sp.gamma: _gamma,
+    sp.lowergamma: _lowergamma,
+    sp.uppergamma: _uppergamma,
+    sp.Abs: _abs,
+}
+
+
+def _compile(expr: sp.Expr, index: dict[sp.Symbol, int]) -> Callable[[Sequence[Signed]], Signed]:
+    if isinstance(expr, sp.Symbol):
+        if expr not in index:
+            raise ValueError(f"symbol {expr} is not a declared parameter")
+        i = index[expr]
+        return lambda env: env[i]
+    if expr.is_number:
+        value = sp.N(expr, 30)
+        if not value.is_real:
+            raise ValueError(f"constant {expr} is not real")
+        sign = float(sp.sign(value))
+        log = float(sp.log(sp.Abs(value)).evalf(30)) if sign != 0 else -np.inf
+        const = Signed(np.array(sign), np.array(log))
+        return lambda env: const
+    if isinstance(expr, sp.Add):
+        parts = [_compile(a, index) for a in expr.args]
+        return lambda env: _add([p(env) for p in parts])
+    if isinstance(expr, sp.Mul):
+        parts = [_compile(a, index) for a in expr.args]
+        return lambda env: _mul([p(env) for p in parts])
+    if isinstance(expr, sp.Pow):
+        base = _compile(expr.base, index)
+        if expr.exp.is_number:
+            e = float(expr.exp)
+            return lambda env: _pow_const(base(env), e)
+        exponent = _compile(expr.exp, index)
+        return lambda env: _pow(base(env), exponent(env))
+    for cls, handler in HANDLERS.items():
+        if isinstance(expr, cls):
+            parts = [_compile(a, index) for a in expr.args]
+            return lambda env, h=handler: h(*[p(env) for p in parts])
+    raise NotImplementedError(f"no log-space handler for {type(expr).__name__} in {expr}")
+
+
+def compile_signed_log(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Signed]:
+    """Return ``f(*arrays) -> Signed`` evaluating ``expr`` at broadcast arrays."""
+    index = {s: i for i, s in enumerate(symbols)}
+    root = _compile(expr, index)
+
+    def evaluate(*values) -> Signed:
+        env = [from_linear(v) for v in values]
+        out = root(env)
+        shape = np.broadcast_shapes(*[np.shape(v) for v in values]) if values else ()
+        return Signed(np.broadcast_to(out.sign, shape).astype(float), np.broadcast_to(out.log, shape).astype(float))
+
+    return evaluate

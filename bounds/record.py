@@ -1,0 +1,255 @@
+"""The :class:`Bound` record: one theorem's formula with everything needed to trust it.
+
+A bound carries its source (arXiv id and the paper's own label), its kind
+(upper, lower, exact, fit), its status (certificate, rate, reconstructed), the
+quantity it bounds, typed parameters, a sympy expression, named assumptions that
+are checked before every evaluation, and LaTeX.  Evaluation is vectorised and
+runs in log space, so ``N = 1e300`` never overflows.
+
+>>> from bounds import get
+>>> b = get("kajitsuka2025.seq2seq.lower_hardmax")
+>>> round(float(b(N=1000, n=8)), 2)
+6.67
+>>> b.kind, b.status, b.source.label
+('lower', 'certificate', 'Theorem 4.3 (proof of Theorem B.3)')
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Mapping, Optional, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .domain import Param
+from .errors import AssumptionError, ParameterError
+from .logspace import Signed, compile_signed_log, to_linear
+
+KINDS = ("upper", "lower", "exact", "fit")
+STATUSES = ("certificate", "rate", "reconstructed")
+DIRECTIONS = ("increasing", "decreasing", "constant")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a result comes from; ``label`` is the paper's own (``Theorem 4.3``)."""
+
+    arxiv: Optional[str]
+    authors: str
+    year: int
+    label: str
+    venue: str = ""
+    title: str = ""
+
+    def cite(self) -> str:
+        where = f"arXiv:{self.arxiv}" if self.arxiv else self.venue
+        return f"{self.authors} {self.year}, {self.label} ({where})"
+
+    def to_dict(self) -> dict:
+        return {"arxiv": self.arxiv, "label": self.label, "authors": self.authors,
+                "year": self.year, "venue": self.venue, "title": self.title}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """What a bound is about: a name, a unit and the symbol used in its LaTeX."""
+
+    name: str
+    unit: str
+    symbol: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "unit": self.unit, "symbol": self.symbol}
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A named hypothesis of a theorem.
+
+    ``relation`` is a sympy relational over the parameters, checked numerically
+    before evaluation.  A hypothesis about data (label consistency, say) has no
+    relation: it is shown to users and checked by the empirical module instead.
+    """
+
+    name: str
+    statement: str
+    relation: Optional[sp.Basic] = None
+
+    @property
+    def checkable(self) -> bool:
+        return self.relation is not None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "statement": self.statement,
+                "condition": None if self.relation is None else str(self.relation),
+                "checked_by_calculator": self.checkable}
+
+
+LogFunction = Callable[..., Signed]
+
+
+@dataclass(frozen=True, eq=False)
+class Bound:
+    """One formula from one paper, with its provenance, domain and assumptions."""
+
+    id: str
+    family: str
+    title: str
+    source: Source
+    kind: str
+    status: str
+    quantity: Quantity
+    params: tuple[Param, ...]
+    statement: str
+    expr: Optional[sp.Expr] = None
+    assumptions: tuple[Assumption, ...] = ()
+    monotone: Mapping[str, str] = field(default_factory=dict)
+    integer_valued: bool = False
+    reading: Optional[str] = None
+    derived: bool = False
+    notes: str = ""
+    docs: str = ""
+    numeric: Optional[LogFunction] = None
+    latex_rhs: Optional[str] = None
+    examples: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.id}: kind must be one of {KINDS}")
+        if self.status not in STATUSES:
+            raise ValueError(f"{self.id}: status must be one of {STATUSES}")
+        if (self.expr is None) == (self.numeric is None):
+            raise ValueError(f"{self.id}: give exactly one of expr or numeric")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.id}: duplicate parameter names {names}")
+        if self.expr is not None:
+            unknown = {s.name for s in self.expr.free_symbols} - set(names)
+            if unknown:
+                raise ValueError(f"{self.id}: expression uses undeclared symbols {sorted(unknown)}")
+        for name, value in self.examples.items():
+            if name not in names:
+                raise ValueError(f"{self.id}: example for unknown parameter {name}")
+            self.param(name).validate(value)
+        for name, direction in self.monotone.items():
+            if name not in names or direction not in DIRECTIONS:
+                raise ValueError(f"{self.id}: bad monotonicity declaration {name}: {direction}")
+        self._log_function  # compile now, so a bad expression fails at registration
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        allowed = f"its parameters are {', '.join(self.param_names)}" if self.params else "it has no parameters"
+        raise ParameterError(name, f"is not a parameter of {self.id}; {allowed}")
+
+    def example(self) -> dict[str, float]:
+        """Example values for every parameter (``tbounds eval ID --example``)."""
+        return {p.name: self.examples.get(p.name, p.example) for p in self.params}
+
+    @property
+    def relation_latex(self) -> str:
+        if self.kind == "fit":
+            return r"\approx"
+        if self.kind == "exact":
+            return "="
+        if self.status == "rate":
+            return r"\gtrsim" if self.kind == "lower" else r"\lesssim"
+        return r"\geq" if self.kind == "lower" else r"\leq"
+
+    @property
+    def latex(self) -> str:
+        rhs = self.latex_rhs if self.latex_rhs is not None else sp.latex(self.expr)
+        return f"{self.quantity.symbol} {self.relation_latex} {rhs}"
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "family": self.family, "title": self.title, "kind": self.kind,
+            "status": self.status, "quantity": self.quantity.to_dict(),
+            "source": self.source.to_dict(), "statement": self.statement, "latex": self.latex,
+            "params": [p.to_dict() for p in self.params],
+            "assumptions": [a.to_dict() for a in self.assumptions],
+            "monotone": dict(self.monotone), "integer_valued": self.integer_valued,
+            "reading": self.reading, "derived": self.derived or self.status == "reconstructed",
+            "notes": self.notes, "docs": self.docs,
+            "expression": None if self.expr is None else str(self.expr),
+        }
+
+    # --------------------------------------------------------------- evaluation
+    @cached_property
+    def _log_function(self) -> LogFunction:
+        if self.numeric is not None:
+            return self.numeric
+        return compile_signed_log(self.expr, [p.symbol for p in self.params])
+
+    @cached_property
+    def _assumption_checks(self) -> tuple[tuple[Assumption, Callable], ...]:
+        symbols = [p.symbol for p in self.params]
+        return tuple((a, sp.lambdify(symbols, a.relation, "numpy", dummify=True))
+                     for a in self.assumptions if a.checkable)
+
+    def prepare(self, values: Mapping[str, object], *, check: bool = True) -> list[np.ndarray]:
+        """Validate named values against domains and assumptions; return arrays in order."""
+        unknown = [k for k in values if k not in self.param_names]
+        if unknown:
+            raise ParameterError(unknown[0], f"is not a parameter of {self.id}; "
+                                 f"its parameters are {', '.join(self.param_names)}")
+        missing = [p.name for p in self.params if p.name not in values]
+        if missing:
+            raise ParameterError(missing[0], f"is missing for {self.id} (needs {', '.join(self.param_names)}; "
+                                 "give it, or use the example values)")
+        arrays = [p.validate(values[p.name]) for p in self.params]
+        if check:
+            self.check_assumptions(arrays)
+        return arrays
+
+    def check_assumptions(self, arrays: Sequence[np.ndarray]) -> None:
+        for assumption, predicate in self._assumption_checks:
+            ok = np.broadcast_to(np.asarray(predicate(*arrays), dtype=bool), np.broadcast_shapes(*[a.shape for a in arrays]))
+            if not ok.all():
+                where = np.argwhere(~ok)[0] if ok.ndim else ()
+                at = ", ".join(f"{p.name}={_show(np.broadcast_to(a, ok.shape)[tuple(where)])}"
+                               for p, a in zip(self.params, arrays) if p.symbol in assumption.relation.free_symbols)
+                raise AssumptionError(f"assumption '{assumption.name}' of {self.id} is violated at {at}: "
+                                      f"{assumption.statement}")
+
+    def signed_log(self, check: bool = True, **values) -> Signed:
+        """``(sign, natural log of |value|)`` arrays; never overflows."""
+        return self._log_function(*self.prepare(values, check=check))
+
+    def log(self, **values) -> np.ndarray:
+        """Natural log of the bound (NaN where the bound is not positive)."""
+        s = self.signed_log(**values)
+        return np.where(s.sign > 0, s.log, np.nan)[()]
+
+    def log10(self, **values) -> np.ndarray:
+        return self.log(**values) / math.log(10)
+
+    def evaluate(self, **values) -> np.ndarray:
+        """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
+        return self.linear(self.signed_log(**values))[()]
+
+    def linear(self, signed: Signed) -> np.ndarray:
+        """Linear values from :meth:`signed_log` output (integer-valued bounds rounded back)."""
+        value = to_linear(signed)
+        if self.integer_valued:  # exp(log k) is k only up to rounding
+            value = np.where(np.abs(value) < 2.0 ** 52, np.round(value), value)
+        return value
+
+    __call__ = evaluate
+
+    def __repr__(self) -> str:
+        return f"<Bound {self.id}: {self.kind} {self.status}, {self.source.cite()}>"
+
+
+def _show(x) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"

@@ -1,0 +1,87 @@
+"""The one registry of bounds.
+
+Family modules call :func:`register`; users call :func:`get` and :func:`select`.
+
+>>> get("kajitsuka2025.seq2seq.lower_hardmx")
+Traceback (most recent call last):
+...
+bounds.errors.UnknownBoundError: unknown bound 'kajitsuka2025.seq2seq.lower_hardmx'; did you mean kajitsuka2025.seq2seq.lower_hardmax, kajitsuka2025.seq2seq.lower_hardmax.rate, kajitsuka2025.seq2seq.upper?
+>>> [b.id for b in select(family="memorization", kind="lower", source="2409.17677")][:2]
+['kajitsuka2025.next_token.lower', 'kajitsuka2025.next_token.lower_derived']
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from typing import Iterable, Optional
+
+from .errors import UnknownBoundError
+from .record import Bound
+
+_REGISTRY: dict[str, Bound] = {}
+
+
+def register(*bounds: Bound) -> None:
+    for bound in bounds:
+        if bound.id in _REGISTRY:
+            raise ValueError(f"bound id {bound.id} registered twice")
+        _REGISTRY[bound.id] = bound
+
+
+def ids() -> list[str]:
+    return list(_REGISTRY)
+
+
+def get(bound_id: str) -> Bound:
+    """The bound with this id; an unknown id raises with the closest ids."""
+    if isinstance(bound_id, Bound):
+        return bound_id
+    try:
+        return _REGISTRY[bound_id]
+    except KeyError:
+        pass
+    close = difflib.get_close_matches(bound_id, _REGISTRY, n=3, cutoff=0.5)
+    if not close:  # a prefix or a fragment of an id
+        close = [i for i in _REGISTRY if bound_id.lower() in i.lower()][:3]
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see `tbounds list` for the ids"
+    raise UnknownBoundError(f"unknown bound '{bound_id}'{hint}")
+
+
+def resolve(patterns: Iterable[str]) -> list[Bound]:
+    """Ids or shell-style patterns (``kajitsuka2025.*``) to bounds, in registry order."""
+    chosen: list[Bound] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            hits = [b for i, b in _REGISTRY.items() if fnmatch.fnmatchcase(i, pattern)]
+            if not hits:
+                raise UnknownBoundError(f"no bound id matches the pattern '{pattern}'")
+        else:
+            hits = [get(pattern)]
+        chosen.extend(b for b in hits if b not in chosen)
+    return chosen
+
+
+def select(family: Optional[str] = None, kind: Optional[str] = None, status: Optional[str] = None,
+           source: Optional[str] = None, quantity: Optional[str] = None) -> list[Bound]:
+    """Bounds matching every filter given; ``source`` matches arXiv id, authors or label."""
+    out = []
+    for b in _REGISTRY.values():
+        if family and b.family != family:
+            continue
+        if kind and b.kind != kind:
+            continue
+        if status and b.status != status:
+            continue
+        if quantity and quantity.lower() not in b.quantity.name.lower():
+            continue
+        if source:
+            hay = " ".join([b.source.arxiv or "", b.source.authors, b.source.label, str(b.source.year), b.id]).lower()
+            if source.lower() not in hay:
+                continue
+        out.append(b)
+    return out
+
+
+def families() -> list[str]:
+    return sorted({b.family for b in _REGISTRY.values()})

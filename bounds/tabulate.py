@@ -1,0 +1,59 @@
+"""Evaluate several bounds on one grid: the rows behind ``tbounds eval``.
+
+>>> from bounds import resolve
+>>> rows = tabulate(resolve(["kajitsuka2025.seq2seq.lower_hardmax"]), {"N": [1000], "n": [8, 1000]})
+>>> [(r["n"], round(r["value"], 1)) for r in rows]
+[(8, 6.7), (1000, 64.2)]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .errors import ParameterError
+from .grid import product_grid
+from .record import Bound
+
+
+def plain(x: float):
+    """A float that is an integer prints as one."""
+    x = float(x)
+    return int(x) if x.is_integer() and abs(x) < 2 ** 53 else x
+
+
+def tabulate(bounds: Sequence[Bound], values: Mapping[str, Sequence[float]], use_examples: bool = False,
+             check: bool = True) -> list[dict]:
+    """One flat row per (grid point, bound): ``bound``, each parameter, ``value``, ``log10_value``.
+
+    Parameters no bound uses are refused; missing ones are an error unless
+    ``use_examples`` fills them from each bound's example values.
+    """
+    used = {p for b in bounds for p in b.param_names}
+    for name in values:
+        if name not in used:
+            allowed = ", ".join(sorted(used)) or "none"
+            raise ParameterError(name, f"is not a parameter of {', '.join(b.id for b in bounds)} (allowed: {allowed})")
+    for b in bounds:  # integer parameters must get integers, before any grid is built
+        for name, vals in values.items():
+            if name in b.param_names:
+                b.param(name).validate(vals)
+    grid = product_grid(values) if values else {}
+    size = len(next(iter(grid.values()))) if grid else 1
+    rows: list[list[dict]] = [[] for _ in range(size)]
+    for b in bounds:
+        given = {k: v for k, v in grid.items() if k in b.param_names}
+        if use_examples:
+            given = {**{k: np.full(size, v) for k, v in b.example().items() if k not in given}, **given}
+        signed = b.signed_log(check=check, **given)
+        value = np.broadcast_to(b.linear(signed), (size,))
+        log10 = np.broadcast_to(np.where(signed.sign > 0, signed.log / math.log(10), np.nan), (size,))
+        for i in range(size):
+            row = {"bound": b.id}
+            row.update({k: plain(np.broadcast_to(v, (size,))[i]) for k, v in given.items()})
+            row["value"] = float(value[i])
+            row["log10_value"] = float(log10[i])
+            rows[i].append(row)
+    return [row for point in rows for row in point]

@@ -1,0 +1,54 @@
+"""Entry point of the ``tbounds`` app: one group, one-line errors, exit code 2 for bad input."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bounds.errors import TboundsError
+
+
+class TboundsGroup(click.Group):
+    """A click group whose errors are one line and never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except TboundsError as error:
+            _fail(str(error), 2)
+        except click.ClickException as error:
+            hint = ""
+            ctx = getattr(error, "ctx", None)
+            if isinstance(error, click.UsageError) and ctx is not None:
+                hint = f" (see '{ctx.command_path} --help')"
+            _fail(error.format_message().replace("\n", " ") + hint, error.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _fail("interrupted; finished results are kept", 130)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=TboundsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tbounds")
+def cli():
+    """tbounds: transformer theory as numbers you can compute, test and check against training runs.
+
+    \b
+    Examples:
+      tbounds list --family memorization
+      tbounds show kajitsuka2025.seq2seq.lower_hardmax
+      tbounds eval kajitsuka2025.seq2seq.lower_hardmax -p N=1000 -p n=8,1000
+      tbounds solve kajitsuka2025.seq2seq.lower_hardmax --for N --target 1e6 -p n=512
+    """
+
+
+from . import bound_commands  # noqa: E402,F401  (registers list/show/eval/solve/plot)
+
+main = cli

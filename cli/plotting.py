@@ -1,0 +1,60 @@
+"""Plots of bound values (and, later, measurements) with matplotlib's file backend."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Sequence
+
+from bounds.errors import TboundsError
+
+SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_bounds(rows: Sequence[dict], chosen, x_name: str, output: str, logx=True, logy=True) -> Path:
+    """One line per (bound, combination of the other varying parameters)."""
+    path = Path(output)
+    if path.suffix.lower() not in SUFFIXES:
+        raise TboundsError(f"plot file must end in {', '.join(SUFFIXES)} (got '{path.name}')")
+    plt = _figure()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    varying = sorted({k for r in rows for k in r if k not in ("bound", "value", "log10_value", x_name)
+                      and len({x.get(k) for x in rows}) > 1})
+    series: dict[tuple, list[tuple[float, float]]] = {}
+    for r in rows:
+        key = (r["bound"], *[(k, r.get(k)) for k in varying if k in r])
+        y = r["log10_value"]
+        if x_name in r and y is not None and math.isfinite(y):
+            series.setdefault(key, []).append((r[x_name], y))
+    for key, points in series.items():
+        points.sort()
+        xs = [p[0] for p in points]
+        ys = [10 ** p[1] if logy else 10 ** p[1] for p in points]
+        if logy and any(p[1] > 300 for p in points):
+            ys = [p[1] for p in points]  # beyond float range: plot log10 on a linear axis
+            ax.set_ylabel("log10 of the bound")
+        label = key[0] + "".join(f", {k}={v:g}" for k, v in key[1:])
+        ax.plot(xs, ys, marker="." if len(xs) < 30 else None, label=label)
+    if logx:
+        ax.set_xscale("log")
+    if logy and not ax.get_ylabel():
+        ax.set_yscale("log")
+    ax.set_xlabel(x_name)
+    if not ax.get_ylabel():
+        ax.set_ylabel(" / ".join(sorted({b.quantity.name for b in chosen})))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,135 @@
+"""Render rows in one of five formats chosen by name: table, markdown, csv, json, latex.
+
+Rows are flat dicts; ``columns`` picks and orders the keys shown.  Numbers are
+printed with six significant digits; a value past the float range is printed
+from its ``log10_value`` instead of as ``inf``.
+
+>>> rows = [{"N": 1000, "value": 6.667759, "log10_value": 0.824}]
+>>> print(render(rows, ["N", "value"], "markdown"))
+| N | value |
+|---|---|
+| 1000 | 6.66776 |
+>>> print(render([{"value": float("inf"), "log10_value": 450.5}], ["value"], "csv").strip())
+value
+3.1623e+450
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+import sys
+from typing import Callable, Optional, Sequence
+
+FORMATS = ("table", "markdown", "csv", "json", "latex")
+
+
+def format_number(x, log10: Optional[float] = None) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    if isinstance(x, float) and math.isinf(x) and log10 is not None and math.isfinite(log10):
+        exponent = math.floor(log10)
+        return f"{10 ** (log10 - exponent):.5g}e+{exponent}"
+    if isinstance(x, float) and math.isnan(x):
+        return "nan"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def _cell(row: dict, key: str) -> str:
+    value = row.get(key)
+    log10 = row.get(f"log10_{key}") if key != "log10_value" else None
+    if key == "value":
+        log10 = row.get("log10_value")
+    return format_number(value, log10)
+
+
+def _json_safe(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def to_json(data) -> str:
+    """JSON with non-finite floats as null (``log10_value`` keeps the magnitude)."""
+    return json.dumps(_json_safe(data), indent=2, ensure_ascii=False)
+
+
+def _table(rows, columns, title):
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for row in rows:
+        table.add_row(*[_cell(row, c) for c in columns])
+    buffer = io.StringIO()
+    width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 200
+    Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)
+    return buffer.getvalue().rstrip("\n")
+
+
+def _markdown(rows, columns, title):
+    esc = lambda s: s.replace("|", r"\|")  # noqa: E731
+    lines = [f"**{title}**", ""] if title else []
+    lines.append("| " + " | ".join(columns) + " |")
+    lines.append("|" + "---|" * len(columns))
+    lines += ["| " + " | ".join(esc(_cell(r, c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _csv(rows, columns, title):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([_csv_cell(r, c) for c in columns])
+    return buffer.getvalue()
+
+
+def _csv_cell(row, key):
+    value = row.get(key)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    return "" if value is None else _cell(row, key)
+
+
+def _latex_escape(s: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
+                 ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
+        s = s.replace(a, b)
+    return s
+
+
+def _latex(rows, columns, title):
+    lines = [r"\begin{tabular}{" + "l" * len(columns) + "}", r"\toprule",
+             " & ".join(_latex_escape(c) for c in columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(_latex_escape(_cell(r, c)) for c in columns) + r" \\" for r in rows]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if title:
+        lines.insert(0, f"% {title}")
+    return "\n".join(lines)
+
+
+def _json(rows, columns, title):
+    return to_json([{c: r.get(c) for c in columns} for r in rows])
+
+
+RENDERERS: dict[str, Callable] = {"table": _table, "markdown": _markdown, "csv": _csv, "json": _json,
+                                  "latex": _latex}
+
+
+def render(rows: Sequence[dict], columns: Sequence[str], fmt: str, title: Optional[str] = None) -> str:
+    """Rows as text in the named format."""
+    return RENDERERS[fmt](list(rows), list(columns), title)

@@ -1,0 +1,1 @@
+"""Empirical engine (torch): tiny transformers, batched training, measurements."""
