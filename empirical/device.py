@@ -1,0 +1,64 @@
+"""Device and thread selection: ``--device auto|cpu|cuda`` as one function.
+
+Public API: :func:`resolve_device` (name to ``torch.device``, a one-line
+:class:`~empirical.errors.DeviceError` when CUDA is asked for and absent),
+:func:`set_threads`, :func:`describe`.
+
+>>> resolve_device("cpu")
+device(type='cpu')
+>>> resolve_device("tpu")
+Traceback (most recent call last):
+...
+empirical.errors.DeviceError: unknown device 'tpu'; choose auto, cpu or cuda
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from .errors import DeviceError
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def cuda_available() -> bool:
+    return torch.cuda.is_available()
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto``: CUDA when torch sees one, else CPU; ``cuda`` without CUDA is an error."""
+    name = str(name).lower()
+    if name not in DEVICES and not name.startswith("cuda:"):
+        raise DeviceError(f"unknown device '{name}'; choose auto, cpu or cuda")
+    if name == "auto":
+        return torch.device("cuda" if cuda_available() else "cpu")
+    if name.startswith("cuda") and not cuda_available():
+        raise DeviceError(f"CUDA was requested (--device {name}) but torch sees no CUDA device on this machine; "
+                          "use --device cpu or auto")
+    return torch.device(name)
+
+
+def set_threads(threads: int | None = None) -> int:
+    """Intra-op threads for CPU work: ``threads`` or ``TBOUNDS_THREADS`` or all cores (at most 4).
+
+    Tiny batched matmuls gain little past 2 threads (shared/papers/performance.md, section 6).
+    """
+    if threads is None:
+        threads = int(os.environ.get("TBOUNDS_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    torch.set_num_threads(max(1, int(threads)))
+    return torch.get_num_threads()
+
+
+def describe(device: torch.device) -> str:
+    """``cpu (2 threads)`` or ``cuda:0 (NVIDIA H100)``."""
+    if device.type == "cuda":
+        return f"{device} ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued kernels (for timing); a no-op on CPU."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
