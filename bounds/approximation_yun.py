@@ -1,0 +1,107 @@
+"""Layer counts of Yun et al.'s universality proof (arXiv 1912.10077) and Kajitsuka & Sato's one layer (2307.14023).
+
+Yun et al. need delta^-d + 1 attention layers where the Sumformer route needs one;
+the ``.for_eps`` versions pick the grid from a target accuracy, so the two
+theories can be compared at the same eps.
+
+>>> from bounds import get
+>>> [round(float(get(f"yun2020.{x}")(d=1, delta=0.25))) for x in ("quantization_ff_layers", "attention_layers")]
+[5, 5]
+>>> round(float(get("yun2020.value_ff_layers")(n=3, d=1, delta=0.25)))
+32
+>>> int(get("yun2020.attention_layers.for_eps")(d=2, p=2, eps=0.3))  # grid 1/10 per axis: 10^2 + 1
+101
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .approximation_common import ATTENTION_LAYERS, BLOCKS, FF_LAYERS, KS2024, YUN2020, bound
+from .depth_steps import ceil_near
+from .domain import Param
+from .record import Assumption
+from .registry import register
+
+P = {
+    "n": Param("n", "sequence length", 3, integer=True, low=1),
+    "d": Param("d", "token dimension", 1, integer=True, low=1),
+    "delta": Param("delta", "grid spacing delta of the piecewise-constant approximation (1/delta an integer)", 0.25,
+                   low=0, low_open=True, high=1),
+    "p": Param("p", "exponent of the L^p distance d_p", 2, low=1),
+    "eps": Param("eps", "target accuracy in d_p", 0.1, low=0, low_open=True, high=1),
+}
+n, d, delta, p, eps = (P[x].symbol for x in ("n", "d", "delta", "p", "eps"))
+
+PE_TARGET = Assumption("continuous permutation-equivariant target with compact support",
+                       "f in F_PE: continuous, permutation-equivariant, compactly supported, R^(d x n) -> R^(d x n)")
+GRID = Assumption("1/delta an integer", "the grid of cubes of side delta tiles the unit cube")
+EPS_GRID = Assumption("O(delta^(d/p)) <= eps/3 with constant 1",
+                      "the piecewise-constant step costs delta^(d/p); the hidden constant is set to 1")
+# Grid points per axis for accuracy eps: the smallest integer g = 1/delta with delta^(d/p) <= eps/3.
+G = ceil_near((3 / eps) ** (p / d))
+QUANT = d / delta + d
+ATTN = delta ** -d + 1
+VALUE = n * delta ** (-d * n) / sp.factorial(n)
+
+BOUNDS = [
+    bound("yun2020.quantization_ff_layers", title="Yun et al.: d/delta + d feed-forward layers to quantise",
+          source=YUN2020("Theorem 2 (proof: quantisation)"), kind="upper", status="certificate", quantity=FF_LAYERS,
+          params=(P["d"], P["delta"]),
+          statement="Token-wise feed-forward layers of width 1 quantise each coordinate to the delta-grid: d/delta + d layers.",
+          expr=QUANT, monotone={"d": "increasing", "delta": "decreasing"}, assumptions=(PE_TARGET, GRID)),
+    bound("yun2020.attention_layers", title="Yun et al.: delta^-d + 1 self-attention layers for the contextual mapping",
+          source=YUN2020("Theorem 2 (proof: contextual mapping)"), kind="upper", status="certificate",
+          quantity=ATTENTION_LAYERS, params=(P["d"], P["delta"]),
+          statement="Selective-shift attention layers with column id u = (1, 1/delta, ..., delta^(-d+1)) give every "
+                    "sequence distinct contexts: delta^-d + 1 attention layers (2 heads of size 1).",
+          expr=ATTN, monotone={"d": "increasing", "delta": "decreasing"}, assumptions=(PE_TARGET, GRID)),
+    bound("yun2020.value_ff_layers", title="Yun et al.: O(n delta^(-dn) / n!) feed-forward layers to map values",
+          source=YUN2020("Theorem 2 (proof: value mapping)"), kind="upper", status="rate", quantity=FF_LAYERS,
+          params=(P["n"], P["d"], P["delta"]),
+          statement="Token-wise layers map each context id to its value: O(n (1/delta)^(dn) / n!) layers "
+                    "(constant set to 1); with positional encodings O(n (1/delta)^(dn)).",
+          expr=VALUE, monotone={"d": "increasing", "delta": "decreasing"}, assumptions=(PE_TARGET, GRID),
+          notes="Not monotone in n: n g^(dn)/n! rises while n < g^d and falls after."),
+    bound("yun2020.total_layers", title="Yun et al.: all layers of the construction",
+          source=YUN2020("Theorem 2 (proof, three stages)"), kind="upper", status="rate", quantity=BLOCKS,
+          params=(P["n"], P["d"], P["delta"]),
+          statement="Quantisation + contextual mapping + value mapping: d/delta + d + delta^-d + 1 + n delta^(-dn)/n! "
+                    "layers, dominated by the value mapping (blocks of T^(2,1,4)).",
+          expr=QUANT + ATTN + VALUE, monotone={"d": "increasing", "delta": "decreasing"},
+          assumptions=(PE_TARGET, GRID), derived=True),
+    bound("yun2020.attention_layers.for_eps",
+          title="Yun et al.: attention layers for accuracy eps (grid chosen from eps)",
+          source=YUN2020("Theorem 2 (proof, delta from eps)"), kind="upper", status="reconstructed",
+          quantity=ATTENTION_LAYERS, params=(P["d"], P["p"], P["eps"]),
+          statement="delta = 1/g with g = ceil((3/eps)^(p/d)) meets delta^(d/p) <= eps/3; then g^d + 1 attention "
+                    "layers. Sumformer's route needs 1 whatever eps is.",
+          expr=G ** d + 1, integer_valued=True, monotone={"p": "increasing", "eps": "decreasing"},
+          assumptions=(PE_TARGET, EPS_GRID), derived=True,
+          notes="Not monotone in d: the ceiling makes g^d jump around (3/eps)^p."),
+    bound("yun2020.quantization_ff_layers.for_eps",
+          title="Yun et al.: quantisation layers for accuracy eps",
+          source=YUN2020("Theorem 2 (proof, delta from eps)"), kind="upper", status="reconstructed",
+          quantity=FF_LAYERS, params=(P["d"], P["p"], P["eps"]),
+          statement="d g + d feed-forward layers with g = ceil((3/eps)^(p/d)).",
+          expr=d * G + d, integer_valued=True, monotone={"p": "increasing", "eps": "decreasing"},
+          assumptions=(PE_TARGET, EPS_GRID), derived=True),
+    bound("yun2020.value_ff_layers.for_eps",
+          title="Yun et al.: value-mapping layers for accuracy eps",
+          source=YUN2020("Theorem 2 (proof, delta from eps)"), kind="upper", status="rate", quantity=FF_LAYERS,
+          params=(P["n"], P["d"], P["p"], P["eps"]),
+          statement="n g^(dn) / n! feed-forward layers with g = ceil((3/eps)^(p/d)) (constant set to 1).",
+          expr=n * G ** (d * n) / sp.factorial(n), monotone={"p": "increasing", "eps": "decreasing"},
+          assumptions=(PE_TARGET, EPS_GRID), derived=True),
+    bound("kajitsuka2024.attention_layers",
+          title="Kajitsuka & Sato: one single-head, rank-1 softmax attention layer suffices",
+          source=KS2024("main theorem (universal approximation with one attention layer)"), kind="upper",
+          status="certificate", quantity=ATTENTION_LAYERS, params=(),
+          statement="F_2^FF o F^SA o F_1^FF with one single-head softmax self-attention layer of rank-1 weights is a "
+                    "universal approximator of continuous permutation-equivariant functions with compact support "
+                    "(the attention is an (r, delta)-contextual mapping; the feed-forward parts are not sized).",
+          expr=sp.Integer(1), integer_valued=True, assumptions=(PE_TARGET,),
+          notes="Abstract and reviews [V]; the feed-forward sizes and the contextual-mapping delta are not in our sources."),
+]
+
+register(*BOUNDS)

@@ -1,0 +1,324 @@
+"""Exact integer step functions for integer-valued depth bounds: ⌈log_b x⌉, ⌊log_b x⌋, ⌊a / q⌋.
+
+Depth results are step functions (``8⌈log2 n⌉ + 9`` layers).  Written with
+``sp.ceiling(sp.log(n, 2))`` they go wrong exactly on the steps: in floating
+point ``log(32)/log(2)`` is ``5.000000000000001`` and its ceiling is 6.  These
+sympy functions are evaluated with integer arithmetic instead, in sympy (exact
+rationals), in mpmath and numpy (via the printers ``lambdify`` uses) and in the
+log-space compiler (handlers added to :data:`bounds.logspace.HANDLERS`).
+
+>>> import sympy as sp
+>>> n = sp.Symbol("n", integer=True, positive=True)
+>>> ceil_log(n, 2).subs(n, 32), ceil_log(n, 2).subs(n, 33), floor_log(n, 2).subs(n, 31)
+(5, 6, 4)
+>>> from bounds.logspace import compile_signed_log, to_linear
+>>> f = compile_signed_log(ceil_log(n, 2), [n])
+>>> [int(round(float(v))) for v in to_linear(f(np.array([32.0, 33.0, 2.0 ** 40, 2.0 ** 40 + 1])))]
+[5, 6, 40, 41]
+>>> sp.lambdify([n], ceil_log(n, 3), "mpmath")(27)
+3
+
+In log space an argument arrives as ``exp(log x)``, which is ``x`` only up to
+rounding; arguments within ``1e-11`` (relative) of an integer are snapped to it
+first.  The bounds using these functions have integer arguments, so this is
+exact for arguments up to about 1e13; beyond that the value is correct to float
+precision of the log representation (and past 2**52 no rounding is applied).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from .logspace import HANDLERS, Signed, from_linear, to_linear
+
+_EXACT_LIMIT = 2.0 ** 52  # beyond this every float is an integer; snapping is meaningless
+_SNAP = 1e-11
+
+
+# ----------------------------------------------------------------------------- exact scalar arithmetic
+def _fraction(x) -> Fraction:
+    if isinstance(x, sp.Basic):
+        x = sp.Rational(x) if x.is_Rational else sp.Rational(float(x))
+        return Fraction(int(x.p), int(x.q))
+    if isinstance(x, (int, Fraction)):
+        return Fraction(x)
+    try:
+        return Fraction(float(x))
+    except (TypeError, ValueError, OverflowError):  # mpmath mpf and friends
+        return Fraction(str(x))
+
+
+def _ceil_log_exact(x: Fraction, b: int) -> int:
+    """Smallest integer k with b**k >= x (x > 0)."""
+    if x <= 0:
+        raise ValueError("ceil_log needs a positive argument")
+    k = math.ceil((math.log(x.numerator) - math.log(x.denominator)) / math.log(b))
+    while Fraction(b) ** k < x:
+        k += 1
+    while Fraction(b) ** (k - 1) >= x:
+        k -= 1
+    return k
+
+
+def _floor_log_exact(x: Fraction, b: int) -> int:
+    """Largest integer k with b**k <= x (x > 0)."""
+    if x <= 0:
+        raise ValueError("floor_log needs a positive argument")
+    k = math.floor((math.log(x.numerator) - math.log(x.denominator)) / math.log(b))
+    while Fraction(b) ** k > x:
+        k -= 1
+    while Fraction(b) ** (k + 1) <= x:
+        k += 1
+    return k
+
+
+def _snap(v: np.ndarray) -> np.ndarray:
+    r = np.round(v)
+    near = (np.abs(v - r) <= _SNAP * np.maximum(1.0, np.abs(v))) & (np.abs(v) < _EXACT_LIMIT)
+    return np.where(near, r, v)
+
+
+# ----------------------------------------------------------------------------- numeric (numpy / mpmath) values
+def ceil_log_value(x, b):
+    """⌈log_b x⌉ for numbers or arrays; exact for integers below 2**52 (see module notes)."""
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return _ceil_log_exact(_fraction(_snap(np.asarray(float(x)))[()] if _is_float(x) else x), int(b))
+    x = _snap(np.asarray(x, dtype=float))
+    return _vector_log(x, int(b), ceil=True)
+
+
+def floor_log_value(x, b):
+    """⌊log_b x⌋ for numbers or arrays; exact for integers below 2**52."""
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return _floor_log_exact(_fraction(_snap(np.asarray(float(x)))[()] if _is_float(x) else x), int(b))
+    x = _snap(np.asarray(x, dtype=float))
+    return _vector_log(x, int(b), ceil=False)
+
+
+def floor_div_value(a, q):
+    """⌊a / q⌋ for numbers or arrays (a, q integers)."""
+    if np.ndim(a) == 0 and not isinstance(a, np.ndarray) and np.ndim(q) == 0 and not isinstance(q, np.ndarray):
+        fa = _fraction(_snap(np.asarray(float(a)))[()] if _is_float(a) else a)
+        fq = _fraction(_snap(np.asarray(float(q)))[()] if _is_float(q) else q)
+        return math.floor(fa / fq)
+    return np.floor_divide(_snap(np.asarray(a, dtype=float)), _snap(np.asarray(q, dtype=float)))
+
+
+def _is_float(x) -> bool:
+    return not isinstance(x, (int, Fraction, sp.Rational))
+
+
+def _vector_log(x: np.ndarray, b: int, ceil: bool) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guess = np.log(x) / math.log(b)
+        k = np.ceil(guess) if ceil else np.floor(guess)
+        k = np.where(np.isfinite(k), k, np.nan)
+        # Correct the float guess by one step either way, comparing with exact float powers.
+        small = x < _EXACT_LIMIT
+        for _ in range(2):
+            if ceil:
+                k = np.where(small & (np.power(float(b), k) < x), k + 1, k)
+                k = np.where(small & (np.power(float(b), k - 1) >= x), k - 1, k)
+            else:
+                k = np.where(small & (np.power(float(b), k) > x), k - 1, k)
+                k = np.where(small & (np.power(float(b), k + 1) <= x), k + 1, k)
+    return np.where(x > 0, k, np.nan)
+
+
+# ----------------------------------------------------------------------------- sympy functions
+class _IntegerStep(sp.Function):
+    """Shared printing for the step functions (lambdify to numpy, math or mpmath)."""
+
+    is_integer = True
+    is_real = True
+    _value = None  # name of the numeric helper in this module
+
+    def _pythoncode(self, printer):
+        fn = printer._module_format(f"bounds.depth_steps.{self._value}")
+        return f"{fn}({', '.join(printer._print(a) for a in self.args)})"
+
+    _mpmathcode = _pythoncode
+    _numpycode = _pythoncode
+    _lambdacode = _pythoncode
+
+    def _eval_evalf(self, prec):
+        args = [a.evalf(prec) for a in self.args]
+        if all(a.is_Number for a in args):
+            return type(self)(*args)
+        return None
+
+
+def _check_base(b) -> None:
+    if not (b.is_Integer and b >= 2):
+        raise ValueError(f"the base of a step logarithm must be an integer constant >= 2 (got {b})")
+
+
+class ceil_log(_IntegerStep):
+    """⌈log_b x⌉: the smallest integer k with b**k >= x (x > 0, integer base b >= 2)."""
+
+    nargs = 2
+    _value = "ceil_log_value"
+
+    @classmethod
+    def eval(cls, x, b):
+        _check_base(b)
+        if x.is_Number:
+            if x <= 0:
+                raise ValueError(f"ceil_log needs a positive argument (got {x})")
+            return sp.Integer(_ceil_log_exact(_fraction(x), int(b)))
+        return None
+
+    def _latex(self, printer):
+        return rf"\left\lceil \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rceil"
+
+
+class floor_log(_IntegerStep):
+    """⌊log_b x⌋: the largest integer k with b**k <= x (x > 0, integer base b >= 2)."""
+
+    nargs = 2
+    _value = "floor_log_value"
+
+    @classmethod
+    def eval(cls, x, b):
+        _check_base(b)
+        if x.is_Number:
+            if x <= 0:
+                raise ValueError(f"floor_log needs a positive argument (got {x})")
+            return sp.Integer(_floor_log_exact(_fraction(x), int(b)))
+        return None
+
+    def _latex(self, printer):
+        return rf"\left\lfloor \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rfloor"
+
+
+class floor_div(_IntegerStep):
+    """⌊a / q⌋ for integers a and q > 0."""
+
+    nargs = 2
+    _value = "floor_div_value"
+
+    @classmethod
+    def eval(cls, a, q):
+        if a.is_Number and q.is_Number:
+            return sp.Integer(math.floor(_fraction(a) / _fraction(q)))
+        return None
+
+    def _latex(self, printer):
+        return rf"\left\lfloor \frac{{{printer._print(self.args[0])}}}{{{printer._print(self.args[1])}}} \right\rfloor"
+
+
+def ceil_near_value(x):
+    """⌈x⌉ after snapping x to an integer within 1e-11 (relative): for arguments that are integers in exact arithmetic."""
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        if not _is_float(x):
+            return math.ceil(_fraction(x))
+        return math.ceil(float(_snap(np.asarray(float(x)))[()]))
+    return np.ceil(_snap(np.asarray(x, dtype=float)))
+
+
+class ceil_near(_IntegerStep):
+    """⌈x⌉, with x first snapped to an integer it is within 1e-11 of (so ⌈(3/0.75)^1⌉ is 4, not 5)."""
+
+    nargs = 1
+    _value = "ceil_near_value"
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_Rational:
+            return sp.ceiling(x)
+        if x.is_Number:
+            return sp.Integer(ceil_near_value(float(x)))
+        return None
+
+    def _latex(self, printer):
+        return rf"\left\lceil {printer._print(self.args[0])} \right\rceil"
+
+
+class exact_integer(_IntegerStep):
+    """Marks an integer-valued expression: evaluated, it is snapped to the integer it equals.
+
+    Its log is then ``math.log`` of that integer, the very number ``solve`` compares a
+    target with, so inverting at a bound's own value lands on the step and not one ulp off.
+    Symbolically it is the identity.
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_Number:
+            return sp.Integer(round(x)) if x.is_Rational or abs(x - round(x)) < 1e-9 else x
+        return None
+
+    def _pythoncode(self, printer):
+        return f"({printer._print(self.args[0])})"
+
+    _mpmathcode = _pythoncode
+    _numpycode = _pythoncode
+    _lambdacode = _pythoncode
+
+    def _latex(self, printer):
+        return printer._print(self.args[0])
+
+    def _sympystr(self, printer):
+        return printer._print(self.args[0])
+
+
+# ----------------------------------------------------------------------------- log-space handlers
+def _step_handler(ceil: bool):
+    def handler(x: Signed, b: Signed) -> Signed:
+        base = int(round(float(np.ravel(to_linear(b))[0])))  # the base is a constant (checked in eval)
+        huge = x.log >= math.log(_EXACT_LIMIT)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            xv = np.where(huge | (x.sign <= 0), 1.0, to_linear(x))
+            exact = _vector_log(_snap(xv), base, ceil)
+            approx = x.log / math.log(base)  # past 2**52 a step is below float resolution anyway
+        out = np.where(huge, approx, exact)
+        return from_linear(np.where(x.sign > 0, out, np.nan))
+
+    return handler
+
+
+def _floor_div_handler(a: Signed, q: Signed) -> Signed:
+    huge = a.log >= math.log(_EXACT_LIMIT)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        exact = from_linear(floor_div_value(np.where(huge, 0.0, to_linear(a)), to_linear(q)))
+        ratio = Signed(a.sign * q.sign, a.log - q.log)
+    return Signed(np.where(huge, ratio.sign, exact.sign), np.where(huge, ratio.log, exact.log))
+
+
+HANDLERS.setdefault(ceil_log, _step_handler(ceil=True))
+HANDLERS.setdefault(floor_log, _step_handler(ceil=False))
+def _exact_integer_handler(x: Signed) -> Signed:
+    small = (x.log < math.log(_EXACT_LIMIT)) & (x.sign != 0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        v = _snap(np.where(small, to_linear(x), 0.0))
+    snapped = small & (v == np.round(v))
+    if not snapped.any():
+        return x
+    # math.log (correctly rounded) of each distinct integer: numpy's log may differ by one ulp.
+    values, where = np.unique(np.abs(v[snapped]), return_inverse=True)
+    logs = np.array([math.log(u) if u > 0 else -math.inf for u in values])[where]
+    log = np.array(x.log, dtype=float, copy=True)
+    sign = np.array(x.sign, dtype=float, copy=True)
+    log[snapped] = logs
+    sign[snapped] = np.sign(v[snapped])
+    return Signed(sign, log)
+
+
+def _ceil_near_handler(x: Signed) -> Signed:
+    small = x.log < math.log(_EXACT_LIMIT)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = from_linear(ceil_near_value(np.where(small, to_linear(x), 0.0)))
+    return Signed(np.where(small, out.sign, x.sign), np.where(small, out.log, x.log))
+
+
+HANDLERS.setdefault(floor_div, _floor_div_handler)
+HANDLERS.setdefault(ceil_near, _ceil_near_handler)
+HANDLERS.setdefault(exact_integer, _exact_integer_handler)
+
+__all__ = ["ceil_log", "floor_log", "floor_div", "ceil_near", "exact_integer", "ceil_near_value", "ceil_log_value", "floor_log_value", "floor_div_value"]
