@@ -8,6 +8,7 @@ import bounds
 from bounds.errors import ParameterError, TboundsError
 from bounds.grid import product_grid, rows_of
 from bounds.record import KINDS, STATUSES
+from bounds.statements import get_statement, is_statement, select_statements
 from bounds.tabulate import plain, tabulate
 
 from .main import cli
@@ -22,7 +23,8 @@ def _echo(text: str) -> None:
 # ------------------------------------------------------------------------------ list
 @cli.command("list")
 @click.option("--family", help="Only this family (memorization, generalization, depth, approximation).")
-@click.option("--kind", type=click.Choice(KINDS), help="Only upper, lower, exact or fit bounds.")
+@click.option("--kind", type=click.Choice(KINDS + ("statement",)),
+              help="Only upper, lower, exact or fit bounds, or statements (results without a formula).")
 @click.option("--status", type=click.Choice(STATUSES), help="Only certificates, rates or reconstructions.")
 @click.option("--source", help="Only bounds whose arXiv id, authors, year or label contains this text.")
 @click.option("--quantity", help="Only bounds on a quantity whose name contains this text.")
@@ -31,18 +33,28 @@ def list_command(family, kind, status, source, quantity, fmt):
     """List the registered bounds, with their sources."""
     if family and family not in bounds.families():
         raise ParameterError("--family", f"must be one of {', '.join(bounds.families())}", got=family)
-    chosen = bounds.select(family=family, kind=kind, status=status, source=source, quantity=quantity)
+    chosen = [] if kind == "statement" else bounds.select(family=family, kind=kind, status=status, source=source,
+                                                          quantity=quantity)
+    # Statements have no status or quantity: they are listed only when those filters are not used.
+    said = [] if (kind not in (None, "statement") or status or quantity) else select_statements(family, source)
     if fmt == "json":
         _echo(to_json([{"id": b.id, "family": b.family, "kind": b.kind, "status": b.status,
                         "quantity": b.quantity.name, "unit": b.quantity.unit,
                         "source": {"arxiv": b.source.arxiv, "label": b.source.label, "authors": b.source.authors,
                                    "year": b.source.year},
                         "title": b.title, "reading": b.reading, "derived": b.derived or b.status == "reconstructed"}
-                       for b in chosen]))
+                       for b in chosen]
+                      + [{"id": x.id, "family": x.family, "kind": x.kind, "status": None, "quantity": None,
+                          "unit": None, "source": {"arxiv": x.source.arxiv, "label": x.source.label,
+                                                   "authors": x.source.authors, "year": x.source.year},
+                          "title": x.title, "complexity_classes": list(x.classes)} for x in said]))
         return
     rows = [{"id": b.id, "kind": b.kind, "status": b.status, "quantity": b.quantity.name,
              "source": f"{b.source.arxiv or b.source.venue} {b.source.label}"} for b in chosen]
-    _echo(render(rows, ["id", "kind", "status", "quantity", "source"], fmt, title=f"{len(rows)} bounds"))
+    rows += [{"id": x.id, "kind": x.kind, "status": "", "quantity": ("classes: " + ", ".join(x.classes)) if x.classes else "",
+              "source": f"{x.source.arxiv or x.source.venue} {x.source.label}"} for x in said]
+    title = f"{len(chosen)} bounds" + (f", {len(said)} statements" if said else "")
+    _echo(render(rows, ["id", "kind", "status", "quantity", "source"], fmt, title=title))
 
 
 # ------------------------------------------------------------------------------ show
@@ -51,6 +63,9 @@ def list_command(family, kind, status, source, quantity, fmt):
 @format_option
 def show_command(bound_id, fmt):
     """Everything about one bound: statement, LaTeX, parameters, assumptions, source, status."""
+    if is_statement(bound_id):
+        _show_statement(get_statement(bound_id), fmt)
+        return
     b = bounds.get(bound_id)
     info = b.to_dict()
     if fmt == "json":
@@ -88,6 +103,29 @@ def show_command(bound_id, fmt):
     if params:
         sections.append(render(params, ["name", "meaning", "domain", "example"], fmt, title="parameters"))
     if assumptions:
+        sections.append(render(assumptions, ["assumption", "statement", "checked"], fmt, title="assumptions"))
+    _echo("\n\n".join(sections))
+
+
+def _show_statement(x, fmt):
+    """A result without a formula: its words, complexity classes, assumptions and source."""
+    if fmt == "json":
+        _echo(to_json(x.to_dict()))
+        return
+    assumptions = [{"assumption": a.name, "statement": a.statement, "checked": "not checkable (a hypothesis)"}
+                   for a in x.assumptions]
+    if fmt == "latex":
+        _echo(f"% {x.id}: {x.source.cite()}\n\\paragraph{{{x.title}}} {x.statement}")
+        return
+    header = [("id", x.id), ("title", x.title), ("family", x.family), ("kind", "statement (no formula to evaluate)"),
+              ("source", x.source.cite()), ("statement", x.statement)]
+    if x.classes:
+        header.append(("complexity classes", ", ".join(x.classes)))
+    if x.notes:
+        header.append(("notes", x.notes))
+    rows = [{"field": k, "value": v} for k, v in header]
+    sections = [render(rows, ["field", "value"], fmt)]
+    if assumptions and fmt != "csv":
         sections.append(render(assumptions, ["assumption", "statement", "checked"], fmt, title="assumptions"))
     _echo("\n\n".join(sections))
 
