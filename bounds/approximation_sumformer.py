@@ -13,7 +13,7 @@ import sympy as sp
 
 from .approximation_common import (ALBERTI2023, ATTENTION_LAYERS, FEATURES, LATENT, PROJECTION, SUMFORMER_BODY,
                                    TABAGHI2023, WAGSTAFF2019, WIDTH, bound)
-from .approximation_steps import binom
+from .approximation_steps import binom_sum
 from .domain import Param
 from .record import Assumption
 from .registry import register
@@ -29,7 +29,7 @@ COMPACT = Assumption("compact token set", "tokens lie in a compact set X of R^d"
 EQUIVARIANT = Assumption("continuous permutation-equivariant target",
                          "f: X^n -> Y^n is continuous and f(sigma X) = sigma f(X) for every permutation sigma")
 TARGET = (COMPACT, EQUIVARIANT)
-POWER_SUMS = binom(n + d, d) - 1
+POWER_SUMS = binom_sum(n, d) - 1
 LATENT_MONO = {"n": "increasing", "d": "increasing"}
 
 BOUNDS = [
@@ -49,7 +49,7 @@ BOUNDS = [
           source=ALBERTI2023("universality, continuous case (theorem number not in our notes)"), kind="upper",
           status="reconstructed", quantity=LATENT, params=NP,
           statement="The same construction with the constant monomial included: d' = C(n + d, d).",
-          expr=binom(n + d, d), integer_valued=True, monotone=LATENT_MONO, assumptions=TARGET,
+          expr=binom_sum(n, d), integer_valued=True, monotone=LATENT_MONO, assumptions=TARGET,
           reading="all monomials of degree 0..n (the paper may quote C(n + d, d))", notes=SUMFORMER_BODY),
     bound("alberti2023.sumformer.latent_discontinuous",
           title="Sumformer latent dimension with a discontinuous phi: one",

@@ -27,6 +27,7 @@ P = {
     "t": Param("t", "number of transformer layers", 3, integer=True, low=1),
     "k": Param("k", "number of hops of the k-hop induction-head task", 16, integer=True, low=1),
     "L": Param("L", "number of transformer layers", 6, integer=True, low=2),
+    "t2": Param("t", "number of transformer layers", 3, integer=True, low=2),
     "N": Param("N", "input length (tokens)", 100, integer=True, low=2),
     "R": Param("R", "rounds of the MPC protocol", 10, integer=True, low=1),
 }
@@ -76,9 +77,9 @@ BOUNDS = [
     bound("musat2025.retrieval.upper_khop.max_steps",
           title="Retrieval problem: steps t layers handle by the k-hop analogue",
           source=musat("Theorem 1 bracket, upper end from Sanford et al. 2024 (arXiv 2402.09268)"), kind="lower",
-          status="reconstructed", quantity=RETRIEVAL_STEPS, params=(P["L"],),
-          statement="floor(log2 D) + 2 <= L holds exactly for D <= 2^(L-1) - 1.",
-          expr=2 ** (L - 1) - 1, integer_valued=True, monotone={"L": "increasing"}, derived=True,
+          status="reconstructed", quantity=RETRIEVAL_STEPS, params=(P["t2"],),
+          statement="floor(log2 D) + 2 <= t holds exactly for D <= 2^(t-1) - 1.",
+          expr=2 ** (t - 1) - 1, integer_valued=True, monotone={"t": "increasing"}, derived=True,
           reading="the retrieval chain treated as a k-hop instance with k = D (our analogue)"),
     # ------------------------------------------------------------------ Sanford, Hsu & Telgarsky 2024
     bound("sanford2024.khop.upper",
