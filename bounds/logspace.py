@@ -159,6 +159,15 @@ def _uppergamma(a: Signed, x: Signed) -> Signed:
     return Signed(np.ones_like(log), log)
 
 
+def _erfc(x: Signed) -> Signed:
+    # erfc(x) = erfcx(x) exp(-x^2) keeps the far tail (x >> 1) in log space instead of underflowing.
+    xv = to_linear(x)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        log = np.where(xv > 0, np.log(special.erfcx(np.maximum(xv, 0.0))) - np.maximum(xv, 0.0) ** 2,
+                       np.log(special.erfc(np.minimum(xv, 0.0))))
+    return Signed(np.ones_like(log), log)
+
+
 def _abs(x: Signed) -> Signed:
     return Signed(np.abs(x.sign), x.log)
 
@@ -177,6 +186,7 @@ HANDLERS: dict[type, Callable[..., Signed]] = {
     sp.lowergamma: _lowergamma,
     sp.uppergamma: _uppergamma,
     sp.Abs: _abs,
+    sp.erfc: _erfc,
 }
 
 

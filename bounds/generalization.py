@@ -1,1 +1,0 @@
-"""The generalization family (being written; registers its bounds on import)."""

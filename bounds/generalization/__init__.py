@@ -1,0 +1,15 @@
+"""The generalization family: covering numbers, Dudley integrals, Rademacher complexity and transformer gaps.
+
+Source notes: shared/papers/generalization.md; derivations: docs/generalization.md.
+Modules, each with one job:
+
+* :mod:`.common`: shared parameters, quantities and sources;
+* :mod:`.head`: the single-layer single-head transformer cut into blocks (perturbation inequality);
+* :mod:`.transformer`: whole-transformer generalisation-gap bounds (rank-dependent, Edelman, Trauger-Tewari).
+
+>>> from bounds import select
+>>> len(select(family="generalization", quantity="generalisation gap")) >= 6
+True
+"""
+
+from . import transformer  # noqa: F401  (registers on import)

@@ -1,0 +1,196 @@
+"""The single-layer single-head transformer, cut into the three blocks its covers are made of.
+
+Model (notes §1.3): ``f(X) = w^T sigma(W_V^T X^T a)``, ``a = softmax(X W_QK^T x_tau)``,
+tokens ``||x_t|| <= B_x``, ``||W_V||_2 <= B_V``, ``||w||_2 <= B_out``, ``sigma`` is
+``L_sigma``-Lipschitz with ``sigma(0) = 0``.  The perturbation inequality (P)
+
+    |f - f'| <= ||w - w'|| L_sigma B_V B_x + B_out L_sigma max_t ||(W_V - W_V')^T x_t||
+                + 2 B_out L_sigma B_V B_x max_t |x_t^T (W_QK - W_QK')^T x_tau|
+
+makes a cover of ``f`` from covers of three linear classes (inputs ``B_in``, weight ``beta``):
+
+=========  ===========================  =================  ====================================
+block      class                        input bound        weight beta (T-free form)
+=========  ===========================  =================  ====================================
+readout    z -> w^T z                   L_sigma B_V B_x    1
+value      u -> W_V^T u                 B_x                B_out L_sigma
+query-key  x_tau -> W_QK^T x_tau        B_x                2 B_out L_sigma B_V B_x^2
+=========  ===========================  =================  ====================================
+
+The query-key block is covered on the n query tokens only (``|x_t^T D x_tau| <= B_x ||D x_tau||``),
+which is why parameter-space covers give bounds free of T.  Edelman et al. cover the
+scores themselves over all ``n T`` pairs (weight ``2 B_out L_sigma B_V B_x``), hence ``log(nT)``.
+
+>>> import sympy as sp
+>>> [str(x) for x in RANGE.as_ordered_factors()]
+['B_V', 'B_out', 'B_x', 'L_sigma']
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from ..dudley import dudley_log, parametric_integral_expr
+from ..logspace import Signed
+from .common import S
+
+n, T, d, r_w, r_v = S["n"], S["T"], S["d"], S["r_w"], S["r_v"]
+B_x, B_QK, B_V, B_out, L_sigma = S["B_x"], S["B_QK"], S["B_V"], S["B_out"], S["L_sigma"]
+L_loss, c_loss, delta = S["L_loss"], S["c_loss"], S["delta"]
+
+#: |f| <= ||w|| L_sigma ||W_V^T X^T a|| <= B_out L_sigma B_V B_x: the Dudley integral stops here.
+RANGE = B_out * L_sigma * B_V * B_x
+BLOCKS = ("readout", "value", "query-key")
+INPUT = {"readout": L_sigma * B_V * B_x, "value": B_x, "query-key": B_x}
+BETA = {"readout": sp.Integer(1), "value": B_out * L_sigma, "query-key": 2 * B_out * L_sigma * B_V * B_x ** 2}
+#: Equal split eps_i = eps / (K beta_i): every amplitude stays monotone in every parameter
+#: (the Lagrange-optimal split p_i/(beta_i P) is not monotone in the ranks).
+K = 3
+
+
+def t1_block(rank, norm, inp):
+    """(T1) read as ``ln N <= 2 r^2 ln(2 B_in B_w sqrt(r) / eps)``: returns (p, A)."""
+    return 2 * rank ** 2, 2 * inp * norm * sp.sqrt(rank)
+
+
+def cp_block(rows, cols, rank, spectral, inp):
+    """(CP) with ``||W||_F <= sqrt(r) ||W||_2``: ``(rows + cols + 1) r ln(9 sqrt(r) B B_in / eps)``."""
+    return (rows + cols + 1) * rank, 9 * sp.sqrt(rank) * spectral * inp
+
+
+def t1_blocks():
+    return {"readout": t1_block(1, B_out, INPUT["readout"]),
+            "value": t1_block(r_v, B_V, INPUT["value"]),
+            "query-key": t1_block(r_w, B_QK, INPUT["query-key"])}
+
+
+def cp_blocks():
+    return {"readout": cp_block(1, d, 1, B_out, INPUT["readout"]),
+            "value": cp_block(d, d, r_v, B_V, INPUT["value"]),
+            "query-key": cp_block(d, d, r_w, B_QK, INPUT["query-key"])}
+
+
+def composed_parametric(blocks: dict):
+    """Composed amplitudes ``A~_i = K beta_i A_i``: ``ln N(eps) <= sum_i p_i ln_+(A~_i / eps)``."""
+    return [(p, K * BETA[name] * A) for name, (p, A) in blocks.items()]
+
+
+def composed_log_cover_expr(blocks: dict, eps):
+    return sp.Add(*[p * sp.Max(0, sp.log(A / eps)) for p, A in composed_parametric(blocks)])
+
+
+def parametric_head_rademacher(blocks: dict):
+    """Dudley at alpha = 0, with sqrt(sum) <= sum sqrt: ``(12/sqrt n) sum_i sqrt(p_i) A~_i J(min(1, b/A~_i))``."""
+    return 12 / sp.sqrt(n) * sp.Add(*[parametric_integral_expr(p, A, RANGE) for p, A in composed_parametric(blocks)])
+
+
+def confidence_term():
+    """The expected-complexity form of the Rademacher theorem: ``c sqrt(ln(1/delta)/(2n))``."""
+    return c_loss * sp.sqrt(sp.log(1 / delta) / (2 * n))
+
+
+def gap_from_rademacher(rad):
+    """Contraction (L_loss) then Mohri et al. Thm 3.3: ``2 L_loss R + c sqrt(ln(1/delta)/(2n))``."""
+    return 2 * L_loss * rad + confidence_term()
+
+
+# --------------------------------------------------------------------------- numeric (log space) pieces
+
+
+def log_gap(log_rad, L_loss_, c_loss_, delta_, n_) -> np.ndarray:
+    """``log(2 L_loss R + c sqrt(ln(1/delta)/(2n)))`` from ``log R``."""
+    with np.errstate(divide="ignore"):
+        conf = np.log(c_loss_) + 0.5 * (np.log(-np.log(delta_)) - math.log(2) - np.log(n_))
+    return np.logaddexp(math.log(2) + np.log(L_loss_) + log_rad, conf)
+
+
+def log_blocks_t_free(B_x_, B_V_, B_out_, L_sigma_):
+    """log input bounds and log weights of the three blocks (T-free form), in :data:`BLOCKS` order."""
+    lx, lv, lo, ls = (np.log(a) for a in (B_x_, B_V_, B_out_, L_sigma_))
+    inputs = [ls + lv + lx, lx, lx]
+    betas = [np.zeros_like(lx), lo + ls, math.log(2) + lo + ls + lv + 2 * lx]
+    return inputs, betas
+
+
+def parametric_loglog(log_ps, log_amps, reading: str):
+    """``log ln N(e^u)`` of ``sum_i p_i ln_+(A_i/eps)`` ("log") or ``sum_i (p_i/2) ln(1 + A_i^2/eps^2)`` ("log1p")."""
+    lps = [lp[..., None] for lp in log_ps]
+    las = [la[..., None] for la in log_amps]
+
+    def f(u):
+        terms = []
+        for lp, la in zip(lps, las):
+            if reading == "log":
+                gap = la - u
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    terms.append(np.where(gap > 0, lp + np.log(np.where(gap > 0, gap, 1.0)), -np.inf))
+            else:
+                with np.errstate(divide="ignore"):
+                    terms.append(lp - math.log(2) + np.log(np.logaddexp(0.0, 2 * (la - u))))
+        return _lse(terms)
+
+    return f
+
+
+def _lse(terms):
+    stacked = np.stack(np.broadcast_arrays(*terms))
+    top = np.max(stacked, axis=0)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        out = safe + np.log(np.sum(np.exp(stacked - safe), axis=0))
+    return np.where(np.isneginf(top), -np.inf, out)
+
+
+def t1_numeric(reading: str):
+    """Gap of the T1-composed head by quadrature; params (n, T, r_w, r_v, B_x, B_QK, B_V, B_out, L_sigma, L_loss, c_loss, delta)."""
+
+    def evaluate(n_, T_, r_w_, r_v_, B_x_, B_QK_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
+        inputs, betas = log_blocks_t_free(B_x_, B_V_, B_out_, L_sigma_)
+        ranks = [np.zeros_like(inputs[0]), np.log(r_v_), np.log(r_w_)]
+        norms = [np.log(B_out_), np.log(B_V_), np.log(B_QK_)]
+        log_ps = [math.log(2) + 2 * lr for lr in ranks]
+        log_amps = [math.log(K) + lb + math.log(2) + li + ln + 0.5 * lr
+                    for lb, li, ln, lr in zip(betas, inputs, norms, ranks)]
+        log_b = np.log(B_out_) + np.log(L_sigma_) + np.log(B_V_) + np.log(B_x_)
+        rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, np.exp(log_b))
+        return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
+
+    return evaluate
+
+
+def zhang4_loglog(blocks):
+    """``log ln N(e^u)`` of composed Zhang Thm 4 blocks ``(log mult, log ab, log N, log w)``, eps_i = w_i eps.
+
+    Each block: ``ln N_i = mult * 36 (ab/eps_i)^2 ln(2 (4 ab/eps_i + 3) N + 1)`` (Zhang's
+    ``log2 N <= 36 (p-1)(ab/eps)^2 log2(2 ceil(4ab/eps + 2) N + 1)`` at p = 2, in nats, ceiling raised).
+    """
+    blocks = [tuple(np.asarray(x)[..., None] for x in blk) for blk in blocks]
+
+    def f(u):
+        terms = []
+        for lmult, lab, lN, lw in blocks:
+            lx = lab - (u + lw)
+            inner = np.logaddexp(math.log(2) + lN + np.logaddexp(math.log(4) + lx, math.log(3)), 0.0)
+            terms.append(lmult + math.log(36) + 2 * lx + np.log(inner))
+        return _lse(terms)
+
+    return f
+
+
+def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
+    """Gap from Zhang-Thm-4 covers over n (readout) and n T (value, scores) points, Lemma A.8 scales."""
+    lx, lqk, lv, lo, ls = (np.log(a) for a in (B_x_, B_QK_F_, B_V_, B_out_, L_sigma_))
+    ld, ln_, lT = np.log(d_), np.log(n_), np.log(T_)
+    zero = np.zeros_like(lx)
+    # (log mult, log ab, log N points, log beta) per block.
+    raw = [(zero, lo + ls + lv + lx, ln_, zero),                                  # readout over n points
+           (ld, lv + lx + 0.5 * ld, ln_ + lT, lo + ls),                            # value: d coordinates at eps/sqrt(d)
+           (zero, lqk + 2 * lx, ln_ + lT, math.log(2) + lo + ls + lv + lx)]        # scores over n T pairs
+    log_alpha = [lm + 2 * lab for lm, lab, _, _ in raw]
+    log_gamma = _lse([la / 3 + 2 * lb / 3 for la, (_, _, _, lb) in zip(log_alpha, raw)])
+    blocks = [(lm, lab, lN, (la - lb) / 3 - log_gamma) for la, (lm, lab, lN, lb) in zip(log_alpha, raw)]
+    rad = dudley_log(zhang4_loglog(blocks), n_, np.exp(lo + ls + lv + lx))
+    return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
