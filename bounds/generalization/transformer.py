@@ -18,7 +18,7 @@ Dudley bounds hold for every sample, so they bound the expected complexity too).
 True
 >>> e = get("edelman2022.gap")
 >>> ee = e.example()
->>> float(e(**{**ee, "T": 8})) < float(e(**{**ee, "T": 4096}))
+>>> float(e(**{**ee, "n": 10**12, "T": 8})) < float(e(**{**ee, "n": 10**12, "T": 4096}))
 True
 """
 
