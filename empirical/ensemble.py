@@ -1,0 +1,194 @@
+"""Batched training core: M independent models on a leading model axis, trained together.
+
+Public API (shared by every experiment family):
+
+- :class:`Criterion` -- when a member counts as done: ``mse`` below a threshold or every
+  ``sign`` right (or ``none``: train for the full budget).
+- :func:`train` -- full-batch AdamW on flat parameters ``(M, P)`` of any model with
+  ``forward(flat, X)`` (see :mod:`empirical.models`).  Per-member learning rates, linear
+  warm-up then cosine decay, one AdamW update for all members in a handful of tensor ops,
+  per-member losses (``sum`` over members for backward, so gradients stay independent),
+  and a mask that freezes members the moment they meet the criterion (their weights are
+  then exactly the ones that met it).  Members are split into chunks that keep the largest
+  activation within a byte budget (why: on CPU one huge tensor spills the cache and loses
+  to a loop; shared/papers/performance.md, section 6.2).
+- :func:`evaluate` -- per-member loss and sign accuracy, optionally in float64.
+- :class:`TrainResult` -- final parameters, per-member loss, accuracy, met flag, steps used.
+
+Deterministic on CPU for a given seed list and thread count.
+
+>>> import torch
+>>> from empirical.models import Transformer
+>>> model = Transformer(d=3, m=2, q=8, blocks=1)
+>>> X = torch.rand(6, 4, 3, generator=torch.Generator().manual_seed(0))
+>>> y = torch.tensor([1., -1, 1, -1, 1, -1])
+>>> res = train(model, model.init([0, 1]), X, y, steps=300, lr=[0.03, 0.01])
+>>> res.loss.shape, res.met.dtype
+(torch.Size([2]), torch.bool)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+import torch
+
+from .errors import ConfigError
+
+CRITERIA = ("mse", "sign", "none")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """``mse``: loss < threshold; ``sign``: every output has the label's sign; ``none``: never stop early."""
+
+    kind: str = "mse"
+    threshold: float = 0.01
+
+    def __post_init__(self):
+        if self.kind not in CRITERIA:
+            raise ConfigError(f"criterion must be one of {', '.join(CRITERIA)} (got '{self.kind}')")
+        if not self.threshold > 0:
+            raise ConfigError(f"criterion threshold must be positive (got {self.threshold})")
+
+    def met(self, loss: torch.Tensor, correct: torch.Tensor) -> torch.Tensor:
+        """Per member: ``loss (M,)``, ``correct (M,)`` fraction of right signs."""
+        if self.kind == "mse":
+            return loss < self.threshold
+        if self.kind == "sign":
+            return correct >= 1.0
+        return torch.zeros_like(loss, dtype=torch.bool)
+
+
+@dataclass
+class TrainResult:
+    flat: torch.Tensor       # (M, P) final parameters (frozen at the step a member met the criterion)
+    loss: torch.Tensor       # (M,) MSE at those parameters
+    accuracy: torch.Tensor   # (M,) fraction of outputs with the right sign
+    met: torch.Tensor        # (M,) bool
+    steps: torch.Tensor      # (M,) steps taken
+    total_steps: int         # steps the ensemble ran (max over chunks)
+
+
+def _per_member(values, M: int, name: str) -> torch.Tensor:
+    t = torch.as_tensor(values, dtype=torch.float32).flatten()
+    if t.numel() == 1:
+        t = t.expand(M).clone()
+    if t.numel() != M:
+        raise ConfigError(f"{name} needs one value or one per member ({M}), got {t.numel()}")
+    return t
+
+
+def _loss_and_correct(out: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-member MSE and sign accuracy; ``y`` shared ``out.shape[1:]`` or per member ``out.shape``."""
+    diff = out - y
+    dims = tuple(range(1, out.dim()))
+    loss = (diff * diff).mean(dim=dims)
+    correct = ((out * y) > 0).to(out.dtype).mean(dim=dims)
+    return loss, correct
+
+
+def evaluate(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, float64: bool = False):
+    """``(loss, accuracy)`` per member, without gradients; ``float64`` re-checks at double precision."""
+    with torch.no_grad():
+        if float64:
+            flat, X, y = flat.double(), X.double(), y.double()
+        return _loss_and_correct(model.forward(flat, X), y)
+
+
+def chunk_size(model, X: torch.Tensor, M: int, budget_bytes: float, per_member_data: bool) -> int:
+    """Members per chunk so that the largest activation (tokens x hidden width) stays under budget."""
+    tokens = X.shape[-3] * X.shape[-2] if X.dim() >= 3 else X.shape[0]
+    hidden = max(getattr(model, "q", 1), getattr(model, "m", 1), 1)
+    per_member = tokens * hidden * 4 * 3  # forward activation, its grad and a temporary
+    return max(1, min(M, int(budget_bytes // max(per_member, 1))))
+
+
+def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr=1e-2,
+          weight_decay: float = 0.01, betas=(0.9, 0.999), eps: float = 1e-8, warmup: float = 0.05,
+          criterion: Criterion = Criterion(), check_every: int = 10, chunk: Optional[int] = None,
+          budget_bytes: float = 8e6, progress: Optional[Callable[[int, int], None]] = None) -> TrainResult:
+    """Train every member of ``flat (M, P)`` on its data (``X``/``y`` shared, or with a leading M axis).
+
+    ``X``: ``(N, n, d)`` shared by all members, or ``(M, N, n, d)`` with labels ``(M, ...)``.
+    ``lr`` is one value or one per member.  Full batch: every step sees all N sequences.
+    ``progress(done_steps, total_steps)`` is called every ``check_every`` steps.
+    """
+    if steps < 1:
+        raise ConfigError(f"steps must be >= 1 (got {steps})")
+    M = flat.shape[0]
+    lrs = _per_member(lr, M, "lr").to(flat.device)
+    if X.dim() == 4 and y.shape[0] != M:
+        raise ConfigError(f"per-member inputs (M, N, n, d) need per-member labels with a leading axis of {M}")
+    size = chunk or chunk_size(model, X, M, budget_bytes, X.dim() == 4)
+    parts = []
+    for start in range(0, M, size):
+        sl = slice(start, min(M, start + size))
+        Xc = X[sl] if X.dim() == 4 else X
+        yc = y[sl] if X.dim() == 4 else y
+        parts.append(_train_chunk(model, flat[sl].detach().clone(), Xc, yc, steps, lrs[sl], weight_decay, betas,
+                                  eps, warmup, criterion, check_every, progress))
+    return TrainResult(torch.cat([p.flat for p in parts]), torch.cat([p.loss for p in parts]),
+                       torch.cat([p.accuracy for p in parts]), torch.cat([p.met for p in parts]),
+                       torch.cat([p.steps for p in parts]), max(p.total_steps for p in parts))
+
+
+def _schedule(step: int, steps: int, warmup: float) -> float:
+    """Linear warm-up over ``warmup`` of the budget, then cosine decay to 10%."""
+    w = max(1, int(warmup * steps))
+    if step < w:
+        return (step + 1) / w
+    t = (step - w) / max(1, steps - w)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t))
+
+
+def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup, criterion, check_every,
+                 progress) -> TrainResult:
+    M = flat.shape[0]
+    flat.requires_grad_(True)
+    m1 = torch.zeros_like(flat)
+    m2 = torch.zeros_like(flat)
+    active = torch.ones(M, dtype=torch.bool, device=flat.device)
+    used = torch.full((M,), steps, dtype=torch.long, device=flat.device)
+    best_loss = torch.full((M,), float("inf"), device=flat.device)
+    best_acc = torch.zeros(M, device=flat.device)
+    lr_col = lrs.view(M, 1)
+    b1, b2 = betas
+    done = 0
+    for step in range(steps):
+        out = model.forward(flat, X)
+        loss, correct = _loss_and_correct(out, y)
+        with torch.no_grad():
+            met_now = criterion.met(loss, correct) & active
+            if criterion.kind != "none":
+                # Freeze members that met the criterion at these (pre-update) weights.
+                used = torch.where(met_now, torch.full_like(used, step), used)
+                best_loss = torch.where(met_now, loss, best_loss)
+                best_acc = torch.where(met_now, correct, best_acc)
+                active = active & ~met_now
+        done = step + 1
+        if (step + 1) % check_every == 0:
+            if progress is not None:
+                progress(step + 1, steps)
+            if criterion.kind != "none" and not bool(active.any()):
+                break
+        if flat.grad is not None:
+            flat.grad = None
+        loss.sum().backward()  # sum, not mean: each member's gradient is its own
+        with torch.no_grad():
+            g = flat.grad
+            t = step + 1
+            m1.mul_(b1).add_(g, alpha=1 - b1)
+            m2.mul_(b2).addcmul_(g, g, value=1 - b2)
+            scale = lr_col * (_schedule(step, steps, warmup) * active.to(flat.dtype)).view(M, 1)
+            denom = (m2 / (1 - b2 ** t)).sqrt_().add_(eps)
+            update = (m1 / (1 - b1 ** t)) / denom + weight_decay * flat
+            flat.sub_(scale * update)
+    with torch.no_grad():
+        final_loss, final_acc = _loss_and_correct(model.forward(flat, X), y)
+        met = ~active if criterion.kind != "none" else torch.zeros(M, dtype=torch.bool, device=flat.device)
+        loss_out = torch.where(met, best_loss, final_loss)
+        acc_out = torch.where(met, best_acc, final_acc)
+    return TrainResult(flat.detach(), loss_out, acc_out, met, used, done)
