@@ -27,7 +27,7 @@ P = {
     "d": Param("d", "number of transformer layers", 32, integer=True, low=5),
     "d_looped": Param("d", "number of transformer layers", 32, integer=True, low=9),
     "d_graph": Param("d", "number of transformer layers", 32, integer=True, low=18),
-    "v": Param("n", "number of graph vertices", 128, integer=True, low=2),
+    "v": Param("n", "number of graph vertices", 128, integer=True, low=1),
     "s": Param("s", "source vertex (1-based), written in unary: s tokens", 1, integer=True, low=1),
     "t": Param("t", "target vertex (1-based), written in unary: t tokens", 2, integer=True, low=1),
     "Q": Param("Q", "number of automaton states |Q|", 5, integer=True, low=2, high=1e70),

@@ -20,9 +20,10 @@ log-space compiler (handlers added to :data:`bounds.logspace.HANDLERS`).
 
 In log space an argument arrives as ``exp(log x)``, which is ``x`` only up to
 rounding; arguments within ``1e-11`` (relative) of an integer are snapped to it
-first.  The bounds using these functions have integer arguments, so this is
-exact for arguments up to about 1e13; beyond that the value is correct to float
-precision of the log representation (and past 2**52 no rounding is applied).
+first.  The bounds using these functions have integer arguments, so steps are
+exact for arguments up to about 2**48; integer *values* read back from log space
+(``Bound.evaluate``) are exact up to about 2**44 (1.8e13).  Beyond that a value is
+correct to the float precision of its log (and past 2**52 no rounding is applied).
 """
 
 from __future__ import annotations
