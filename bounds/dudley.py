@@ -100,6 +100,7 @@ def parametric_log_cover(p, A) -> LogLogCover:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(gap > 0, logp + np.log(np.where(gap > 0, gap, 1.0)), -np.inf)
 
+    f.top = logA  # ln N > 0 exactly below eps = A
     return f
 
 
@@ -130,28 +131,55 @@ def _logsumexp(x: np.ndarray, axis=-1) -> np.ndarray:
     return np.squeeze(out, axis=axis)
 
 
-def _edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level, bisect: int = 24) -> np.ndarray:
+def _edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level, bisect: int = 8) -> np.ndarray:
     """Largest log-scale in [lo, hi] with ``log ln N >= level`` (covers shrink as eps grows); lo if none.
 
     Three rounds of a 48-point grid narrow the bracket to ~1e-5 of its width in a few
-    vectorised calls; bisection then finishes it.
+    vectorised calls; a few bisection steps finish it.  Used for the optimal alpha, where an
+    error ``h`` in ``log alpha`` changes the bound only by ``O(h^2)`` (alpha is a minimiser).
     """
     level = np.broadcast_to(np.asarray(level, float), np.shape(hi))
     top = loglog(hi[..., None])[..., 0] >= level
-    a, b = lo.astype(float).copy(), hi.astype(float).copy()
-    steps = np.linspace(0.0, 1.0, 48)
-    for _ in range(3):
-        grid = a[..., None] + (b - a)[..., None] * steps
-        ok = loglog(grid) >= level[..., None]
-        last = np.clip(np.sum(ok, axis=-1) - 1, 0, len(steps) - 2)
-        a_new = np.take_along_axis(grid, last[..., None], axis=-1)[..., 0]
-        b_new = np.take_along_axis(grid, last[..., None] + 1, axis=-1)[..., 0]
-        a, b = a_new, b_new
+    a, b = _bracket(loglog, lo.astype(float), hi.astype(float), level)
     for _ in range(bisect):
         mid = (a + b) / 2
         ok = loglog(mid[..., None])[..., 0] >= level
         a, b = np.where(ok, mid, a), np.where(ok, b, mid)
     return np.where(top, hi, a)
+
+
+def _bracket(loglog, a, b, level, rounds: int = 3, points: int = 48):
+    steps = np.linspace(0.0, 1.0, points)
+    for _ in range(rounds):
+        grid = a[..., None] + (b - a)[..., None] * steps
+        ok = loglog(grid) >= level[..., None]
+        last = np.clip(np.sum(ok, axis=-1) - 1, 0, points - 2)
+        a, b = (np.take_along_axis(grid, last[..., None], axis=-1)[..., 0],
+                np.take_along_axis(grid, last[..., None] + 1, axis=-1)[..., 0])
+    return a, b
+
+
+def _support_top(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The log-scale where ``ln N`` reaches 0 (``hi`` if it stays positive), for the quadrature's right end.
+
+    A cover given an analytic ``top`` attribute uses it; otherwise the grid bracket is
+    finished by extrapolating ``ln N`` linearly in ``log eps`` (exact for ``p ln(A/eps)``).
+    """
+    if hasattr(loglog, "top"):
+        return np.clip(np.broadcast_to(loglog.top[..., 0], hi.shape), lo, hi)
+    level = np.full(hi.shape, -745.0)
+    positive_at_hi = loglog(hi[..., None])[..., 0] > level
+    a, b = _bracket(loglog, lo, hi, level)
+    w = b - a
+    pts = np.stack([a - w, a], axis=-1)
+    lg = loglog(pts)
+    ref = lg[..., 1:2]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g = np.exp(lg - ref)  # ln N relative to its value at a: [g(a - w)/g(a), 1]
+        slope = (g[..., 1] - g[..., 0]) / w  # negative
+        root = a - 1.0 / slope
+    root = np.where(np.isfinite(root), np.clip(root, a, b), a)
+    return np.where(positive_at_hi, hi, root)
 
 
 def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.ndarray,
@@ -164,19 +192,20 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
     integrands are flat).
     """
     never = np.broadcast_to(np.asarray(-np.inf), log_hi.shape)
-    positive = loglog(np.maximum(log_lo, log_hi + _FLOOR)[..., None])[..., 0] > -np.inf
+    start = np.maximum(log_lo, log_hi + _FLOOR)
+    positive = loglog(start[..., None])[..., 0] > -np.inf
     # Right end: the scale where ln N drops to 0 (sqrt-kink of the integrand).
-    log_top = _edge(loglog, np.maximum(log_lo, log_hi + _FLOOR), log_hi, -700.0, bisect=36)
-    # (a) in eps on [0, top]: eps = top * s.
-    log_eps_a = log_top[..., None] + np.log(_LEFT)
-    lin = _LOGW + log_top[..., None] + 0.5 * loglog(log_eps_a)
-    # (b) in u = log eps on [lo, top]: d eps = eps du.
+    log_top = _support_top(loglog, start, log_hi)
     width = np.maximum(log_top - log_lo, 0.0)
     with np.errstate(divide="ignore"):
         log_width = np.log(width)
+    # (a) in eps on [0, top]: eps = top * s;  (b) in u = log eps on [lo, top]: d eps = eps du.
     u = log_lo[..., None] + width[..., None] * _LEFT
     u = np.where(_LEFT > 0.5, log_top[..., None] - width[..., None] * _RIGHT, u)
-    logs = _LOGW + log_width[..., None] + u + 0.5 * loglog(u)
+    u = np.where(from_zero[..., None], log_top[..., None] + np.log(_LEFT), u)
+    lg = 0.5 * loglog(u)
+    lin = _LOGW + log_top[..., None] + lg
+    logs = _LOGW + log_width[..., None] + u + lg
     out = np.where(from_zero, _logsumexp(lin), _logsumexp(logs))
     return np.where(positive, out, never)
 
@@ -203,7 +232,7 @@ def dudley_log(loglog: LogLogCover, n, b, alpha="optimal") -> Signed:
     return Signed(np.ones_like(log_b), np.minimum(log_b, log_total))
 
 
-def one_scale_log(loglog: LogLogCover, n, b, iters: int = 120) -> Signed:
+def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:
     """Massart at one scale: ``min(b, inf_eps eps + b sqrt(2 ln N(eps)/n))`` (golden section in log eps)."""
     n, b = np.broadcast_arrays(np.asarray(n, float), np.asarray(b, float))
     log_b = np.log(b)

@@ -5,6 +5,8 @@ Modules, each with one job:
 
 * :mod:`.common`: shared parameters, quantities and sources;
 * :mod:`.head`: the single-layer single-head transformer cut into blocks (perturbation inequality);
+* :mod:`.covers`: covering numbers of linear, low-rank and attention classes;
+* :mod:`.pipelines`: Dudley integrals and the one-scale bound, closed forms and quadrature;
 * :mod:`.transformer`: whole-transformer generalisation-gap bounds (rank-dependent, Edelman, Trauger-Tewari).
 
 >>> from bounds import select
@@ -12,4 +14,4 @@ Modules, each with one job:
 True
 """
 
-from . import transformer  # noqa: F401  (registers on import)
+from . import covers, pipelines, transformer  # noqa: F401  (each registers its bounds on import)

@@ -85,6 +85,7 @@ P = {p.name: p for p in [
     _p("M_QK", "(1,1)-norm bound ||W_QK||_{1,1}: the sum of |entries| of W_QK", 8.0, **POS),
     _p("M_V", "(1,1)-norm bound ||W_V||_{1,1}: the sum of |entries| of W_V", 16.0, **POS),
     _p("M_out", "l1-norm bound ||w||_1 on the readout vector", 4.0, **POS),
+    _p("M_W", "(1,1)-norm bound ||W||_{1,1}: the sum of |entries| of W", 8.0, **POS),
 ]}
 S = {name: p.symbol for name, p in P.items()}
 

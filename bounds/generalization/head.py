@@ -97,6 +97,18 @@ def gap_from_rademacher(rad):
     return 2 * L_loss * rad + confidence_term()
 
 
+# --------------------------------------------------------------------------- Maurey-type block coefficients
+M_QK, M_V, M_out = S["M_QK"], S["M_V"], S["M_out"]
+#: Trauger-Tewari blocks: ln N_i <= a_i / eps_i^2 with a_i = B_in^2 M^2 ln(2 d1 d2 + 1) ((1,1)-norm M).
+TT_ALPHAS = {"readout": INPUT["readout"] ** 2 * M_out ** 2 * sp.log(2 * d + 1),
+             "value": B_x ** 2 * M_V ** 2 * sp.log(2 * d ** 2 + 1),
+             "query-key": B_x ** 2 * M_QK ** 2 * sp.log(2 * d ** 2 + 1)}
+B_QK21, B_V21 = S["B_QK21"], S["B_V21"]
+#: Edelman et al.'s schematic capacity constant (notes §3.3): ln N <~ C ln(nT) / eps^2.
+EDELMAN_C = (L_sigma * B_out * B_x) ** 2 * (B_V21 ** sp.Rational(2, 3)
+                                           + (2 * B_V * B_x ** 2 * B_QK21) ** sp.Rational(2, 3)) ** 3
+
+
 # --------------------------------------------------------------------------- numeric (log space) pieces
 
 
@@ -132,6 +144,8 @@ def parametric_loglog(log_ps, log_amps, reading: str):
                     terms.append(lp - math.log(2) + np.log(np.logaddexp(0.0, 2 * (la - u))))
         return _lse(terms)
 
+    if reading == "log":
+        f.top = np.max(np.stack(np.broadcast_arrays(*las)), axis=0)  # the last block's cover reaches 1 here
     return f
 
 
@@ -180,8 +194,8 @@ def zhang4_loglog(blocks):
     return f
 
 
-def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
-    """Gap from Zhang-Thm-4 covers over n (readout) and n T (value, scores) points, Lemma A.8 scales."""
+def edelman_blocks(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_):
+    """Zhang-Thm-4 blocks ``(log mult, log ab, log N, log w)`` at Lemma A.8 scales, and ``log b``."""
     lx, lqk, lv, lo, ls = (np.log(a) for a in (B_x_, B_QK_F_, B_V_, B_out_, L_sigma_))
     ld, ln_, lT = np.log(d_), np.log(n_), np.log(T_)
     zero = np.zeros_like(lx)
@@ -192,5 +206,18 @@ def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, 
     log_alpha = [lm + 2 * lab for lm, lab, _, _ in raw]
     log_gamma = _lse([la / 3 + 2 * lb / 3 for la, (_, _, _, lb) in zip(log_alpha, raw)])
     blocks = [(lm, lab, lN, (la - lb) / 3 - log_gamma) for la, (lm, lab, lN, lb) in zip(log_alpha, raw)]
-    rad = dudley_log(zhang4_loglog(blocks), n_, np.exp(lo + ls + lv + lx))
+    return blocks, lo + ls + lv + lx
+
+
+def edelman_cover_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, eps_) -> Signed:
+    """The composed head cover ``ln N(eps)`` itself (params as :func:`edelman_numeric`, plus eps)."""
+    blocks, _ = edelman_blocks(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_)
+    log_g = zhang4_loglog(blocks)(np.log(np.asarray(eps_, float))[..., None])[..., 0]
+    return Signed(np.ones_like(log_g), log_g)
+
+
+def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
+    """Gap from Zhang-Thm-4 covers over n (readout) and n T (value, scores) points, Lemma A.8 scales."""
+    blocks, log_b = edelman_blocks(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_)
+    rad = dudley_log(zhang4_loglog(blocks), n_, np.exp(log_b))
     return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))

@@ -130,11 +130,7 @@ BOUNDS += [
 ]
 
 # --------------------------------------------------------------------------- Trauger & Tewari
-M_QK, M_V, M_out = S["M_QK"], S["M_V"], S["M_out"]
-TT_ALPHAS = {"readout": head.INPUT["readout"] ** 2 * M_out ** 2 * sp.log(2 * d + 1),
-             "value": B_x ** 2 * M_V ** 2 * sp.log(2 * d ** 2 + 1),
-             "query-key": B_x ** 2 * M_QK ** 2 * sp.log(2 * d ** 2 + 1)}
-TT_GAMMA = maurey_gamma_expr([TT_ALPHAS[k] for k in head.BLOCKS], [head.BETA[k] for k in head.BLOCKS])
+TT_GAMMA = maurey_gamma_expr([head.TT_ALPHAS[k] for k in head.BLOCKS], [head.BETA[k] for k in head.BLOCKS])
 TT_C = TT_GAMMA ** sp.Rational(3, 2)
 BOUNDS.append(bound(
     "trauger2024.gap",
@@ -171,8 +167,6 @@ BOUNDS.append(bound(
     notes="The exact constants of Edelman et al.'s theorem are not in our sources; this is our explicit "
           "instance of their proof strategy. Rate log(n)^(3/2)/sqrt(n) up to the log T factor."))
 
-B_QK21, B_V21 = S["B_QK21"], S["B_V21"]
-EDELMAN_C = (L_sigma * B_out * B_x) ** 2 * (B_V21 ** sp.Rational(2, 3) + (2 * B_V * B_x ** 2 * B_QK21) ** sp.Rational(2, 3)) ** 3
 BOUNDS.append(bound(
     "edelman2022.gap.rate",
     title="Edelman et al.'s gap shape from the schematic head capacity (C/eps^2) log(nT)",
@@ -180,7 +174,7 @@ BOUNDS.append(bound(
     params=params(*EDELMAN_RATE_PARAMS),
     statement="ln N <= (C/eps^2) ln(nT), C = (L_sigma B_out B_x)^2 ((B_V21)^(2/3) + (2 B_V B_x^2 B_QK21)^(2/3))^3 "
               "(log-dimension factors hidden), through the Maurey pipeline and the Rademacher theorem.",
-    expr=head.gap_from_rademacher(maurey_rademacher_expr(sp.sqrt(EDELMAN_C * sp.log(n * T)), head.RANGE, n)),
+    expr=head.gap_from_rademacher(maurey_rademacher_expr(sp.sqrt(head.EDELMAN_C * sp.log(n * T)), head.RANGE, n)),
     assumptions=HYPOTHESES + (Assumption("n T >= 2", "log(nT) must be positive", n * T >= 2),),
     monotone=gap_monotone(EDELMAN_RATE_PARAMS, T_direction="increasing"),
     notes="A shape: the constant C is schematic in our sources (notes §3.3)."))

@@ -1,0 +1,141 @@
+"""From covering numbers to Rademacher complexity: Dudley's integral (closed forms and quadrature), Massart at one scale.
+
+* ``dudley.J``: the closed form ``J(c) = int_0^c sqrt(ln(1/u)) du``.
+* ``dudley.parametric``: ``ln N <= p ln(A/eps)`` -> ``(12/sqrt n) sqrt(p) A J(min(1, b/A))`` (rate exactly 1/sqrt n).
+* ``dudley.maurey``: ``ln N <= C^2/eps^2`` -> optimal ``alpha = 3C/sqrt(n)`` (rate log n / sqrt n).
+* ``dudley.parametric.quadrature``: the same integral numerically, at the optimal alpha.
+* ``massart.*``: the one-scale bound ``inf_eps eps + b sqrt(2 ln N(eps)/n)``, a cross-check.
+* ``<cover id>.dudley``: Dudley by quadrature for every smooth registered covering bound.
+
+>>> from bounds import get
+>>> round(float(get("dudley.J")(c=1)), 12) == round(3.141592653589793 ** 0.5 / 2, 12)
+True
+>>> p = get("dudley.parametric")
+>>> round(float(p(dof=32, A=4, b=4, n=1000)), 2), round(float(p(dof=32, A=4, b=4, n=100000)), 3)
+(7.61, 0.761)
+>>> m = get("dudley.maurey")
+>>> round(float(m(C=4, b=1, n=10000)), 2), round(float(m(C=4, b=1, n=100000)), 3)
+(1.0, 0.648)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from ..dudley import (J_expr, dudley_log, maurey_rademacher_expr, one_scale_log, one_scale_maurey_expr,
+                      parametric_log_cover, parametric_rademacher_expr, unique_points)
+from ..logspace import Signed
+from ..record import Assumption, Bound, Source
+from ..registry import get, register
+from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params, src
+
+dof, A, C, b, n, c = (S[k] for k in ("dof", "A", "C", "b", "n", "c"))
+DUDLEY_SOURCE = src(BFT, "Lemma A.5 (Dudley entropy integral), normalised form with the closed form of the notes §4.4")
+MASSART = Source(None, "Massart", 2000, "finite-class lemma at one scale (notes §4.3)",
+                 venue="Annales de la Faculté des Sciences de Toulouse 9(2) (2000)")
+PARAM_COVER_HYP = "the class takes values in [-b, b]; ln N(eps) <= p ln(A/eps) for eps < A and 0 above"
+MAUREY_HYP = "the class takes values in [-b, b]; ln N(eps) <= C^2/eps^2"
+
+BOUNDS: list[Bound] = [
+    bound("dudley.J", title="J(c) = int_0^c sqrt(ln(1/u)) du = Gamma(3/2, ln(1/c))",
+          source=Source(None, "closed form", 2024, "notes §4.4 (checked by quadrature)", venue="tbounds notes"),
+          kind="exact", status="certificate", quantity=DUDLEY_J, params=params("c"),
+          statement="J(c) = c sqrt(ln(1/c)) + (sqrt(pi)/2) erfc(sqrt(ln(1/c))) for 0 < c <= 1; J(1) = sqrt(pi)/2.",
+          expr=J_expr(c), monotone={"c": "increasing"}),
+    bound("dudley.parametric", title="Dudley for a parametric cover: (12/sqrt n) sqrt(p) A J(min(1, b/A))",
+          source=DUDLEY_SOURCE, kind="upper", status="reconstructed", quantity=RADEMACHER,
+          params=params("dof", "A", "b", "n"),
+          statement="With ln N(eps) <= p ln_+(A/eps) and alpha = 0: R_S <= (12/sqrt(n)) sqrt(p) A J(min(1, b/A)); "
+                    "sqrt(n) R_S does not depend on n.",
+          expr=parametric_rademacher_expr(dof, A, b, n),
+          assumptions=(Assumption("parametric cover", PARAM_COVER_HYP),),
+          monotone={"dof": "increasing", "A": "increasing", "b": "increasing", "n": "decreasing"}, derived=True),
+    bound("dudley.maurey", title="Dudley for a Maurey cover at alpha* = 3C/sqrt(n)",
+          source=DUDLEY_SOURCE, kind="upper", status="reconstructed", quantity=RADEMACHER,
+          params=params("C", "b", "n"),
+          statement="With ln N(eps) <= C^2/eps^2: R_S <= min(b, 4 alpha + (12 C/sqrt(n)) ln(b/alpha)), "
+                    "alpha = min(3C/sqrt(n), b), i.e. (12 C/sqrt(n))(1 + ln(b sqrt(n)/(3C))) when 3C/sqrt(n) < b.",
+          expr=maurey_rademacher_expr(C, b, n), assumptions=(Assumption("Maurey cover", MAUREY_HYP),),
+          monotone={"C": "increasing", "b": "increasing", "n": "decreasing"}, derived=True),
+    bound("massart.maurey", title="One-scale (Massart) bound for a Maurey cover: a n^(-1/4) rate",
+          source=MASSART, kind="upper", status="reconstructed", quantity=RADEMACHER, params=params("C", "b", "n"),
+          statement="inf_eps eps + b sqrt(2 C^2/(eps^2 n)) = 2^(5/4) sqrt(b C) n^(-1/4), capped at b.",
+          expr=one_scale_maurey_expr(C, b, n), assumptions=(Assumption("Maurey cover", MAUREY_HYP),),
+          monotone={"C": "increasing", "b": "increasing", "n": "decreasing"}, derived=True),
+]
+
+
+def _param_quadrature(dof_, A_, b_, n_) -> Signed:
+    return dudley_log(parametric_log_cover(dof_, A_), n_, b_)
+
+
+def _param_one_scale(dof_, A_, b_, n_) -> Signed:
+    return one_scale_log(parametric_log_cover(dof_, A_), n_, b_)
+
+
+BOUNDS += [
+    bound("dudley.parametric.quadrature", title="Dudley for a parametric cover by quadrature, at the optimal alpha",
+          source=DUDLEY_SOURCE, kind="upper", status="reconstructed", quantity=RADEMACHER,
+          params=params("dof", "A", "b", "n"),
+          statement="min(b, inf_alpha 4 alpha + (12/sqrt n) int_alpha^b sqrt(p ln_+(A/eps)) d eps), alpha solving "
+                    "p ln(A/alpha) = n/9; never above dudley.parametric.",
+          numeric=unique_points(_param_quadrature),
+          latex_rhs=r"\inf_\alpha 4\alpha + \tfrac{12}{\sqrt n}\int_\alpha^b \sqrt{p\ln_+(A/\varepsilon)}\,d\varepsilon",
+          assumptions=(Assumption("parametric cover", PARAM_COVER_HYP),),
+          monotone={"dof": "increasing", "A": "increasing", "b": "increasing", "n": "decreasing"}, derived=True),
+    bound("massart.parametric", title="One-scale (Massart) bound for a parametric cover",
+          source=MASSART, kind="upper", status="reconstructed", quantity=RADEMACHER,
+          params=params("dof", "A", "b", "n"),
+          statement="min(b, inf_eps eps + b sqrt(2 p ln_+(A/eps)/n)), minimised numerically (golden section in log eps).",
+          numeric=unique_points(_param_one_scale),
+          latex_rhs=r"\inf_\varepsilon \varepsilon + b\sqrt{2p\ln_+(A/\varepsilon)/n}",
+          assumptions=(Assumption("parametric cover", PARAM_COVER_HYP),),
+          monotone={"dof": "increasing", "A": "increasing", "b": "increasing", "n": "decreasing"}, derived=True),
+]
+
+#: Smooth registered covers (no ceilings) that get a ``.dudley`` quadrature twin.
+#: (Any other cover works through :func:`quadrature_of`; these are registered, kept few because each
+#: evaluation runs a quadrature.)
+QUADRATURE_OF = ("candes_plan2011.cover.rank", "truong2024.cover.linear_rank", "truong2024.cover.linear_rank.log1p",
+                 "trauger2024.cover.linear", "ball.cover")
+
+
+def quadrature_of(cover: Bound) -> Bound:
+    """A Rademacher bound computing Dudley's integral of ``cover`` numerically (eps is integrated out)."""
+    others = [p for p in cover.params if p.name != "eps"]
+    extra = [p for p in params("n", "b") if p.name not in {q.name for q in others}]
+    where = [i for i, p in enumerate(cover.params) if p.name == "eps"][0]
+    log_fn = cover._log_function
+
+    def evaluate(*arrays) -> Signed:
+        inner, n_, b_ = arrays[:len(others)], arrays[-2], arrays[-1]
+        inner = [np.asarray(a, float)[..., None] for a in inner]
+
+        def loglog(u):
+            args = list(inner)
+            args.insert(where, np.exp(u))
+            out = log_fn(*args)
+            return np.where(out.sign > 0, out.log, -np.inf)
+
+        return dudley_log(loglog, n_, b_)
+
+    mono = {k: v for k, v in cover.monotone.items() if k != "eps"}
+    mono.update({"n": "decreasing", "b": "increasing"})
+    status = "rate" if cover.status == "rate" else "reconstructed"
+    return bound(
+        f"{cover.id}.dudley", title=f"Dudley integral of {cover.id} (quadrature, optimal alpha)",
+        source=Source(cover.source.arxiv, cover.source.authors, cover.source.year,
+                      f"{cover.source.label} + Dudley (BFT Lemma A.5)", venue=cover.source.venue or "",
+                      title=cover.source.title),
+        kind="upper", status=status, quantity=RADEMACHER, params=tuple(others + extra),
+        statement=f"min(b, inf_alpha 4 alpha + (12/sqrt n) int_alpha^b sqrt(ln N(eps)) d eps) with ln N from "
+                  f"{cover.id}; the class takes values in [-b, b].",
+        numeric=unique_points(evaluate),
+        latex_rhs=r"\inf_\alpha 4\alpha + \tfrac{12}{\sqrt n}\int_\alpha^b \sqrt{\ln\mathcal N(\varepsilon)}\,d\varepsilon",
+        assumptions=cover.assumptions, monotone=mono, derived=True, reading=cover.reading,
+        examples={**{k: v for k, v in cover.examples.items() if k != "eps"}, "n": 10 ** 6})
+
+
+BOUNDS += [quadrature_of(get(i)) for i in QUADRATURE_OF]
+register(*BOUNDS)
