@@ -84,7 +84,7 @@ class Constraint:
         return N.NORMS[self.norm](W)
 
 
-UNITARY = ("fro", "spectral", "nuclear")  # unitarily invariant: projecting keeps the rank
+SVD_PROJECTED = ("spectral", "nuclear")  # unitarily invariant and not a plain rescaling: projection via SVD
 
 
 def apply_constraint(spec: HeadSpec, params: dict, c: Constraint) -> None:
@@ -100,8 +100,9 @@ def apply_constraint(spec: HeadSpec, params: dict, c: Constraint) -> None:
         name = "WV" if c.matrix == "WV" else "WQK"
         params[name] = project(params[name], c.norm, c.radius)
         return
-    # Factorised W_QK: the exact projection of the product for unitarily invariant norms,
-    # written back as balanced factors; otherwise a scalar shrink (stays inside, keeps rank).
+    # Factorised W_QK: for the spectral and nuclear balls the exact projection of the product, written back
+    # as balanced factors; otherwise a scalar shrink (exact for the Frobenius ball; inside the ball and
+    # rank-preserving for the mixed norms).
     mask = params["rank_mask"][:, None, :]
     WQ, WK = params["WQ"] * mask, params["WK"] * mask
     P = WQ @ WK.mT
@@ -109,7 +110,7 @@ def apply_constraint(spec: HeadSpec, params: dict, c: Constraint) -> None:
     outside = value > c.radius * (1 + 1e-6)
     if not bool(outside.any()):
         return
-    if c.norm in UNITARY:
+    if c.norm in SVD_PROJECTED:
         k = spec.k
         U, s, Vh = torch.linalg.svd(project(P, c.norm, c.radius), full_matrices=False)
         root = s[..., :k].clamp_min(0).sqrt().unsqueeze(-2)

@@ -150,3 +150,19 @@ def make_task(name: str, n: int, T: int, d: int, seed: int, **options) -> Datase
 def heldout_seed(seed: int) -> int:
     """The seed of a task's held-out sample, disjoint from the training seeds used in sweeps."""
     return 10_000_019 + seed
+
+
+def token_norm_bound(task: str, T: int, d: int, s: int = 3, task_seed: int = 0) -> float:
+    """A bound on every token norm under the task's distribution (the ``B_X`` of the bounds, fixed in advance).
+
+    >>> token_norm_bound("teacher", 8, 16)
+    1.0
+    >>> token_norm_bound("sparse_majority", 8, 16) >= make_task("sparse_majority", 50, 8, 16, 0).B_X
+    True
+    """
+    if task != "sparse_majority":
+        return 1.0  # tokens are drawn on the unit sphere
+    _, E = _sparse_majority_structure(T, d, s, task_seed)
+    pe = sinusoidal(T + 1, d)
+    data = (E[:2, None, :] + pe[None, :T]).norm(dim=-1).max()
+    return float(max(data, (E[2] + pe[T]).norm()) * (1 + 1e-6))  # float32 rounding margin

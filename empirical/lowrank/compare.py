@@ -1,0 +1,171 @@
+"""Measurements beside the bounds: every registered gap and Rademacher bound, at two sets of norms.
+
+* **constraints** basis: the radii the model was trained under (projections make
+  them hold exactly; norms a bound needs but we did not constrain come from
+  :mod:`.implied`).  Chosen before training, so a certificate evaluated here is
+  a genuine bound on the gap (up to its reconstruction, and its probability 1-δ).
+* **post-hoc** basis: the norms and ranks the trained weights actually have.
+  The radii are chosen after training, so the bound is **heuristic** (a union
+  bound over a grid of radii would make it valid at a small extra cost).
+
+Bounds are looked up in the registry (``bounds.select``) and evaluated by their
+own parameter names; nothing is re-derived here.  A ``rate`` bound has hidden
+constants: it is shown as a shape and never said to hold or fail.
+
+>>> v = bound_values(n=256, T=16, d=16, rank=2, B_x=1.0, qk={"fro": 8.0}, v={"fro": 2.0}, w={"l2": 2.0})
+>>> v["B_QK"], v["B_QK_F"], v["M_out"], v["r_w"]
+(8.0, 8.0, 8.0, 2)
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+import bounds
+
+from .implied import implied_matrix, implied_vector
+from .model import LIPSCHITZ
+
+DELTA = 0.05
+#: the loss is min(logistic, 1): values in [0, 1] and 1-Lipschitz in the prediction
+LOSS = {"L_loss": 1.0, "c_loss": 1.0}
+HEAD_RADEMACHER = ("truong2024.cover.head.t1.dudley", "truong2024.cover.head.cp.dudley",
+                   "trauger2024.cover.head.dudley")
+#: Rademacher bounds for the linear class x -> Wx, by the norm of W they constrain
+LINEAR_RADEMACHER = {"fro": ("truong2024.cover.linear_rank.frobenius.dudley", "candes_plan2011.cover.rank.dudley"),
+                     "spectral": ("truong2024.cover.linear_rank.dudley",)}
+
+
+def bound_values(n: int, T: int, d: int, rank: int, B_x: float, qk: dict, v: dict, w: dict,
+                 rank_v: Optional[int] = None, activation: str = "relu", delta: float = DELTA) -> dict:
+    """Every parameter name the generalisation bounds use, from norm radii of W_QK, W_V and w."""
+    qk = implied_matrix(qk, d, d, rank)
+    vv = implied_matrix(v, d, d, rank_v or d)
+    ww = implied_vector(w, d)
+    L_sigma = LIPSCHITZ[activation]
+    values = {"n": int(n), "T": int(T), "d": int(d), "r_w": int(rank), "r_v": int(rank_v or d), "B_x": float(B_x),
+              "B_QK": qk["spectral"], "B_QK_F": qk["fro"], "B_QK21": qk["l21_rows"], "M_QK": qk["l11"],
+              "B_V": vv["spectral"], "B_V21": vv["l21"], "M_V": vv["l11"],
+              "B_out": ww["l2"], "M_out": ww["l1"], "L_sigma": L_sigma, "delta": delta, **LOSS}
+    values["b"] = L_sigma * values["B_V"] * values["B_out"] * B_x  # range of the head's outputs
+    return values
+
+
+def gap_bounds() -> list:
+    return bounds.select(family="generalization", quantity="generalisation gap")
+
+
+def evaluate(bound, values: dict) -> tuple[Optional[float], str]:
+    """``(value, note)``; ``None`` with the reason when the bound needs a parameter we do not have."""
+    missing = [p for p in bound.param_names if p not in values or values[p] is None
+               or (isinstance(values[p], float) and not math.isfinite(values[p]))]
+    if missing:
+        return None, f"needs {', '.join(missing)}"
+    try:
+        return float(bound(**{p: values[p] for p in bound.param_names})), ""
+    except bounds.TboundsError as error:
+        return None, str(error)
+
+
+def verdict(bound, value: Optional[float], measured: float) -> str:
+    if value is None:
+        return "n/a"
+    if bound.status == "rate":
+        return "shape only"
+    return "yes" if value >= measured else "NO"
+
+
+def _mean_se(xs: Sequence[float]) -> tuple[float, float]:
+    a = np.asarray(xs, float)
+    return float(a.mean()), float(a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else math.nan
+
+
+def compare_rows(cells: Iterable[tuple[dict, dict]], token_bound: float) -> list[dict]:
+    """Long table rows from stored ``(config, result)`` pairs of cells.
+
+    One row per (grid point, measured quantity, bound, basis): the measured gap
+    against every gap bound, the score-class closed form against the linear-class
+    Rademacher bounds, the head's lower estimate against the head Rademacher bounds.
+    """
+    rows = []
+    for config, result in cells:
+        constraints = [c.split(":") for c in config["constraints"]]
+        given = defaultdict(dict)
+        for matrix, norm, radius in constraints:
+            given[matrix][norm] = float(radius)
+        rad = {e["rank"]: e for e in result["rademacher"]}
+        for r in config["ranks"]:
+            members = [m for m in result["members"] if m["rank"] == r]
+            gap, gap_se = _mean_se([m["gap"] for m in members])
+            point = {"task": config["task"], "T": config["T"], "n": config["n"], "r": r, "seeds": len(members),
+                     "gap": gap, "gap_se": gap_se, "gap_error": _mean_se([m["gap_error"] for m in members])[0],
+                     "train_error": _mean_se([m["train_error"] for m in members])[0],
+                     "test_error": _mean_se([m["test_error"] for m in members])[0],
+                     "qk_rank": max(m["qk_rank"] for m in members),
+                     "qk_stable_rank": _mean_se([m["qk_stable_rank"] for m in members])[0],
+                     "rad_head": rad[r]["rad_head"], "rad_head_se": rad[r]["rad_head_se"],
+                     "rad_score": rad[r]["rad_score"], "rad_score_se": rad[r]["rad_score_se"]}
+            rank = r if config["control"] == "factor" else config["d"]
+            complete = {"WQK", "WV", "w"} <= set(given)
+            at_constraints = bound_values(config["n"], config["T"], config["d"], rank, token_bound, given["WQK"],
+                                          given["WV"], given["w"], activation=config["activation"]) if complete else None
+            posthoc = [bound_values(config["n"], config["T"], config["d"], m["qk_rank"], m["B_X"],
+                                    {k: m[f"qk_{k}"] for k in ("fro", "spectral", "nuclear", "l21", "l21_rows", "l11")},
+                                    {k: m[f"v_{k}"] for k in ("fro", "spectral", "nuclear", "l21", "l21_rows", "l11")},
+                                    {"l2": m["w_l2"], "l1": m["w_l1"]}, rank_v=max(1, m["v_rank"]),
+                                    activation=config["activation"]) for m in members]
+            for b in gap_bounds():
+                if at_constraints is not None:
+                    value, note = evaluate(b, at_constraints)
+                    rows.append(_row(point, "gap", gap, b, "constraints", value, verdict(b, value, gap), note))
+                values = [evaluate(b, p) for p in posthoc]
+                ok = [v for v, _ in values if v is not None]
+                if ok:
+                    held = sum(v >= m["gap"] for (v, _), m in zip(values, members) if v is not None)
+                    word = "shape only" if b.status == "rate" else ("yes" if held == len(ok) else f"NO ({len(ok) - held}/{len(ok)} fail)")
+                    rows.append(_row(point, "gap", gap, b, "post-hoc", float(np.mean(ok)), word, ""))
+                else:
+                    rows.append(_row(point, "gap", gap, b, "post-hoc", None, "n/a", values[0][1]))
+            if at_constraints is not None:
+                rows += _rademacher_rows(point, rad[r], given, at_constraints, token_bound)
+    return rows
+
+
+def _rademacher_rows(point, rad, given, values, token_bound) -> list[dict]:
+    out = []
+    for bid in HEAD_RADEMACHER:
+        if bid in bounds.ids():
+            b = bounds.get(bid)
+            value, note = evaluate(b, values)
+            out.append(_row(point, "R_head (lower est.)", rad["rad_head"], b, "constraints", value,
+                            _rad_verdict(value, rad["rad_head"], lower=True), note))
+    for norm, radius in given["WQK"].items():
+        for bid in LINEAR_RADEMACHER.get(norm, ()):
+            if bid not in bounds.ids():
+                continue
+            b = bounds.get(bid)
+            # the score x_τ^T W x_0 reads the linear class through ‖x_τ‖ <= B_x: a cover of Wx at ε/B_x,
+            # i.e. the linear cover with B_w B_x in place of B_w (the covers depend on B_x B_w / ε only)
+            lin = {"r": values["r_w"], "B_w": radius * token_bound, "B_x": token_bound, "n": values["n"],
+                   "b": radius * token_bound ** 2, "d1": values["d"], "d2": values["d"]}
+            value, note = evaluate(b, lin)
+            out.append(_row(point, "R_score (closed form)", rad["rad_score"], b, "constraints", value,
+                            _rad_verdict(value, rad["rad_score"], lower=False), note))
+    return out
+
+
+def _rad_verdict(value, measured, lower: bool) -> str:
+    if value is None:
+        return "n/a"
+    return ("yes" if value >= measured else "NO") + (" (vs a lower estimate)" if lower else "")
+
+
+def _row(point, measured_name, measured, bound, basis, value, holds, note) -> dict:
+    return {**point, "measured": measured_name, "measured_value": measured, "bound": bound.id,
+            "status": bound.status, "basis": basis, "value": value, "holds": holds,
+            "ratio": (value / measured) if (value is not None and bound.status != "rate" and measured > 0) else None,
+            "note": note}
