@@ -7,6 +7,7 @@ Modules, each with one job:
 * :mod:`.head`: the single-layer single-head transformer cut into blocks (perturbation inequality);
 * :mod:`.covers`: covering numbers of linear, low-rank and attention classes;
 * :mod:`.pipelines`: Dudley integrals and the one-scale bound, closed forms and quadrature;
+* :mod:`.theorems`: contraction, the Rademacher theorem and Lemma A.8;
 * :mod:`.transformer`: whole-transformer generalisation-gap bounds (rank-dependent, Edelman, Trauger-Tewari).
 
 >>> from bounds import select
@@ -14,4 +15,4 @@ Modules, each with one job:
 True
 """
 
-from . import covers, pipelines, transformer  # noqa: F401  (each registers its bounds on import)
+from . import covers, pipelines, theorems, transformer  # noqa: F401  (each registers its bounds on import)

@@ -83,8 +83,12 @@ def composed_log_cover_expr(blocks: dict, eps):
 
 
 def parametric_head_rademacher(blocks: dict):
-    """Dudley at alpha = 0, with sqrt(sum) <= sum sqrt: ``(12/sqrt n) sum_i sqrt(p_i) A~_i J(min(1, b/A~_i))``."""
-    return 12 / sp.sqrt(n) * sp.Add(*[parametric_integral_expr(p, A, RANGE) for p, A in composed_parametric(blocks)])
+    """Dudley at alpha = 0, sqrt(sum) <= sum sqrt: ``min(b, (12/sqrt n) sum_i sqrt(p_i) A~_i J(min(1, b/A~_i)))``.
+
+    The cap ``b`` is the trivial bound ``R <= b`` for a class with values in ``[-b, b]``.
+    """
+    return sp.Min(RANGE, 12 / sp.sqrt(n) * sp.Add(*[parametric_integral_expr(p, A, RANGE)
+                                                     for p, A in composed_parametric(blocks)]))
 
 
 def confidence_term():
