@@ -12,7 +12,7 @@ one bound uses are passed to that bound alone.
 >>> crossover(get("dudley.parametric"), get("dudley.maurey"), "n", dof=32, A=4, b=4, C=4, hi=1e4)
 Traceback (most recent call last):
 ...
-bounds.errors.SolveError: no crossover of dudley.parametric and dudley.maurey in n on [1, 10000]: dudley.maurey is smaller everywhere there (ratio A/B from 2.5 to 2.31)
+bounds.errors.SolveError: no crossover of dudley.parametric and dudley.maurey in n on [1, 1e+04]: dudley.maurey is smaller everywhere there (ratio A/B from 60.2 to 1.11)
 """
 
 from __future__ import annotations
