@@ -37,13 +37,14 @@ BOUNDS.append(bound(
     source=src(CANDES_PLAN, "Lemma 3.1 (net of rank-r matrices), applied to x -> W x"),
     kind="upper", status="reconstructed", quantity=LOG_COVER, params=params("d1", "d2", "r", "B_w", "B_x", "eps"),
     statement="F = {x -> W x : W in R^(d1 x d2), rank W <= r, ||W||_F <= B_w (Frobenius, all entries)}, inputs "
-              "||x_i||_2 <= B_x: ln N_inf(F, eps) <= (d1 + d2 + 1) r ln_+(9 B_w B_x / eps). The net is in parameter "
+              "||x_i||_2 <= B_x: ln N_inf(F, eps) <= (d1 + d2 + 1) r ln_+(9 B_w B_x / eps) (one centre already suffices "
+              "from eps = B_w B_x on; the formula is kept continuous). The net is in parameter "
               "space (Frobenius), so it holds for every sample size and every number of points.",
     expr=(d1 + d2 + 1) * r * sp.Max(0, sp.log(9 * B_w * B_x / eps)),
     assumptions=(rank_at_most("r", "d1", "W"), rank_at_most("r", "d2", "W")),
     monotone={**increasing("d1", "d2", "r", "B_w", "B_x"), "eps": "decreasing"}, derived=True,
     notes="||(W - W')x||_2 <= ||W - W'||_F B_x turns the Frobenius net at eps/B_x into an output cover; "
-          "above eps = B_w B_x one function (0) covers the class."))
+          "above eps = B_w B_x one function (0) covers the class, so the count there is 1."))
 
 # --------------------------------------------------------------------------- Truong (as reported), four readings
 T1_FORMS = {
