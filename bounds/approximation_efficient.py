@@ -16,6 +16,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .approximation_common import CHOROMANSKI2021, FEATURES, MSE, PROBABILITY, PROJECTION, WANG2020, bound
+from .approximation_steps import expm1
 from .domain import Param
 from .record import Assumption
 from .registry import register
@@ -30,15 +31,16 @@ P = {
                low=1, high=1e150),
     "eps_p": Param("eps", "uniform accuracy of the attention matrix", 0.1, low=0, low_open=True, high=1),
     "m": Param("m", "number of random features", 16, integer=True, low=1),
-    "s": Param("s", "norm of x + y (query plus key)", 1.0, low=0, high=1e150),
-    "t": Param("t", "norm of x - y (query minus key)", 1.0, low=0, high=1e150),
+    "s": Param("s", "norm of x + y (query plus key)", 1.0, low=0, low_open=True, high=1e150),
+    "t": Param("t", "norm of x - y (query minus key)", 1.0, low=0, low_open=True, high=1e150),
     "d_orf": Param("d", "query/key dimension (orthogonal features need m <= d)", 64, integer=True, low=1),
 }
 n, d, eps, k, R, m, s, t = (P[x].symbol for x in ("n", "d", "eps", "k", "R", "m", "s", "t"))
 
 RANDOM_R = Assumption("R ~ N(0, 1/k)", "the projection has iid Gaussian entries of variance 1/k")
 SM = sp.exp((s ** 2 - t ** 2) / 4)  # softmax kernel exp(x^T y), since x^T y = (|x+y|^2 - |x-y|^2)/4
-MSE_POSITIVE = sp.exp(s ** 2) * SM ** 2 * (1 - sp.exp(-s ** 2)) / m
+ONE_MINUS_EXP_S = -expm1(-s ** 2)  # 1 - exp(-s^2), accurate for small s
+MSE_POSITIVE = sp.exp(s ** 2) * SM ** 2 * ONE_MINUS_EXP_S / m
 KERNEL_STATEMENT = " (s = |x + y|, t = |x - y|, SM(x, y) = exp(x^T y) = exp((s^2 - t^2)/4))."
 
 BOUNDS = [
@@ -93,7 +95,7 @@ BOUNDS = [
           source=CHOROMANSKI2021("Lemma 2"), kind="exact", status="certificate", quantity=MSE,
           params=(P["s"], P["t"], P["m"]),
           statement="MSE(SM^trig_m) = (1/(2m)) exp(|x+y|^2) SM(x,y)^-2 (1 - exp(-|x-y|^2))^2" + KERNEL_STATEMENT,
-          expr=sp.exp(s ** 2) * SM ** -2 * (1 - sp.exp(-t ** 2)) ** 2 / (2 * m),
+          expr=sp.exp(s ** 2) * SM ** -2 * expm1(-t ** 2) ** 2 / (2 * m),
           latex_rhs=r"\frac{1}{2m} e^{s^2} \mathrm{SM}^{-2} \left(1 - e^{-t^2}\right)^2",
           monotone={"s": "increasing", "t": "increasing", "m": "decreasing"},
           notes="Blows up where SM is small (t large), unlike the positive features."),
@@ -110,7 +112,7 @@ BOUNDS = [
           source=CHOROMANSKI2021("Lemma 2"), kind="exact", status="certificate", quantity=MSE,
           params=(P["s"], P["t"], P["m"]),
           statement="MSE(SM^hyp+_m) = (1/2) (1 - exp(-|x+y|^2)) MSE(SM^+_m)" + KERNEL_STATEMENT,
-          expr=(1 - sp.exp(-s ** 2)) / 2 * MSE_POSITIVE,
+          expr=ONE_MINUS_EXP_S / 2 * MSE_POSITIVE,
           latex_rhs=r"\tfrac{1}{2} \left(1 - e^{-s^2}\right) \mathrm{MSE}(\mathrm{SM}^{+}_m)",
           monotone={"s": "increasing", "t": "decreasing", "m": "decreasing"}),
     bound("choromanski2021.performer.mse_orthogonal",

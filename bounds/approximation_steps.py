@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 from scipy import special
+from sympy.codegen.cfunctions import expm1
 
 from .logspace import HANDLERS, Signed, to_linear
 
@@ -69,6 +70,16 @@ def _binom_handler(a: Signed, b: Signed) -> Signed:
     return Signed(np.ones_like(log), log)
 
 
-HANDLERS.setdefault(binom_sum, _binom_handler)
+def _expm1_handler(x: Signed) -> Signed:
+    # 1 - exp(-s^2) = -expm1(-s^2) keeps full relative precision for small s (the Performer MSEs).
+    xv = to_linear(x)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        value = np.expm1(np.minimum(xv, 700.0))
+        log = np.where(xv > 700.0, xv, np.log(np.abs(value)))
+    return Signed(np.where(xv > 700.0, 1.0, np.sign(value)), log)
 
-__all__ = ["binom_sum"]
+
+HANDLERS.setdefault(binom_sum, _binom_handler)
+HANDLERS.setdefault(expm1, _expm1_handler)
+
+__all__ = ["binom_sum", "expm1"]

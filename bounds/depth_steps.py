@@ -21,7 +21,7 @@ log-space compiler (handlers added to :data:`bounds.logspace.HANDLERS`).
 In log space an argument arrives as ``exp(log x)``, which is ``x`` only up to
 rounding; arguments within ``1e-11`` (relative) of an integer are snapped to it
 first.  The bounds using these functions have integer arguments, so steps are
-exact for arguments up to about 2**48; integer *values* read back from log space
+exact for integer arguments up to 2**46 (7e13); integer *values* read back from log space
 (``Bound.evaluate``) are exact up to about 2**44 (1.8e13).  Beyond that a value is
 correct to the float precision of its log (and past 2**52 no rounding is applied).
 """
@@ -84,33 +84,54 @@ def _snap(v: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- numeric (numpy / mpmath) values
+def _scalar(x) -> bool:
+    return np.ndim(x) == 0 and not isinstance(x, np.ndarray)
+
+
+def _exact_scalar(x):
+    """A Fraction for ints, rationals and floats below 2**52 (snapped); None for larger or non-finite values."""
+    if isinstance(x, (int, Fraction, sp.Rational)):
+        return _fraction(x)
+    xf = float(x)
+    if not math.isfinite(xf) or abs(xf) >= _EXACT_LIMIT:
+        return None
+    return _fraction(_snap(np.asarray(xf))[()])
+
+
+def _huge_log(x, b: int, ceil: bool):
+    """Past 2**52 (or past float range, as mpmath numbers can be): the step of the float log."""
+    import mpmath
+
+    ratio = mpmath.log(mpmath.mpf(x)) / mpmath.log(b)
+    return int(mpmath.ceil(ratio) if ceil else mpmath.floor(ratio))
+
+
 def ceil_log_value(x, b):
     """⌈log_b x⌉ for numbers or arrays; exact for integers below 2**52 (see module notes)."""
-    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
-        return _ceil_log_exact(_fraction(_snap(np.asarray(float(x)))[()] if _is_float(x) else x), int(b))
-    x = _snap(np.asarray(x, dtype=float))
-    return _vector_log(x, int(b), ceil=True)
+    if _scalar(x):
+        exact = _exact_scalar(x)
+        return _ceil_log_exact(exact, int(b)) if exact is not None else _huge_log(x, int(b), ceil=True)
+    return _vector_log(_snap(np.asarray(x, dtype=float)), int(b), ceil=True)
 
 
 def floor_log_value(x, b):
     """⌊log_b x⌋ for numbers or arrays; exact for integers below 2**52."""
-    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
-        return _floor_log_exact(_fraction(_snap(np.asarray(float(x)))[()] if _is_float(x) else x), int(b))
-    x = _snap(np.asarray(x, dtype=float))
-    return _vector_log(x, int(b), ceil=False)
+    if _scalar(x):
+        exact = _exact_scalar(x)
+        return _floor_log_exact(exact, int(b)) if exact is not None else _huge_log(x, int(b), ceil=False)
+    return _vector_log(_snap(np.asarray(x, dtype=float)), int(b), ceil=False)
 
 
 def floor_div_value(a, q):
     """⌊a / q⌋ for numbers or arrays (a, q integers)."""
-    if np.ndim(a) == 0 and not isinstance(a, np.ndarray) and np.ndim(q) == 0 and not isinstance(q, np.ndarray):
-        fa = _fraction(_snap(np.asarray(float(a)))[()] if _is_float(a) else a)
-        fq = _fraction(_snap(np.asarray(float(q)))[()] if _is_float(q) else q)
+    if _scalar(a) and _scalar(q):
+        fa, fq = _exact_scalar(a), _exact_scalar(q)
+        if fa is None or fq is None:
+            import mpmath
+
+            return mpmath.floor(mpmath.mpf(a) / mpmath.mpf(q))
         return math.floor(fa / fq)
     return np.floor_divide(_snap(np.asarray(a, dtype=float)), _snap(np.asarray(q, dtype=float)))
-
-
-def _is_float(x) -> bool:
-    return not isinstance(x, (int, Fraction, sp.Rational))
 
 
 def _vector_log(x: np.ndarray, b: int, ceil: bool) -> np.ndarray:
@@ -214,10 +235,13 @@ class floor_div(_IntegerStep):
 
 def ceil_near_value(x):
     """⌈x⌉ after snapping x to an integer within 1e-11 (relative): for arguments that are integers in exact arithmetic."""
-    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
-        if not _is_float(x):
-            return math.ceil(_fraction(x))
-        return math.ceil(float(_snap(np.asarray(float(x)))[()]))
+    if _scalar(x):
+        exact = _exact_scalar(x)
+        if exact is None:
+            import mpmath
+
+            return mpmath.ceil(mpmath.mpf(x))
+        return math.ceil(exact)
     return np.ceil(_snap(np.asarray(x, dtype=float)))
 
 
@@ -277,7 +301,8 @@ def _step_handler(ceil: bool):
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             xv = np.where(huge | (x.sign <= 0), 1.0, to_linear(x))
             exact = _vector_log(_snap(xv), base, ceil)
-            approx = x.log / math.log(base)  # past 2**52 a step is below float resolution anyway
+            ratio = x.log / math.log(base)  # past 2**52: the step of the float log
+            approx = np.ceil(ratio) if ceil else np.floor(ratio)
         out = np.where(huge, approx, exact)
         return from_linear(np.where(x.sign > 0, out, np.nan))
 

@@ -50,7 +50,8 @@ CASES = [
     Case("choromanski2021.performer.mse_positive", dict(s=1, t=1, m=1), E * (1 - 1 / E), "Lemma 2 by hand"),
     Case("choromanski2021.performer.mse_hyperbolic", dict(s=1, t=1, m=1), 0.5 * (1 - 1 / E) * E * (1 - 1 / E),
          "Lemma 2 by hand"),
-    Case("choromanski2021.performer.mse_positive", dict(s=0, t=1, m=4), 0, "x = -y: the positive estimator is exact"),
+    Case("choromanski2021.performer.mse_positive", dict(s=1e-6, t=1, m=1), math.exp(-0.5) * 1e-12,
+         "x close to -y: the positive estimator is nearly exact (1 - exp(-s^2) = s^2 for small s)", rel=1e-6),
     *[Case("yun2020.quantization_ff_layers", dict(d=d, delta=delta), q, f"notes §6.1/§5.1: d/delta + d at {d}, {delta}",
            rel=1e-12) for (n, d, delta), (q, a, v) in YUN.items()],
     *[Case("yun2020.attention_layers", dict(d=d, delta=delta), a, f"notes: delta^-d + 1 at {d}, {delta}", rel=1e-12)
