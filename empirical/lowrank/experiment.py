@@ -180,12 +180,26 @@ def _spectral_radius(c: Constraint) -> float:
     return c.radius
 
 
+def _save_members(cell: Cell, rows: list[dict], model: dict, folder) -> None:
+    from pathlib import Path
+
+    from empirical.experiment import config_key
+
+    from .checkpoint import save
+
+    for i, m in enumerate(rows):
+        name = f"{cell.task}_T{cell.T}_n{cell.n}_r{m['rank']}_s{m['seed']}_{config_key(cell)[:8]}.pt"
+        save(Path(folder) / name, model["spec"], model["params"], member=i)
+
+
 def run_cell(cell: Cell, context: Optional[Context] = None) -> dict:
     """Train, measure and estimate one cell; the result is JSON-ready."""
     context = context or Context()
     device = context.device
     start = time.perf_counter()
-    rows, data, _ = _train_cell(cell, device)
+    rows, data, trained_model = _train_cell(cell, device)
+    if context.extra.get("checkpoints"):  # optional: keep every member's weights (plain tensors)
+        _save_members(cell, rows, trained_model, context.extra["checkpoints"])
     trained = time.perf_counter() - start
     rad = _rademacher(cell, rows, data, device)
     return {"members": rows, "rademacher": rad, "train_seconds": trained,
@@ -206,4 +220,14 @@ def quick(**overrides) -> Sweep:
     """The ``--quick`` profile: a few minutes on 2 CPU cores."""
     base = Sweep(ns=(64, 128, 256, 512, 1024), ranks=(1, 2, 4, 16), Ts=(16,), seeds=(0, 1, 2), steps=300,
                  n_test=4000, rad_signs=16, rad_restarts=2, rad_steps=120, mc_signs=1000)
-    return replace(base, **overrides)
+    return replace(base, **overrides)  # replace() re-runs the checks of __post_init__
+
+
+def quick_sweeps(**overrides) -> list[Sweep]:
+    """The quick profile's sweeps: the n x rank grid at T = 16, and T in {8, 32} at n = 256."""
+    main = quick(**overrides)
+    Ts = overrides.get("Ts")
+    if Ts is not None:
+        return [main]
+    middle = sorted(main.ns)[len(main.ns) // 2]
+    return [main, replace(main, ns=(middle,), Ts=(8, 32))]
