@@ -21,11 +21,14 @@ token dimension) for a latent width of 1000" can be solved.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy as sp
 from scipy import special
 from sympy.codegen.cfunctions import expm1
 
+from .depth_steps import _snap
 from .logspace import HANDLERS, Signed, to_linear
 
 
@@ -67,6 +70,14 @@ def _binom_handler(a: Signed, b: Signed) -> Signed:
     av, bv = to_linear(a), to_linear(b)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log = -np.log(av + bv + 1) - special.betaln(av + 1, bv + 1)
+    # betaln is good to ~1e-11 only: where the value is an integer below 2**52, take the exact count.
+    ai, bi = _snap(np.broadcast_to(av, log.shape)), _snap(np.broadcast_to(bv, log.shape))
+    exact = (ai == np.round(ai)) & (bi == np.round(bi)) & (ai >= 0) & (bi >= 0) & (log < 36.0)
+    if exact.any():
+        pairs, where = np.unique(np.stack([ai[exact], bi[exact]], axis=1), axis=0, return_inverse=True)
+        logs = np.array([math.log(math.comb(int(x) + int(y), int(y))) for x, y in pairs])
+        log = np.array(log, dtype=float, copy=True)
+        log[exact] = logs[np.ravel(where)]
     return Signed(np.ones_like(log), log)
 
 
