@@ -318,9 +318,10 @@ def _draw(ax, series, gap, x_label):
     ax.grid(True, which="both", alpha=0.3)
 
 
-def _save(fig, path):
+def _save(fig, path, layout=True):
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if layout:
+        fig.tight_layout()
     fig.savefig(path, dpi=110)
     return path
 
@@ -341,8 +342,8 @@ def _plot_against_n(rows, path):
     axes[0][0].set_ylabel("generalisation gap / bound")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", fontsize=7, ncol=3)
-    fig.subplots_adjust(bottom=0.3)
-    out = _save(fig, path)
+    fig.tight_layout(rect=(0, 0.3, 1, 1))  # leave the bottom for the legend
+    out = _save(fig, path, layout=False)
     plt.close(fig)
     return out
 

@@ -59,6 +59,7 @@ class Head:
     WV: torch.Tensor
     w: Optional[torch.Tensor]
     activation: str = "identity"
+    note: str = ""
 
 
 def save(path, spec: HeadSpec, params: dict, member: int = 0) -> Path:
@@ -133,6 +134,9 @@ def _multihead(path, state, num_heads: Optional[int]) -> list[Head]:
     if Wk.shape[0] != E or Wv.shape[0] != E or out.shape != (E, E):
         raise CheckpointError(f"checkpoint {path}: projection shapes {tuple(Wq.shape)}, {tuple(Wk.shape)}, "
                               f"{tuple(Wv.shape)}, out {tuple(out.shape)} do not fit one embedding size")
+    biases = [k for k in state if k.endswith(("in_proj_bias", "out_proj.bias", "bias_k", "bias_v"))
+              and torch.is_tensor(state[k]) and bool(state[k].abs().max() > 0)]
+    note = f"ignored non-zero biases ({', '.join(sorted(biases))}): the bounds' head has none" if biases else ""
     heads = _heads_count(state, E, num_heads)
     dh = E // heads
     result = []
@@ -140,7 +144,7 @@ def _multihead(path, state, num_heads: Optional[int]) -> list[Head]:
         rows = slice(h * dh, (h + 1) * dh)
         WQK = Wq[rows].T @ Wk[rows] / math.sqrt(dh)  # score x_q^T W_Q,h W_K,h^T x_k / sqrt(d_h)
         WV = Wv[rows].T @ out.double()[:, rows].T  # value map of head h into the output space
-        result.append(Head(f"head {h}", WQK, WV, None, "identity"))
+        result.append(Head(f"head {h}", WQK, WV, None, "identity", note))
     return result
 
 

@@ -221,7 +221,8 @@ def checkpoint_rows(heads, n_values: Sequence[int], T_values: Sequence[int], B_x
                                       activation=head.activation, delta=delta)
                 for b in gap_bounds():
                     value, note = evaluate(b, values)
+                    note = note or ("shape only: hidden constants" if b.status == "rate" else "")
                     rows.append({**info, "n": n, "T": T, "bound": b.id, "status": b.status,
                                  "basis": "post-hoc (checkpoint norms)", "value": value,
-                                 "note": note or ("shape only: hidden constants" if b.status == "rate" else "")})
+                                 "note": "; ".join(x for x in (note, head.note) if x)})
     return rows

@@ -27,7 +27,8 @@ from .model import HeadSpec, qk_matrix
 def weight_measurements(spec: HeadSpec, params: dict, tol: float = N.RANK_TOL) -> list[dict]:
     """Per member: every norm of ``W_QK`` and ``W_V``, ``w``'s norms, the numerical rank at ``tol`` and stable rank."""
     with torch.no_grad():
-        reports = {"qk": N.matrix_report(qk_matrix(spec, params).double(), tol),
+        double = {k: v.double() for k, v in params.items()}  # form W_Q W_K^T in float64: float32 rounding
+        reports = {"qk": N.matrix_report(qk_matrix(spec, double), tol),  # would look like extra rank
                    "v": N.matrix_report(params["WV"].double(), tol),
                    "w": N.vector_report(params["w"].double())}
     M = params["WV"].shape[0]
