@@ -50,5 +50,8 @@ def cli():
 
 
 from . import bound_commands  # noqa: E402,F401  (registers list/show/eval/solve/plot)
+from . import crossover_command  # noqa: E402,F401  (registers crossover)
+from . import experiment_commands  # noqa: E402,F401  (registers run/compare groups)
 
 main = cli
+from . import generalization_commands  # noqa: E402,F401  (registers run/compare generalization)

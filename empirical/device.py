@@ -41,12 +41,14 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 def set_threads(threads: int | None = None) -> int:
-    """Intra-op threads for CPU work: ``threads`` or ``TBOUNDS_THREADS`` or all cores (at most 4).
+    """Intra-op threads for CPU work: ``threads``, else ``TBOUNDS_THREADS``, else 1.
 
-    Tiny batched matmuls gain little past 2 threads (shared/papers/performance.md, section 6).
+    Why 1: the ensembles' matmuls are tiny (inner dimension 2 to 16) and gain nothing from a
+    second thread; on a loaded 2-core machine two OpenMP threads made each step 10-20x slower
+    (measured here: a 24 x (8x2 @ 2x800) bmm took 17 ms with 2 threads, 0.1-0.8 ms with 1).
     """
     if threads is None:
-        threads = int(os.environ.get("TBOUNDS_THREADS", "0")) or min(4, os.cpu_count() or 1)
+        threads = int(os.environ.get("TBOUNDS_THREADS", "0")) or 1
     torch.set_num_threads(max(1, int(threads)))
     return torch.get_num_threads()
 
