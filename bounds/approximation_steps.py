@@ -32,6 +32,11 @@ from .depth_steps import _snap
 from .logspace import HANDLERS, Signed, to_linear
 
 
+def _with_power(tex: str, exp) -> str:
+    """LaTeX of a function value raised to ``exp`` (sympy's printer passes it for powers)."""
+    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+
 class binom_sum(sp.Function):
     """C(a + b, b) for real a, b >= 0."""
 
@@ -57,9 +62,9 @@ class binom_sum(sp.Function):
 
     _numpycode = _pythoncode
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         a, b = self.args
-        return rf"\binom{{{printer._print(a + b)}}}{{{printer._print(b)}}}"
+        return _with_power(rf"\binom{{{printer._print(a + b)}}}{{{printer._print(b)}}}", exp)
 
     def _eval_evalf(self, prec):
         a, b = self.args

@@ -36,6 +36,11 @@ import sympy as sp
 
 from .logspace import HANDLERS, Signed, from_linear, to_linear
 
+def _with_power(tex: str, exp) -> str:
+    """LaTeX of a function value raised to ``exp`` (sympy's printer passes it for powers)."""
+    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+
 _EXACT_LIMIT = 2.0 ** 52  # beyond this every float is an integer; snapping is meaningless
 _SNAP = 1e-11
 
@@ -194,8 +199,8 @@ class ceil_log(_IntegerStep):
             return sp.Integer(_ceil_log_exact(_fraction(x), int(b)))
         return None
 
-    def _latex(self, printer):
-        return rf"\left\lceil \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rceil"
+    def _latex(self, printer, exp=None):
+        return _with_power(rf"\left\lceil \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rceil", exp)
 
 
 class floor_log(_IntegerStep):
@@ -213,8 +218,8 @@ class floor_log(_IntegerStep):
             return sp.Integer(_floor_log_exact(_fraction(x), int(b)))
         return None
 
-    def _latex(self, printer):
-        return rf"\left\lfloor \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rfloor"
+    def _latex(self, printer, exp=None):
+        return _with_power(rf"\left\lfloor \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rfloor", exp)
 
 
 class floor_div(_IntegerStep):
@@ -229,8 +234,8 @@ class floor_div(_IntegerStep):
             return sp.Integer(math.floor(_fraction(a) / _fraction(q)))
         return None
 
-    def _latex(self, printer):
-        return rf"\left\lfloor \frac{{{printer._print(self.args[0])}}}{{{printer._print(self.args[1])}}} \right\rfloor"
+    def _latex(self, printer, exp=None):
+        return _with_power(rf"\left\lfloor \frac{{{printer._print(self.args[0])}}}{{{printer._print(self.args[1])}}} \right\rfloor", exp)
 
 
 def ceil_near_value(x):
@@ -259,8 +264,8 @@ class ceil_near(_IntegerStep):
             return sp.Integer(ceil_near_value(float(x)))
         return None
 
-    def _latex(self, printer):
-        return rf"\left\lceil {printer._print(self.args[0])} \right\rceil"
+    def _latex(self, printer, exp=None):
+        return _with_power(rf"\left\lceil {printer._print(self.args[0])} \right\rceil", exp)
 
 
 class exact_integer(_IntegerStep):
@@ -286,8 +291,8 @@ class exact_integer(_IntegerStep):
     _numpycode = _pythoncode
     _lambdacode = _pythoncode
 
-    def _latex(self, printer):
-        return printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        return _with_power(printer._print(self.args[0]), exp)
 
     def _sympystr(self, printer):
         return printer._print(self.args[0])

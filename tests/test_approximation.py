@@ -151,3 +151,8 @@ def test_bad_inputs_raise_one_line():
         get("choromanski2021.performer.mse_orthogonal")(s=1, t=1, m=9, d=8)
     with pytest.raises(bounds.ParameterError, match="'eps'"):
         get("wang2020.linformer.k_linear")(n=8, d=2, eps=1.5)
+
+
+def test_every_approximation_bound_renders():
+    for b in bounds.select(family="approximation"):
+        assert b.latex and b.to_dict()["expression"], b.id

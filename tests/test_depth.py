@@ -176,3 +176,8 @@ def test_depth_family_covers_the_issue():
                    "merrill2025.division", "merrill2025.a5_fit.depth", "merrill2025.a5_fit.width",
                    "sanford2024.khop.upper", "sanford2024.khop.lower", "liu2023.automata.depth"):
         assert needed in ids, needed
+
+
+def test_every_depth_bound_renders():
+    for b in bounds.select(family="depth"):
+        assert b.latex and b.to_dict()["expression"], b.id
