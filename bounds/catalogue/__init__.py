@@ -76,6 +76,28 @@ class Raises:
             solve(get(self.bound_id), self.unknown, self.target, **self.params, **self.extra)
 
 
+@dataclass(frozen=True)
+class Bracket:
+    """``lower <= upper`` wherever both apply: ``lower`` is a necessary size, ``upper`` one that suffices.
+
+    ``why`` says why the two theorems speak about the same models; ``params`` is a point
+    where both apply (the property tests move around it).
+    """
+
+    lower_id: str
+    upper_id: str
+    why: str
+    params: dict = field(default_factory=dict)
+
+    def check(self, **params) -> None:
+        values = {**self.params, **params}
+        lo, up = get(self.lower_id), get(self.upper_id)
+        low = lo.log(**{k: v for k, v in values.items() if k in lo.param_names})
+        high = up.log(**{k: v for k, v in values.items() if k in up.param_names})
+        if not float(low) <= float(high) + 1e-12 * max(1.0, abs(float(high))):
+            raise AssertionError(f"{self.lower_id} = e^{float(low):.6g} exceeds {self.upper_id} = e^{float(high):.6g} at {values}")
+
+
 def _modules():
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         yield importlib.import_module(f"{__name__}.{info.name}")
@@ -91,3 +113,7 @@ def all_solve_cases() -> list[SolveCase]:
 
 def all_raises() -> list[Raises]:
     return [c for m in _modules() for c in getattr(m, "RAISES", [])]
+
+
+def all_brackets() -> list[Bracket]:
+    return [c for m in _modules() for c in getattr(m, "BRACKETS", [])]

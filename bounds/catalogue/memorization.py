@@ -3,7 +3,7 @@
 import math
 
 from ..errors import AssumptionError, ParameterError, SolveError, UnknownBoundError
-from . import Case, Raises, SolveCase
+from . import Bracket, Case, Raises, SolveCase
 
 WORKED = dict(d=6, r=math.sqrt(6), delta=0.01, C=2)  # the worked example of §3.4
 
@@ -60,4 +60,14 @@ RAISES = [
     Raises("kajitsuka2025.seq2seq.lower_hardmax", dict(n=8), SolveError, "'N' is the unknown",
            unknown="N", target=10, extra=dict(N=5)),
     Raises("kajitsuka2025.next_token.lower", {}, SolveError, "no value of 'N'", unknown="N", target=0.5),
+]
+
+# Certificates and reconstructions only: rates hide constants, so they cannot be compared as numbers.
+BRACKETS = [
+    Bracket("kajitsuka2025.next_token.lower_derived", "kajitsuka2025.next_token.upper.params_explicit",
+            "the construction memorizes every consistent labelling, including all 2^N labellings of "
+            "identical-token sequences, which is the lower bound's setting", dict(N=1000, n=8, **WORKED)),
+    Bracket("kajitsuka2025.seq2seq.lower_hardmax", "kajitsuka2025.seq2seq.upper.params_explicit",
+            "uniform attention is hard attention with zero query-key weights (ties share the mass), so the "
+            "seq-to-seq construction is a hard-attention transformer", dict(N=1000, n=8, **WORKED)),
 ]
