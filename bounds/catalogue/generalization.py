@@ -36,7 +36,7 @@ CASES = [
     Case("massart.maurey", dict(C=4, b=1, n=10 ** 6), 2 * 2 ** 0.25 * math.sqrt(4 / 1000), "2^(5/4) sqrt(bC) n^(-1/4)"),
     # Covering numbers by hand.
     Case("candes_plan2011.cover.rank", dict(d1=16, d2=16, r=2, B_w=1, B_x=1, eps=0.1), 66 * math.log(90), "33 r ln(9/eps)"),
-    Case("candes_plan2011.cover.rank", dict(d1=16, d2=16, r=2, B_w=1, B_x=1, eps=10), 0.0, "eps >= 9 B_w B_x: clamped at 0"),
+    Case("candes_plan2011.cover.rank", dict(d1=16, d2=16, r=2, B_w=1, B_x=1, eps=1), 66 * math.log(9), "at eps = B_w B_x"),
     Case("truong2024.cover.linear_rank", dict(r=2, B_w=1, B_x=1, eps=0.1), 4 * math.log(800), "r^2 ln(4 r/eps^2)"),
     Case("truong2024.cover.linear_rank.log1p", dict(r=2, B_w=1, B_x=1, eps=0.1), 4 * math.log(801), "r^2 ln(1 + 4 r/eps^2)"),
     Case("zhang2002.cover.l2", dict(d=16, B_w=1, B_x=1, eps=0.1), 100 * math.log2(33), "ceil(1/eps^2) log2(2d + 1)"),
@@ -83,6 +83,8 @@ RAISES = [
                                      L_loss=1, c_loss=1, delta=0.05), AssumptionError, "r_w <= d"),
     Raises("edelman2022.gap.rate", dict(n=1, T=1, B_x=1, B_QK21=1, B_V21=1, B_V=1, B_out=1, L_sigma=1, L_loss=1,
                                         c_loss=1, delta=0.05), AssumptionError, "n T >= 2"),
+    Raises("candes_plan2011.cover.rank", dict(d1=16, d2=16, r=2, B_w=1, B_x=1, eps=2), AssumptionError,
+           "eps <= B_w B_x"),
     Raises("dudley.J", dict(c=1.5), ParameterError, "'c' must be a real number in (0, 1]"),
     Raises("zhang2002.cover.linf", dict(p=1.5, n=10, B_w=1, B_x=1, eps=0.1), ParameterError, "'p' must be a real number >= 2"),
 ]

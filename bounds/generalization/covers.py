@@ -27,6 +27,9 @@ from .common import (BFT, CANDES_PLAN, EDELMAN, LOG2_COVER, LOG_COVER, S, TRUONG
 
 eps, B_w, B_x, r, d, d1, d2, n, T = (S[k] for k in ("eps", "B_w", "B_x", "r", "d", "d1", "d2", "n", "T"))
 LN2 = sp.log(2)
+#: Parametric covers are stated below the class's radius; above it one centre covers (ln N = 0).
+SCALE_RANGE = Assumption("eps <= B_w B_x", "the bound is stated for eps up to the class's radius B_w B_x; above it "
+                         "one centre (the zero map) covers, so ln N = 0", eps <= B_w * B_x)
 
 BOUNDS = []
 
@@ -37,19 +40,19 @@ BOUNDS.append(bound(
     source=src(CANDES_PLAN, "Lemma 3.1 (net of rank-r matrices), applied to x -> W x"),
     kind="upper", status="reconstructed", quantity=LOG_COVER, params=params("d1", "d2", "r", "B_w", "B_x", "eps"),
     statement="F = {x -> W x : W in R^(d1 x d2), rank W <= r, ||W||_F <= B_w (Frobenius, all entries)}, inputs "
-              "||x_i||_2 <= B_x: ln N_inf(F, eps) <= (d1 + d2 + 1) r ln_+(9 B_w B_x / eps) (one centre already suffices "
-              "from eps = B_w B_x on; the formula is kept continuous). The net is in parameter "
+              "||x_i||_2 <= B_x, eps <= B_w B_x: ln N_inf(F, eps) <= (d1 + d2 + 1) r ln(9 B_w B_x / eps) (above B_w B_x "
+              "one centre covers: ln N = 0). The net is in parameter "
               "space (Frobenius), so it holds for every sample size and every number of points.",
-    expr=(d1 + d2 + 1) * r * sp.Max(0, sp.log(9 * B_w * B_x / eps)),
-    assumptions=(rank_at_most("r", "d1", "W"), rank_at_most("r", "d2", "W")),
+    expr=(d1 + d2 + 1) * r * sp.log(9 * B_w * B_x / eps),
+    assumptions=(rank_at_most("r", "d1", "W"), rank_at_most("r", "d2", "W"), SCALE_RANGE),
     monotone={**increasing("d1", "d2", "r", "B_w", "B_x"), "eps": "decreasing"}, derived=True,
     notes="||(W - W')x||_2 <= ||W - W'||_F B_x turns the Frobenius net at eps/B_x into an output cover; "
           "above eps = B_w B_x one function (0) covers the class, so the count there is 1."))
 
 # --------------------------------------------------------------------------- Truong (as reported), four readings
 T1_FORMS = {
-    "": (lambda: r ** 2 * sp.Max(0, sp.log(4 * B_x ** 2 * B_w ** 2 * r / eps ** 2)),
-         "log: r_w^2 log(4 B_x^2 B_w^2 r_w / eps^2) (the review's lost division sign restored), clamped at 0"),
+    "": (lambda: r ** 2 * sp.log(4 * B_x ** 2 * B_w ** 2 * r / eps ** 2),
+         "log: r_w^2 log(4 B_x^2 B_w^2 r_w / eps^2) (the review's lost division sign restored), eps <= B_x B_w"),
     ".log1p": (lambda: r ** 2 * sp.log(1 + 4 * B_x ** 2 * B_w ** 2 * r / eps ** 2),
                "log(1 + .): r_w^2 log(1 + 4 B_x^2 B_w^2 r_w / eps^2)"),
 }
@@ -68,6 +71,7 @@ for form_suffix, (make, form_reading) in T1_FORMS.items():
             statement=f"F = {{x -> W x : rank W <= r, {norm_text}}}, inputs ||x||_2 <= B_x: "
                       f"ln N_inf(F, eps, n, ||.||_2) <= {form_reading.split(': ', 1)[1]}.",
             expr=make(), monotone={**increasing("r", "B_w", "B_x"), "eps": "decreasing"},
+            assumptions=(SCALE_RANGE,) if not form_suffix else (),
             reading=f"{form_reading}; B_w read as a {norm_name} bound",
             notes="Formula recovered from an AI-written review with its division sign lost (notes §1.2, [V] garbled); "
                   "no ambient dimension and no n. Compare with candes_plan2011.cover.rank."))
@@ -206,7 +210,9 @@ for suffix, blocks, ps, reading in (
         statement="sum_i p_i ln_+(3 beta_i A_i / eps) over the readout, value and query-key blocks (equal split of "
                   "eps through the perturbation inequality (P)); free of n and T.",
         expr=head.composed_log_cover_expr(blocks, S["eps"]),
-        assumptions=(rank_at_most("r_w", "d", "W_QK"), rank_at_most("r_v", "d", "W_V")) if suffix == "cp" else (),
+        assumptions=((rank_at_most("r_w", "d", "W_QK"), rank_at_most("r_v", "d", "W_V")) if suffix == "cp" else ())
+        + (Assumption("eps <= b", "scales up to the range b = B_out L_sigma B_V B_x (above it one function covers)",
+                      S["eps"] <= head.RANGE),),
         monotone={**increasing(*[p for p in ps if p != "eps"]), "eps": "decreasing"}, derived=True, reading=reading))
 
 # --------------------------------------------------------------------------- generic parametric ball
@@ -222,8 +228,10 @@ BOUNDS += [
           title="Euclidean ball, parametric form: D log_+(3R/eps)",
           source=src(VERSHYNIN, "Corollary 4.2.13, with 1 + 2R/eps <= 3R/eps for eps <= R"), kind="upper",
           status="certificate", quantity=LOG_COVER, params=params("D", "R", "eps"),
-          statement="ln N <= D ln(3R/eps) for eps <= R, and 0 for eps >= R (the centre covers).",
-          expr=D * sp.Max(0, sp.log(3 * R / eps)), monotone={**increasing("D", "R"), "eps": "decreasing"}, derived=True),
+          statement="ln N <= D ln(3R/eps) for eps <= R (and 0 for eps >= R: the centre covers).",
+          expr=D * sp.log(3 * R / eps), monotone={**increasing("D", "R"), "eps": "decreasing"}, derived=True,
+          assumptions=(Assumption("eps <= R", "1 + 2R/eps <= 3R/eps needs eps <= R; above R one centre covers",
+                                  S["eps"] <= R),)),
 ]
 
 register(*BOUNDS)
