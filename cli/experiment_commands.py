@@ -212,13 +212,15 @@ def _memorization(quick, paper, only, N, n, d, steps, criterion, corpus, store_p
     _print(rows, rel, fmt, profile, written, time.perf_counter() - start)
 
 
-ROW_COLUMNS = ["experiment", "model", "labels", "N", "n", "seed", "min_blocks", "min_params", "bound", "relation"]
+ROW_COLUMNS = ["experiment", "model", "labels", "N", "n", "seed", "min_blocks", "min_params", "bound", "upper_rate",
+               "relation"]
 REL_COLUMNS = ["relation", "measured", "theory", "verdict"]
 NOTE = ("Notes: min_blocks = FFN blocks per stack (the MLP's: total blocks); min_params counts every weight and bias. "
         "'bound' is the explicit lower bound of each row (derived Ω(√N) constant for next-token, Theorem 4.3's hardmax "
         "certificate for seq2seq, d n for the MLP); those bounds are for shattering every labelling, so on one labelling "
-        "they are necessary-condition checks. Rates (Ω(√N), O~(√N)) hide constants: they are compared by exponent, "
-        "not value.")
+        "they are necessary-condition checks. 'upper_rate' is the O~ upper bound (kajitsuka2025.next_token.upper, "
+        "seq2seq.upper, mlp_flattened.upper) with its hidden constants set to 1: a shape, not a size prediction. "
+        "Rates (Ω(√N), O~(√N)) are compared by exponent, not value.")
 
 
 def _print(rows, rel, fmt, profile, written, seconds):
@@ -230,7 +232,7 @@ def _print(rows, rel, fmt, profile, written, seconds):
         click.echo("no memorization rows in the store yet; run without --no-run", err=True)
         return
     if fmt == "csv":
-        click.echo(render(rows, ROW_COLUMNS + ["upper_rate", "r", "delta", "seconds"], "csv"), nl=False)
+        click.echo(render(rows, ROW_COLUMNS + ["upper_bound_id", "r", "delta", "seconds"], "csv"), nl=False)
         click.echo("")
         click.echo(render(rel, REL_COLUMNS, "csv"), nl=False)
         return

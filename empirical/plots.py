@@ -53,7 +53,7 @@ def plot_memorization(rows: Sequence[dict], output: str, fit: dict | None = None
     if not Ns:
         Ns = [r["N"] for r in rows] or [10, 100]
     lo, hi = min(Ns), max(Ns)
-    grid = [lo * (hi / lo) ** (i / 49) for i in range(50)] if hi > lo else [lo, lo * 2]
+    grid = sorted({round(lo * (hi / lo) ** (i / 49)) for i in range(50)}) if hi > lo else [lo, 2 * lo]
     low_b = bounds.get("kajitsuka2025.next_token.lower_derived")
     ax.plot(grid, [float(low_b(N=x)) for x in grid], "k-", lw=1,
             label="lower bound √(N / (9 log2(48eN))) (derived, for shattering)")
