@@ -56,6 +56,12 @@ def sweep_options(f):
         click.option("--lr", type=float, default=None, help="Adam learning rate."),
         click.option("--n-test", type=click.IntRange(10, 10 ** 7), default=None, help="Held-out samples."),
         click.option("--activation", type=click.Choice(["relu", "identity", "tanh"]), default=None),
+        click.option("--s", "s", type=click.IntRange(1, 10 ** 4), default=None,
+                     help="Sparse majority: number of relevant positions (odd)."),
+        click.option("--teacher-rank", type=click.IntRange(1, 4096), default=None,
+                     help="Teacher task: rank of the planted W_QK."),
+        click.option("--noise", type=click.FloatRange(0, 0.5, max_open=True), default=None,
+                     help="Teacher task: label-flip probability."),
         click.option("--rad-signs", type=click.IntRange(2, 10 ** 5), default=None,
                      help="Sign vectors for the head's Rademacher lower estimate."),
         store_option, device_option, threads_option,
@@ -66,13 +72,14 @@ def sweep_options(f):
 
 
 def build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test, activation,
-                 rad_signs):
+                 rad_signs, s=None, teacher_rank=None, noise=None):
     """The sweeps to run: the quick profile (n sweep + a T sweep) or one sweep from the options."""
     from empirical.lowrank.experiment import Sweep, quick_sweeps
 
     overrides = {k: v for k, v in dict(task=task, ns=ns, ranks=ranks, d=d, control=control, lam=lam,
                                        steps=steps, lr=lr, n_test=n_test, activation=activation,
-                                       rad_signs=rad_signs).items() if v is not None}
+                                       rad_signs=rad_signs, s=s, teacher_rank=teacher_rank,
+                                       noise=noise).items() if v is not None}
     if seeds is not None:
         overrides["seeds"] = tuple(range(seeds))
     if constraints:
@@ -128,7 +135,7 @@ def execute(sweeps, store_path, device, threads, quiet=False):
 @sweep_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def run_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
-                       activation, rad_signs, store_path, device, threads, fmt):
+                       activation, s, teacher_rank, noise, rad_signs, store_path, device, threads, fmt):
     """Train low-rank single-head transformers over a grid of n, rank and T; store measured gaps and norms.
 
     \b
@@ -137,7 +144,7 @@ def run_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, const
       tbounds run generalization --task sparse_majority --n 128,512 --rank 1,4 --T 16,64 --seeds 3
     """
     sweeps = build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
-                          activation, rad_signs)
+                          activation, rad_signs, s, teacher_rank, noise)
     cells = execute(sweeps, store_path, device, threads)
     rows = [{"task": c["task"], "T": c["T"], "n": c["n"], **m} for c, res in cells for m in res["members"]]
     cols = ["task", "T", "n", "rank", "seed", "train_error", "test_error", "train_clipped", "test_clipped", "gap",
@@ -193,7 +200,7 @@ def _per_point_tables(rows, fmt):
               help="Number of heads of an nn.MultiheadAttention checkpoint (its state dict does not record it; "
                    "default 1).")
 def compare_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
-                           activation, rad_signs, store_path, device, threads, fmt, plot_dir, checkpoint, B_x, B_out,
+                           activation, s, teacher_rank, noise, rad_signs, store_path, device, threads, fmt, plot_dir, checkpoint, B_x, B_out,
                            heads):
     """Measured gaps and Rademacher estimates beside every generalisation bound, per grid point.
 
@@ -204,7 +211,7 @@ def compare_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, c
     \b
     Examples:
       tbounds compare generalization --quick
-      tbounds compare generalization --quick --format markdown --plots docs/img
+      tbounds compare generalization --quick --format markdown --plots tbounds-out/generalization
       tbounds compare generalization --checkpoint head.pt --n 1024 --T 16
     """
     if checkpoint:
@@ -215,7 +222,7 @@ def compare_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, c
     from empirical.lowrank.tasks import token_norm_bound
 
     sweeps = build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
-                          activation, rad_signs)
+                          activation, rad_signs, s, teacher_rank, noise)
     cells = execute(sweeps, store_path, device, threads)
     rows = []
     for config, result in cells:
