@@ -18,6 +18,7 @@ peak (a 1024 x 1024 matmul at the same thread count).  No assertion is made on t
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import torch
@@ -90,7 +91,9 @@ def main(argv=None):
     X = torch.rand(args.N, args.n, args.d, device=device)
     y = (torch.randint(0, 2, (args.N,), device=device) * 2 - 1).float()
     peak = matmul_peak(device)
-    print(f"device {device}, {threads} thread(s); fp32 1024^2 matmul peak {peak:.1f} GFLOP/s; "
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"device {device}, {threads} thread(s), load average {load:.1f} on {os.cpu_count()} cores; "
+          f"fp32 1024^2 matmul peak {peak:.1f} GFLOP/s (measured now); "
           f"N={args.N}, n={args.n}, d={args.d}, {args.blocks} blocks per stack")
     header = f"{'m':>3} {'q':>3} {'params':>6} {'M':>4} {'loop steps/s':>13} {'batched steps/s':>16} " \
              f"{'ratio':>6} {'GFLOP/s':>8} {'% peak':>7}"

@@ -109,11 +109,13 @@ def chunk_size(model, X: torch.Tensor, M: int, budget_bytes: float, per_member_d
 def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr=1e-2,
           weight_decay: float = 0.01, betas=(0.9, 0.999), eps: float = 1e-8, warmup: float = 0.05,
           criterion: Criterion = Criterion(), check_every: int = 10, chunk: Optional[int] = None,
-          budget_bytes: float = 8e6, progress: Optional[Callable[[int, int], None]] = None) -> TrainResult:
+          budget_bytes: Optional[float] = None, progress: Optional[Callable[[int, int], None]] = None,
+          mask: Optional[torch.Tensor] = None) -> TrainResult:
     """Train every member of ``flat (M, P)`` on its data (``X``/``y`` shared, or with a leading M axis).
 
     ``X``: ``(N, n, d)`` shared by all members, or ``(M, N, n, d)`` with labels ``(M, ...)``.
-    ``lr`` is one value or one per member.  Full batch: every step sees all N sequences.
+    ``lr`` is one value or one per member.  ``mask (M, P)`` (e.g. ``model.size_mask(sizes)``)
+    pins masked parameters at zero, so members of different sizes train in one ensemble.  Full batch: every step sees all N sequences.
     ``progress(done_steps, total_steps)`` is called every ``check_every`` steps.
     """
     if steps < 1:
@@ -122,14 +124,17 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
     lrs = _per_member(lr, M, "lr").to(flat.device)
     if X.dim() == 4 and y.shape[0] != M:
         raise ConfigError(f"per-member inputs (M, N, n, d) need per-member labels with a leading axis of {M}")
+    if budget_bytes is None:  # a few MB keeps CPU chunks in cache; a GPU wants everything at once
+        budget_bytes = 8e6 if flat.device.type == "cpu" else 2e9
     size = chunk or chunk_size(model, X, M, budget_bytes, X.dim() == 4)
     parts = []
     for start in range(0, M, size):
         sl = slice(start, min(M, start + size))
         Xc = X[sl] if X.dim() == 4 else X
         yc = y[sl] if X.dim() == 4 else y
+        mc = None if mask is None else mask[sl].to(flat.device, flat.dtype)
         parts.append(_train_chunk(model, flat[sl].detach().clone(), Xc, yc, steps, lrs[sl], weight_decay, betas,
-                                  eps, warmup, criterion, check_every, progress))
+                                  eps, warmup, criterion, check_every, progress, mc))
     return TrainResult(torch.cat([p.flat for p in parts]), torch.cat([p.loss for p in parts]),
                        torch.cat([p.accuracy for p in parts]), torch.cat([p.met for p in parts]),
                        torch.cat([p.steps for p in parts]), max(p.total_steps for p in parts))
@@ -145,8 +150,10 @@ def _schedule(step: int, steps: int, warmup: float) -> float:
 
 
 def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup, criterion, check_every,
-                 progress) -> TrainResult:
+                 progress, mask=None) -> TrainResult:
     M = flat.shape[0]
+    if mask is not None:
+        flat.mul_(mask)
     flat.requires_grad_(True)
     m1 = torch.zeros_like(flat)
     m2 = torch.zeros_like(flat)
@@ -185,6 +192,8 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
             scale = lr_col * (_schedule(step, steps, warmup) * active.to(flat.dtype)).view(M, 1)
             denom = (m2 / (1 - b2 ** t)).sqrt_().add_(eps)
             update = (m1 / (1 - b1 ** t)) / denom + weight_decay * flat
+            if mask is not None:
+                update.mul_(mask)
             flat.sub_(scale * update)
     with torch.no_grad():
         final_loss, final_acc = _loss_and_correct(model.forward(flat, X), y)

@@ -155,9 +155,32 @@ class _Model:
         """Flat ``(len(seeds), P)`` parameters, member i drawn from a generator seeded ``seeds[i]``."""
         return _init(self.layout, seeds, self._scales(), device, dtype)
 
-    def flops_per_step(self, N: int) -> float:
+    def flops_per_step(self, N: int, n: int = 8) -> float:
         """Training FLOPs of one member on N sequences: 3 x (2 x multiply-adds of the forward)."""
-        return 3.0 * 2.0 * self.macs(N)
+        return 3.0 * 2.0 * self.macs(N, n)
+
+    def size_mask(self, sizes: Sequence[int], device=None) -> torch.Tensor:
+        """``(M, P)`` 0/1 mask that turns this model into smaller ones of the same architecture.
+
+        Member i keeps the blocks with index < ``sizes[i]`` in every stack; the other blocks
+        are zero, which makes a residual block the identity, and :func:`empirical.ensemble.train`
+        keeps them zero (``mask=``).  So sizes of one architecture share one ensemble.
+        """
+        M = len(sizes)
+        mask = torch.ones(M, self.layout.size)
+        for name, shape in self.layout.shapes.items():
+            parts = name.split(".")
+            if len(parts) == 3 and parts[1].isdigit():
+                o = self.layout.offsets[name]
+                for i, k in enumerate(sizes):
+                    if int(parts[1]) >= k:
+                        mask[i, o:o + math.prod(shape)] = 0
+        return mask if device is None else mask.to(device)
+
+    def transfer(self, flat: torch.Tensor, smaller: "_Model") -> torch.Tensor:
+        """The tensors of ``smaller`` (same names) copied out of this model's flat parameters."""
+        big = self.layout.views(flat)
+        return torch.cat([big[name].reshape(flat.shape[0], -1) for name in smaller.layout.shapes], dim=1)
 
 
 @dataclass(frozen=True)

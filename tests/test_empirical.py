@@ -200,3 +200,38 @@ def test_lemmas_b1_b2_hold_on_random_multisets():
 def test_fit_exponent_recovers_a_power_law():
     f = mem.fit_exponent([10, 40, 160, 640], [3 * x ** 0.5 for x in (10, 40, 160, 640)])
     assert abs(f["slope"] - 0.5) < 1e-9 and f["low"] <= 0.5 <= f["high"]
+
+
+def test_training_is_deterministic_for_a_seed_on_cpu():
+    ds = random_tokens(N=10, n=3, d=3, seed=4)
+    make = lambda k: Transformer(d=3, m=2, q=8, blocks=k)  # noqa: E731
+    kwargs = dict(restarts=2, lrs=(0.03, 0.1), steps=60, criterion=Criterion("sign"), seed=7)
+    a, fa = try_size(make, 1, ds.X, ds.y, **kwargs)
+    b, fb = try_size(make, 1, ds.X, ds.y, **kwargs)
+    assert vars(a) == vars(b)
+    assert (fa is None and fb is None) or torch.equal(fa, fb)
+
+
+@pytest.mark.slow
+def test_quick_profile_end_to_end(tmp_path):
+    """The README's main job: every promised structural relation holds and every N is memorized."""
+    store = Store(tmp_path / "q.sqlite")
+    mem.run_profile(mem.QUICK, store)
+    rows = mem.compare(store, mem.QUICK)
+    assert all(r["found"] for r in rows)
+    verdicts = {r["relation"]: r["verdict"] for r in mem.relations(store, mem.QUICK, rows)}
+    assert all(v == "holds" for k, v in verdicts.items() if k.startswith(("permuting", "inconsistent", "Lemmas")))
+    sizes = [r["min_params"] for r in rows if r["experiment"] == "size_vs_N"]
+    assert sizes == sorted(sizes)  # more sequences never need a smaller model here
+
+
+def test_sizes_of_one_architecture_share_an_ensemble():
+    ds = random_tokens(N=10, n=3, d=3, seed=2)
+    big = Transformer(d=3, m=2, q=8, blocks=3)
+    small = Transformer(d=3, m=2, q=8, blocks=1)
+    mask = big.size_mask([3, 1])
+    res = train(big, big.init([0, 1]), ds.X, ds.y, steps=30, lr=0.03, criterion=Criterion("none"), mask=mask)
+    assert torch.all(res.flat[1][mask[1] == 0] == 0)  # the missing blocks stayed identity
+    as_small = big.transfer(res.flat[1:2], small)
+    assert torch.allclose(big.forward(res.flat[1:2], ds.X), small.forward(as_small, ds.X), atol=1e-6)
+    assert int(mask[1].sum()) == small.param_count()
