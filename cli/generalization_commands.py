@@ -94,13 +94,15 @@ def build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints
         raise TboundsError(str(error)) from None
 
 
-def execute(sweeps, store_path, device, threads, quiet=False):
+def execute(sweeps, store_path, device, threads, quiet=False, checkpoints=None):
     """Run every cell the store lacks; returns ``[(config, result)]`` for all cells, in order."""
     from empirical.device import describe
     from empirical.experiment import run_sweep
     from empirical.lowrank.experiment import EXPERIMENT
 
     context = make_context(device, threads)
+    if checkpoints:
+        context.extra["checkpoints"] = checkpoints
     dev = context.device
     store = open_store(store_path)
     total = sum(len(s.cells()) for s in sweeps)
@@ -134,18 +136,21 @@ def execute(sweeps, store_path, device, threads, quiet=False):
 @run.command("generalization")
 @sweep_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--save-checkpoints", "checkpoints", type=click.Path(file_okay=False), default=None,
+              help="Also save every head trained in this call (one .pt each) to this folder.")
 def run_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
-                       activation, s, teacher_rank, noise, rad_signs, store_path, device, threads, fmt):
+                       activation, s, teacher_rank, noise, rad_signs, store_path, device, threads, fmt, checkpoints):
     """Train low-rank single-head transformers over a grid of n, rank and T; store measured gaps and norms.
 
     \b
     Examples:
       tbounds run generalization --quick
       tbounds run generalization --task sparse_majority --n 128,512 --rank 1,4 --T 16,64 --seeds 3
+      tbounds run generalization --n 256 --rank 2 --seeds 1 --save-checkpoints heads/
     """
     sweeps = build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
                           activation, rad_signs, s, teacher_rank, noise)
-    cells = execute(sweeps, store_path, device, threads)
+    cells = execute(sweeps, store_path, device, threads, checkpoints=checkpoints)
     rows = [{"task": c["task"], "T": c["T"], "n": c["n"], **m} for c, res in cells for m in res["members"]]
     cols = ["task", "T", "n", "rank", "seed", "train_error", "test_error", "train_clipped", "test_clipped", "gap",
             "gap_error", "qk_rank", "qk_stable_rank", "qk_fro", "qk_spectral", "v_spectral", "w_l2", "B_X"]

@@ -121,3 +121,19 @@ def test_checkpoint_bounds_through_the_cli(tmp_path):
     assert {r["bound"] for r in rows} >= {"truong2024.gap.t1", "edelman2022.gap"}
     assert all(r["basis"].startswith("post-hoc") for r in rows)
     assert all("ignored non-zero biases (in_proj_bias)" in r["note"] for r in rows)
+
+
+def test_saved_checkpoints_feed_the_checkpoint_comparison(tmp_path):
+    folder = tmp_path / "heads"
+    args = ["run", "generalization", "--n", "16", "--rank", "2", "--T", "4", "--seeds", "1", "--d", "6", "--steps", "5",
+            "--n-test", "50", "--rad-signs", "2", "--store", str(tmp_path / "r.sqlite"), "--save-checkpoints",
+            str(folder), "--format", "json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (path,) = folder.glob("*.pt")
+    (head,) = load_heads(path)
+    assert int(torch.linalg.matrix_rank(head.WQK)) <= 2
+    result = CliRunner().invoke(cli, ["compare", "generalization", "--checkpoint", str(path), "--n", "100", "--T", "4",
+                                      "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "truong2024.gap.t1" in result.stdout

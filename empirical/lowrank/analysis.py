@@ -4,7 +4,6 @@ Every fit uses the individual runs (one point per seed), not means, so the
 interval reflects seed-to-seed variation.  Points with a gap <= 0 have no
 logarithm; they are dropped and counted.
 
->>> members = [{"rank": 1, "seed": s, "gap": 0.5 * n ** -0.5 * (1 + 0.01 * s)} for s in range(3) for n in (1,)]
 >>> cells = [({"task": "t", "T": 4, "n": n}, {"members": [{"rank": 1, "seed": s, "gap": 2 / n ** 0.5 * (1 + 0.05 * s)}
 ...                                                       for s in range(3)], "rademacher": []}) for n in (64, 256, 1024)]
 >>> rows = n_slopes(cells)

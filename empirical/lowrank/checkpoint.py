@@ -98,7 +98,7 @@ def load_heads(path, num_heads: Optional[int] = None) -> list[Head]:
 def _ours(path, state) -> Head:
     try:
         spec = HeadSpec(**state["spec"])
-        params = {k: v.unsqueeze(0) for k, v in state["params"].items()}
+        params = {k: v.unsqueeze(0).double() for k, v in state["params"].items()}  # float64: exact rank
         WQK = qk_matrix(spec, params)[0]
         WV, w = params["WV"][0], params["w"][0]
     except (KeyError, TypeError, RuntimeError, IndexError) as error:
