@@ -211,9 +211,22 @@ class Bound:
             self.check_assumptions(arrays)
         return arrays
 
+    def _holds(self, predicate, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e300**2 is inf, and inf <= N is False
+            ok = np.asarray(predicate(*arrays), dtype=bool)
+        return np.broadcast_to(ok, np.broadcast_shapes(*[a.shape for a in arrays]))
+
+    def assumptions_hold(self, values: Mapping[str, object]) -> np.ndarray:
+        """Elementwise mask: where do all checkable assumptions hold? (Domains are still enforced.)"""
+        arrays = self.prepare(values, check=False)
+        ok = np.ones(np.broadcast_shapes(*[a.shape for a in arrays]), dtype=bool)
+        for _, predicate in self._assumption_checks:
+            ok &= self._holds(predicate, arrays)
+        return ok
+
     def check_assumptions(self, arrays: Sequence[np.ndarray]) -> None:
         for assumption, predicate in self._assumption_checks:
-            ok = np.broadcast_to(np.asarray(predicate(*arrays), dtype=bool), np.broadcast_shapes(*[a.shape for a in arrays]))
+            ok = self._holds(predicate, arrays)
             if not ok.all():
                 where = np.argwhere(~ok)[0] if ok.ndim else ()
                 at = ", ".join(f"{p.name}={_show(np.broadcast_to(a, ok.shape)[tuple(where)])}"
