@@ -53,7 +53,7 @@ class Sweep:
     d: int = 16
     control: str = "factor"
     lam: float = 0.0
-    constraints: tuple[str, ...] = ("WQK:fro:8", "WV:fro:2", "w:l2:2")
+    constraints: tuple[str, ...] = ("WQK:fro:8", "WV:fro:6", "w:l2:4")
     activation: str = "relu"
     steps: int = 300
     lr: float = 0.02
