@@ -334,7 +334,7 @@ def _save(fig, path, layout=True):
     path.parent.mkdir(parents=True, exist_ok=True)
     if layout:
         fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # keep legends placed outside the axes
     return path
 
 
