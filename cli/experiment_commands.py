@@ -187,11 +187,12 @@ def _memorization(quick, paper, only, N, n, d, steps, criterion, corpus, store_p
             if missing:
                 click.echo(f"running {missing} of {len(units)} memorization units ({profile.name} profile, "
                            f"{context.device}); results go to {store_path}", err=True)
-            with _Reporter(len(units), "memorization") as reporter:
+            total = sum(len(e.units(profile)) for e in experiments)  # shared units are reported once per experiment
+            with _Reporter(total, "memorization") as reporter:
                 context.progress = reporter.step_text
                 mem.run_profile(profile, store, experiments, context, on_row=reporter.row)
         rows = mem.compare(store, profile, experiments)
-        rel = mem.relations(store, profile, rows)
+        rel = mem.relations(store, profile, rows, experiments)
     finally:
         store.close()
     plot_path = plot_path or default_plot
