@@ -110,8 +110,9 @@ def crossovers(bound_a, bound_b, unknown: str, lo: Optional[float] = None, hi: O
     for i in changes:
         x0, x1 = float(xs[i]), float(xs[i + 1])
         if integer:
-            while x1 - x0 > 1:
-                mid = math.floor((x0 + x1) / 2)
+            while x1 - x0 > 1 and x1 / x0 > 1 + 1e-15:  # past 2^53 floats are too coarse for unit steps
+                mid = math.floor((x0 + x1) / 2) if x1 - x0 < 2 ** 52 else math.floor(math.sqrt(x0) * math.sqrt(x1))
+                mid = min(max(mid, x0 + 1), x1 - 1)
                 if np.sign(diff(mid)) == signs[i]:
                     x0 = mid
                 else:

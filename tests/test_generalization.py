@@ -235,3 +235,12 @@ def test_truong_as_reported_is_below_the_dimension_aware_cover_for_small_rank():
         assert float(t1(r=1, B_w=1, B_x=1, eps=eps)) < float(cp(d1=64, d2=64, r=1, B_w=1, B_x=1, eps=eps))
     # ... and above it once the rank is comparable to the dimension (r^2 against (d1 + d2 + 1) r).
     assert float(t1(r=64, B_w=1, B_x=1, eps=0.1)) > float(cp(d1=64, d2=64, r=64, B_w=1, B_x=1, eps=0.1))
+
+
+def test_crossover_beyond_exact_float_integers_terminates():
+    c = crossover("dudley.parametric", "dudley.maurey", "n", dof=32, A=4, b=4, C=0.8)
+    assert c.value > 2 ** 53 and c.smaller_above == "dudley.parametric"
+    p, m = get("dudley.parametric"), get("dudley.maurey")
+    lo, hi = c.value * (1 - 1e-6), c.value * (1 + 1e-6)
+    assert float(p(dof=32, A=4, b=4, n=lo)) > float(m(C=0.8, b=4, n=lo))
+    assert float(p(dof=32, A=4, b=4, n=hi)) <= float(m(C=0.8, b=4, n=hi))
