@@ -42,7 +42,9 @@ def sweep_options(f):
         click.option("--task", type=click.Choice(["teacher", "sparse_majority", "random_labels"]), default=None,
                      help="Task (default teacher: planted rank-1 head, 5% label noise)."),
         click.option("--n", "ns", callback=_ints("--n"), help="Training-set sizes, e.g. 64,128,256."),
-        click.option("--rank", "ranks", callback=_ints("--rank"), help="Ranks of W_QK, e.g. 1,2,4,16."),
+        click.option("--rank", "ranks", callback=_ints("--rank"),
+                     help="Ranks of W_QK, e.g. 1,2,4,16 (hard with --control factor; otherwise W_QK is full and "
+                          "the rank only labels members)."),
         click.option("--T", "Ts", callback=_ints("--T"), help="Sequence lengths, e.g. 8,16,32."),
         click.option("--seeds", type=click.IntRange(1, 1000), default=None, help="Seeds per grid point."),
         click.option("--d", type=click.IntRange(3, 4096), default=None, help="Token dimension."),
