@@ -24,6 +24,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 import sympy as sp
 from scipy import special
+from sympy.codegen.cfunctions import log1p
 
 
 class Signed(NamedTuple):
@@ -168,6 +169,15 @@ def _erfc(x: Signed) -> Signed:
     return Signed(np.ones_like(log), log)
 
 
+def _log1p(x: Signed) -> Signed:
+    # log(1 + x) keeps its precision for tiny x, and is log x + log1p(1/x) for huge x.
+    big = x.log > 30
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.where(big, x.log + np.log1p(np.exp(-np.where(big, x.log, 0.0))),
+                         np.log1p(np.where(big, 0.0, to_linear(x))))
+    return from_linear(value)
+
+
 def _abs(x: Signed) -> Signed:
     return Signed(np.abs(x.sign), x.log)
 
@@ -187,6 +197,7 @@ HANDLERS: dict[type, Callable[..., Signed]] = {
     sp.uppergamma: _uppergamma,
     sp.Abs: _abs,
     sp.erfc: _erfc,
+    log1p: _log1p,
 }
 
 

@@ -17,6 +17,7 @@ in bits (``log2``), as he states them, with a ``.nats`` twin (``ln = log2 * ln 2
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from ..covering import maurey_gamma_expr
 from ..dudley import unique_points
@@ -53,7 +54,7 @@ BOUNDS.append(bound(
 T1_FORMS = {
     "": (lambda: r ** 2 * sp.log(4 * B_x ** 2 * B_w ** 2 * r / eps ** 2),
          "log: r_w^2 log(4 B_x^2 B_w^2 r_w / eps^2) (the review's lost division sign restored), eps <= B_x B_w"),
-    ".log1p": (lambda: r ** 2 * sp.log(1 + 4 * B_x ** 2 * B_w ** 2 * r / eps ** 2),
+    ".log1p": (lambda: r ** 2 * log1p(4 * B_x ** 2 * B_w ** 2 * r / eps ** 2),
                "log(1 + .): r_w^2 log(1 + 4 B_x^2 B_w^2 r_w / eps^2)"),
 }
 T1_NORMS = {
@@ -101,7 +102,8 @@ for zid, label, title, ps, expr, statement, mono in ZHANG_FORMS:
             zid + suffix, title=f"Zhang: {title} ({unit_note})", source=src(ZHANG, label), kind="upper",
             status="certificate", quantity=quantity, params=ps, statement=statement + f" Value {unit_note}.",
             expr=factor * expr, monotone=mono, notes=ZHANG_NOTE,
-            examples={"B_x": 1.0, "B_w": 1.0, "eps": 0.1}))
+            # eps = 0.31 keeps the ceilings' arguments off the integers (float noise decides a ceiling there).
+            examples={"B_x": 1.0, "B_w": 1.0, "eps": 0.31}))
 
 # --------------------------------------------------------------------------- Bartlett, Foster & Telgarsky
 X_F, m = S["X_F"], S["m"]
@@ -114,7 +116,7 @@ BOUNDS += [
                     "Euclidean norms, data X in R^(n x d) with ||X||_F <= X_F (p = 2, r = inf): "
                     "ln N(eps, ||.||_F on the n x m outputs, unnormalised) <= ceil(B_w^2 X_F^2 / eps^2) ln(2 d m).",
           expr=sp.ceiling(B_w ** 2 * X_F ** 2 / eps ** 2) * sp.log(2 * d * m),
-          monotone={**increasing("m", "d", "B_w", "X_F"), "eps": "decreasing"},
+          monotone={**increasing("m", "d", "B_w", "X_F"), "eps": "decreasing"}, examples={"eps": 31.0},
           notes="The output metric is NOT normalised by n: with ||x_i|| <= B_x, X_F = sqrt(n) B_x and eps = sqrt(n) "
                 "eps' for the empirical-L2 scale eps'."),
     bound("bartlett2017.cover.matrix.frobenius",
@@ -124,7 +126,7 @@ BOUNDS += [
           statement="{X A : ||A||_F <= B_w} (Frobenius: the (2,2) norm), ||X||_F <= X_F: ln N <= "
                     "ceil(B_w^2 X_F^2 m^(2/2) / eps^2) ln(2 d m), unnormalised Frobenius output metric.",
           expr=sp.ceiling(B_w ** 2 * X_F ** 2 * m / eps ** 2) * sp.log(2 * d * m),
-          monotone={**increasing("m", "d", "B_w", "X_F"), "eps": "decreasing"}),
+          monotone={**increasing("m", "d", "B_w", "X_F"), "eps": "decreasing"}, examples={"eps": 31.0}),
 ]
 s1, s2, b1, b2, rho1, rho2, W_max = (S[k] for k in ("s1", "s2", "b1", "b2", "rho1", "rho2", "W_max"))
 BOUNDS.append(bound(
