@@ -22,6 +22,7 @@ from .errors import SolveError
 from .record import Bound
 
 _FLOAT_CAP = 1e300
+_TIE = 1e-13  # relative slack in log space: values this close to the target count as equal
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,13 @@ def solve(bound: Bound, unknown: str, target: float, relation: str = "<=", **giv
     def feasible_mask(xs) -> np.ndarray:
         signed = bound.signed_log(**given, **{unknown: np.asarray(xs, dtype=float)})
         if target > 0:  # compare logs: no overflow however large the bound
+            # A target read off the bound itself (exp of its log, rounded) must count as met.
             lt = math.log(target)
+            slack = _TIE * max(1.0, abs(lt))
             if relation == "<=":
-                ok = ((signed.sign > 0) & (signed.log <= lt)) | (signed.sign <= 0)
+                ok = ((signed.sign > 0) & (signed.log <= lt + slack)) | (signed.sign <= 0)
             else:
-                ok = (signed.sign > 0) & (signed.log >= lt)
+                ok = (signed.sign > 0) & (signed.log >= lt - slack)
         else:
             value = bound.linear(signed)
             ok = value <= target if relation == "<=" else value >= target
@@ -117,9 +120,12 @@ def _edge(mask_of, lo: float, hi: float, integer: bool) -> tuple[float, float]:
 
 def _search_interval(bound: Bound, unknown: str, given: dict) -> tuple[float, float]:
     p = bound.param(unknown)
-    lo = p.low if not p.low_open else (p.low + 1 if p.integer else (p.low + 1e-300 if p.low == 0 else math.nextafter(p.low, math.inf)))
-    if p.low_open and not p.integer and p.low == 0:
-        lo = 1e-300
+    if not p.low_open:
+        lo = p.low
+    elif p.integer:
+        lo = math.floor(p.low) + 1
+    else:  # the smallest float we search from inside an open lower end
+        lo = 1e-300 if p.low == 0 else math.nextafter(p.low, math.inf)
     hi = p.high if math.isfinite(p.high) else _FLOAT_CAP
     if p.high_open and math.isfinite(p.high):
         hi = p.high - 1 if p.integer else math.nextafter(p.high, -math.inf)
@@ -131,7 +137,13 @@ def _search_interval(bound: Bound, unknown: str, given: dict) -> tuple[float, fl
 
 def _grid(a: float, b: float, integer: bool, count: int = 201) -> np.ndarray:
     lo, hi = min(a, b), max(a, b)
-    xs = np.geomspace(lo, hi, count) if lo > 0 else np.linspace(lo, hi, count)
+    if lo > 0:
+        xs = np.geomspace(lo, hi, count)
+    elif hi > 0:  # a domain that starts at 0: 0, then log-spaced points from the first step up
+        first = 1.0 if integer else min(1e-300 if hi > 1e-300 else hi / 2, hi)
+        xs = np.concatenate([[lo], np.geomspace(max(first, np.nextafter(lo, np.inf)), hi, count - 1)])
+    else:
+        xs = np.linspace(lo, hi, count)
     xs = np.unique(np.clip(np.round(xs) if integer else xs, lo, hi))
     return xs
 
