@@ -240,7 +240,9 @@ def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:
     def objective(u):
         return np.logaddexp(u, log_b + 0.5 * (np.log(2.0) + loglog(u[..., None])[..., 0] - np.log(n)))
 
-    lo, hi = log_b + _FLOOR, log_b.copy()
+    # Past the scale where ln N reaches 0 the objective is eps itself: search below it, and try it.
+    log_top = _support_top(loglog, log_b + _FLOOR, log_b.copy())
+    lo, hi = log_b + _FLOOR, log_top.copy()
     g = (math.sqrt(5) - 1) / 2
     x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
     f1, f2 = objective(x1), objective(x2)
@@ -255,7 +257,7 @@ def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:
         new_x2 = np.where(left, x1, x2n)
         new_f2 = np.where(left, f1, objective(x2n))
         x1, f1, x2, f2 = new_x1, new_f1, new_x2, new_f2
-    best = np.minimum(f1, f2)
+    best = np.minimum(np.minimum(f1, f2), objective(log_top))
     # A coarse grid guards against a non-unimodal objective.
     grid = log_b[..., None] + np.linspace(_FLOOR, 0.0, 141)
     coarse = np.min(np.logaddexp(grid, log_b[..., None] + 0.5 * (np.log(2.0) + loglog(grid) - np.log(n)[..., None])),
