@@ -36,7 +36,8 @@ def plot_memorization(rows: Sequence[dict], output: str, fit: dict | None = None
     series = {
         "transformer, uniform attention": [r for r in rows if r["experiment"] == "size_vs_N"],
         "transformer, softmax attention": [r for r in rows if r["experiment"] == "attention" and r["model"] == "tf-softmax"],
-        "flattened MLP": [r for r in rows if r["experiment"] == "mlp" and r["model"] == "mlp"],
+        "flattened MLP": [r for r in rows if r["experiment"] == "mlp" and r["model"] == "mlp"
+                          and r["n"] == next((x["n"] for x in rows if x["experiment"] == "size_vs_N"), r["n"])],
         "text windows (d=16)": [r for r in rows if r["experiment"] == "text"],
     }
     markers = {"transformer, uniform attention": "o", "transformer, softmax attention": "s",
