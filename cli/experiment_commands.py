@@ -205,7 +205,7 @@ def _memorization(quick, paper, only, N, n, d, steps, criterion, corpus, store_p
         if main:
             fit = mem.fit_exponent([r["N"] for r in main], [r["min_params"] for r in main])
         try:
-            written = plot_memorization(rows, plot_path, fit)
+            written = plot_memorization(rows, plot_path, fit, n=profile.n_fixed)
         except OSError as error:
             from empirical.errors import ConfigError
 

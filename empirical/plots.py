@@ -20,12 +20,15 @@ def _plt():
     return plt
 
 
-def plot_memorization(rows: Sequence[dict], output: str, fit: dict | None = None) -> Path:
+def plot_memorization(rows: Sequence[dict], output: str, fit: dict | None = None, n: int | None = None) -> Path:
     """Log-log: measured minimal parameters against N, with the lower bounds and the √N shape drawn in.
 
     Rate bounds have hidden constants, so their shape is drawn through the geometric mean of the
     measurements (dashed, labelled "shape"); the derived lower bound is drawn as it is.
+    ``n``: only rows at this sequence length (the N sweep's), so an n sweep does not pollute the plot.
     """
+    if n is not None:
+        rows = [r for r in rows if r["n"] == n]
     import bounds
 
     path = Path(output)
@@ -36,8 +39,7 @@ def plot_memorization(rows: Sequence[dict], output: str, fit: dict | None = None
     series = {
         "transformer, uniform attention": [r for r in rows if r["experiment"] == "size_vs_N"],
         "transformer, softmax attention": [r for r in rows if r["experiment"] == "attention" and r["model"] == "tf-softmax"],
-        "flattened MLP": [r for r in rows if r["experiment"] == "mlp" and r["model"] == "mlp"
-                          and r["n"] == next((x["n"] for x in rows if x["experiment"] == "size_vs_N"), r["n"])],
+        "flattened MLP": [r for r in rows if r["experiment"] == "mlp" and r["model"] == "mlp"],
         "text windows (d=16)": [r for r in rows if r["experiment"] == "text"],
     }
     markers = {"transformer, uniform attention": "o", "transformer, softmax attention": "s",
