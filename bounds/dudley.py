@@ -274,15 +274,30 @@ def unique_points(fn: Callable[..., Signed], chunk: int = 4096) -> Callable[...,
     def wrapped(*arrays) -> Signed:
         arrays = np.broadcast_arrays(*[np.asarray(a, float) for a in arrays])
         shape = arrays[0].shape if arrays else ()
-        flat = np.stack([a.ravel() for a in arrays], axis=1) if arrays else np.zeros((1, 0))
-        rows, inverse = np.unique(flat, axis=0, return_inverse=True)
+        columns = [a.ravel() for a in arrays]
+        size = columns[0].size if columns else 1
+        # Only columns that vary need sorting (a 10^6 grid of one repeated point is one evaluation).
+        varying = [j for j, c in enumerate(columns) if c.size and not np.all(c == c[0])]
+        if not varying:
+            rows, inverse = np.array([[c[0] for c in columns]]) if columns else np.zeros((1, 0)), np.zeros(size, int)
+        else:
+            key = np.stack([columns[j] for j in varying], axis=1)
+            if len(varying) == 1:
+                uniq, inverse = np.unique(key[:, 0], return_inverse=True)
+                uniq = uniq[:, None]
+            else:
+                uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+            rows = np.empty((len(uniq), len(columns)))
+            for j, c in enumerate(columns):
+                rows[:, j] = c[0]
+            rows[:, varying] = uniq
         signs, logs = np.empty(len(rows)), np.empty(len(rows))
         for start in range(0, len(rows), chunk):
             part = rows[start:start + chunk]
             out = fn(*[part[:, j] for j in range(part.shape[1])])
             signs[start:start + chunk] = np.broadcast_to(out.sign, (len(part),))
             logs[start:start + chunk] = np.broadcast_to(out.log, (len(part),))
-        inverse = inverse.reshape(-1)
+        inverse = np.asarray(inverse).reshape(-1)
         return Signed(signs[inverse].reshape(shape), logs[inverse].reshape(shape))
 
     return wrapped
