@@ -120,6 +120,7 @@ _LEFT = special.expit(_Q)
 _RIGHT = special.expit(-_Q)
 _LOGW = np.log(_H * np.pi * np.cosh(_T)) + np.log(_LEFT) + np.log(_RIGHT)
 _FLOOR = -700.0  # scales below e^-700 of the range never matter (and underflow)
+_UMIN = -744.0  # below e^-744 an absolute scale underflows to 0 in a cover that exponentiates it
 
 
 def _logsumexp(x: np.ndarray, axis=-1) -> np.ndarray:
@@ -192,7 +193,7 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
     integrands are flat).
     """
     never = np.broadcast_to(np.asarray(-np.inf), log_hi.shape)
-    start = np.maximum(log_lo, log_hi + _FLOOR)
+    start = np.maximum(np.maximum(log_lo, log_hi + _FLOOR), _UMIN)
     positive = loglog(start[..., None])[..., 0] > -np.inf
     # Right end: the scale where ln N drops to 0 (sqrt-kink of the integrand).
     log_top = _support_top(loglog, start, log_hi)
@@ -203,7 +204,8 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
     u = log_lo[..., None] + width[..., None] * _LEFT
     u = np.where(_LEFT > 0.5, log_top[..., None] - width[..., None] * _RIGHT, u)
     u = np.where(from_zero[..., None], log_top[..., None] + np.log(_LEFT), u)
-    lg = 0.5 * loglog(u)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        lg = np.where(u < _UMIN, -np.inf, 0.5 * loglog(np.maximum(u, _UMIN)))  # negligible mass down there
     lin = _LOGW + log_top[..., None] + lg
     logs = _LOGW + log_width[..., None] + u + lg
     out = np.where(from_zero, _logsumexp(lin), _logsumexp(logs))
@@ -220,14 +222,16 @@ def dudley_log(loglog: LogLogCover, n, b, alpha="optimal") -> Signed:
     log_b = np.log(b)
     if alpha == "optimal":
         level = np.log(n / 9.0)
-        log_alpha = _edge(loglog, log_b + _FLOOR, log_b, level)
-        from_zero = loglog((log_b + _FLOOR)[..., None])[..., 0] < level  # alpha* is below e^-700 b: take 0
+        floor = np.maximum(log_b + _FLOOR, _UMIN)
+        log_alpha = _edge(loglog, floor, log_b, level)
+        from_zero = loglog(floor[..., None])[..., 0] < level  # alpha* is below the floor: take 0
         log_alpha = np.where(from_zero, -np.inf, log_alpha)
     else:
         with np.errstate(divide="ignore"):
             log_alpha = np.broadcast_to(np.log(float(alpha)) + np.zeros_like(log_b), log_b.shape)
         from_zero = np.isneginf(log_alpha)
-    log_int = log_entropy_integral(loglog, np.where(from_zero, log_b + _FLOOR, log_alpha), log_b, from_zero)
+    log_int = log_entropy_integral(loglog, np.where(from_zero, np.maximum(log_b + _FLOOR, _UMIN), log_alpha), log_b,
+                                   from_zero)
     log_total = np.logaddexp(np.log(4.0) + log_alpha, np.log(12.0) - 0.5 * np.log(n) + log_int)
     return Signed(np.ones_like(log_b), np.minimum(log_b, log_total))
 
@@ -241,8 +245,9 @@ def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:
         return np.logaddexp(u, log_b + 0.5 * (np.log(2.0) + loglog(u[..., None])[..., 0] - np.log(n)))
 
     # Past the scale where ln N reaches 0 the objective is eps itself: search below it, and try it.
-    log_top = _support_top(loglog, log_b + _FLOOR, log_b.copy())
-    lo, hi = log_b + _FLOOR, log_top.copy()
+    floor = np.maximum(log_b + _FLOOR, _UMIN)
+    log_top = _support_top(loglog, floor, log_b.copy())
+    lo, hi = floor, log_top.copy()
     g = (math.sqrt(5) - 1) / 2
     x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
     f1, f2 = objective(x1), objective(x2)
@@ -259,7 +264,7 @@ def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:
         x1, f1, x2, f2 = new_x1, new_f1, new_x2, new_f2
     best = np.minimum(np.minimum(f1, f2), objective(log_top))
     # A coarse grid guards against a non-unimodal objective.
-    grid = log_b[..., None] + np.linspace(_FLOOR, 0.0, 141)
+    grid = floor[..., None] + (log_b - floor)[..., None] * np.linspace(0.0, 1.0, 141)
     coarse = np.min(np.logaddexp(grid, log_b[..., None] + 0.5 * (np.log(2.0) + loglog(grid) - np.log(n)[..., None])),
                     axis=-1)
     return Signed(np.ones_like(log_b), np.minimum(log_b, np.minimum(best, coarse)))
