@@ -244,3 +244,20 @@ def test_crossover_beyond_exact_float_integers_terminates():
     lo, hi = c.value * (1 - 1e-6), c.value * (1 + 1e-6)
     assert float(p(dof=32, A=4, b=4, n=lo)) > float(m(C=0.8, b=4, n=lo))
     assert float(p(dof=32, A=4, b=4, n=hi)) <= float(m(C=0.8, b=4, n=hi))
+
+
+@pytest.mark.parametrize("reading", ["t1", "cp"])
+def test_lagrange_allocation_beats_the_equal_split_and_is_optimal(reading):
+    equal, lagrange = get(f"truong2024.cover.head.{reading}"), get(f"truong2024.cover.head.{reading}.lagrange")
+    ex = equal.example()
+    for eps in (1e-6, 1e-3, 1e-2):
+        assert float(lagrange(**{**ex, "eps": eps})) <= float(equal(**{**ex, "eps": eps}))
+    # The Lagrange value equals a numerical minimum over the scales (all blocks unclamped at eps = 1e-6).
+    from bounds.generalization import head
+    from bounds.generalization.common import S
+    from sympy import sympify
+    blocks = head.t1_blocks() if reading == "t1" else head.cp_blocks()
+    subs = {S[k]: v for k, v in ex.items()}
+    pa = [tuple(float(sympify(x).subs(subs)) for x in (p, A, head.BETA[name])) for name, (p, A) in blocks.items()]
+    numeric, _ = numeric_allocation([lambda e, p=p, A=A: p * math.log(A / e) for p, A, _ in pa], [b for *_, b in pa], 1e-6)
+    assert math.isclose(float(lagrange(**{**ex, "eps": 1e-6})), numeric, rel_tol=1e-6)

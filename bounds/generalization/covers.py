@@ -199,23 +199,30 @@ BOUNDS += [
 ]
 
 # --------------------------------------------------------------------------- composed rank-dependent head covers
+HEAD_RANGE = Assumption("eps <= b", "scales up to the range b = B_out L_sigma B_V B_x (above it one function covers)",
+                        S["eps"] <= head.RANGE)
 for suffix, blocks, ps, reading in (
         ("t1", head.t1_blocks(), ("r_w", "r_v", "B_x", "B_QK", "B_V", "B_out", "L_sigma", "eps"),
          "(T1) log reading with spectral B_w for each block"),
         ("cp", head.cp_blocks(), ("d", "r_w", "r_v", "B_x", "B_QK", "B_V", "B_out", "L_sigma", "eps"),
          "dimension-aware (Candès-Plan) block covers")):
-    BOUNDS.append(bound(
-        f"truong2024.cover.head.{suffix}",
-        title=f"Rank-dependent cover of the single-head transformer ({reading})",
-        source=src(TRUONG, "covering bounds applied to a single-layer transformer (composition reconstructed)"),
-        kind="upper", status="reconstructed", quantity=LOG_COVER, params=params(*ps),
-        statement="sum_i p_i ln_+(3 beta_i A_i / eps) over the readout, value and query-key blocks (equal split of "
-                  "eps through the perturbation inequality (P)); free of n and T.",
-        expr=head.composed_log_cover_expr(blocks, S["eps"]),
-        assumptions=((rank_at_most("r_w", "d", "W_QK"), rank_at_most("r_v", "d", "W_V")) if suffix == "cp" else ())
-        + (Assumption("eps <= b", "scales up to the range b = B_out L_sigma B_V B_x (above it one function covers)",
-                      S["eps"] <= head.RANGE),),
-        monotone={**increasing(*[p for p in ps if p != "eps"]), "eps": "decreasing"}, derived=True, reading=reading))
+    for alloc_suffix, allocation, alloc_text in (
+            ("", head.composed_parametric, "equal split eps_i = eps/(3 beta_i)"),
+            (".lagrange", head.composed_parametric_lagrange, "Lagrange-optimal split eps_i = eps p_i/(beta_i P)")):
+        mono = {**increasing(*[p for p in ps if p != "eps"]), "eps": "decreasing"}
+        if alloc_suffix:  # P/p_i falls as a rank grows: no direction in the ranks (or d) is claimed
+            mono = {k: v for k, v in mono.items() if k not in ("r_w", "r_v", "d")}
+        BOUNDS.append(bound(
+            f"truong2024.cover.head.{suffix}{alloc_suffix}",
+            title=f"Rank-dependent cover of the single-head transformer ({reading}; {alloc_text})",
+            source=src(TRUONG, "covering bounds applied to a single-layer transformer (composition reconstructed)"),
+            kind="upper", status="reconstructed", quantity=LOG_COVER, params=params(*ps),
+            statement=f"sum_i p_i ln_+(A~_i / eps) over the readout, value and query-key blocks composed through the "
+                      f"perturbation inequality (P) with the {alloc_text}; free of n and T.",
+            expr=head.composed_log_cover_expr(blocks, S["eps"], allocation),
+            assumptions=((rank_at_most("r_w", "d", "W_QK"), rank_at_most("r_v", "d", "W_V")) if suffix == "cp" else ())
+            + (HEAD_RANGE,),
+            monotone=mono, derived=True, reading=f"{reading}; {alloc_text}"))
 
 # --------------------------------------------------------------------------- generic parametric ball
 D, R = S["D"], S["R"]

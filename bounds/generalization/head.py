@@ -78,8 +78,15 @@ def composed_parametric(blocks: dict):
     return [(p, K * BETA[name] * A) for name, (p, A) in blocks.items()]
 
 
-def composed_log_cover_expr(blocks: dict, eps):
-    return sp.Add(*[p * sp.Max(0, sp.log(A / eps)) for p, A in composed_parametric(blocks)])
+def composed_parametric_lagrange(blocks: dict):
+    """Lagrange-optimal scales eps_i = eps p_i/(beta_i P): amplitudes ``A_i beta_i P / p_i`` (not monotone in ranks)."""
+    P = sp.Add(*[p for p, _ in blocks.values()])
+    return [(p, BETA[name] * A * P / p) for name, (p, A) in blocks.items()]
+
+
+def composed_log_cover_expr(blocks: dict, eps, allocation=None):
+    pairs = (allocation or composed_parametric)(blocks)
+    return sp.Add(*[p * sp.Max(0, sp.log(A / eps)) for p, A in pairs])
 
 
 def parametric_head_rademacher(blocks: dict):

@@ -98,6 +98,7 @@ BOUNDS += [
 #: (Any other cover works through :func:`quadrature_of`; these are registered, kept few because each
 #: evaluation runs a quadrature.)
 QUADRATURE_OF = ("candes_plan2011.cover.rank", "truong2024.cover.linear_rank", "truong2024.cover.linear_rank.log1p",
+                 "truong2024.cover.linear_rank.frobenius", "truong2024.cover.linear_rank.log1p.frobenius",
                  "trauger2024.cover.linear", "ball.cover")
 
 
