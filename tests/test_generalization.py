@@ -261,3 +261,22 @@ def test_lagrange_allocation_beats_the_equal_split_and_is_optimal(reading):
     pa = [tuple(float(sympify(x).subs(subs)) for x in (p, A, head.BETA[name])) for name, (p, A) in blocks.items()]
     numeric, _ = numeric_allocation([lambda e, p=p, A=A: p * math.log(A / e) for p, A, _ in pa], [b for *_, b in pa], 1e-6)
     assert math.isclose(float(lagrange(**{**ex, "eps": 1e-6})), numeric, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("c", [1.0, 0.5, 0.1, 1e-3, 1e-30])
+def test_J_is_the_incomplete_gamma_function(c):
+    """J(c) = Gamma(3/2, ln(1/c)), the upper incomplete gamma function (mpmath, 30 digits)."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        ref = float(mpmath.gammainc(mpmath.mpf(1.5), mpmath.log(1 / mpmath.mpf(c))))
+    assert math.isclose(float(J(c)), ref, rel_tol=1e-12)
+    assert math.isclose(float(get("dudley.J")(c=c)), ref, rel_tol=1e-12)
+
+
+def test_edelman_and_trauger_cross_along_T():
+    """Edelman's log T growth overtakes the T-free bound at some sequence length (dense weights)."""
+    ex = {**get("edelman2022.gap").example(), **get("trauger2024.gap").example(), "n": 10 ** 12, "M_QK": 128, "M_V": 128}
+    ex.pop("T")
+    c = crossover("edelman2022.gap", "trauger2024.gap", "T", **ex)
+    assert c.smaller_above == "trauger2024.gap" and 1e13 < c.value < 1e16
