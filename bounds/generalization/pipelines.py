@@ -39,7 +39,8 @@ MAUREY_HYP = "the class takes values in [-b, b]; ln N(eps) <= C^2/eps^2"
 
 BOUNDS: list[Bound] = [
     bound("dudley.J", title="J(c) = int_0^c sqrt(ln(1/u)) du = Gamma(3/2, ln(1/c))",
-          source=Source(None, "closed form", 2024, "notes §4.4 (checked by quadrature)", venue="tbounds notes"),
+          source=Source(None, "standard identity (integration by parts)", 2024,
+                        "notes §4.4 closed form, checked by quadrature", venue="shared/papers/generalization.md"),
           kind="exact", status="certificate", quantity=DUDLEY_J, params=params("c"),
           statement="J(c) = c sqrt(ln(1/c)) + (sqrt(pi)/2) erfc(sqrt(ln(1/c))) for 0 < c <= 1; J(1) = sqrt(pi)/2.",
           expr=J_expr(c), monotone={"c": "increasing"}),
