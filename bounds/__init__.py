@@ -15,9 +15,10 @@ from .record import Assumption, Bound, Quantity, Source
 from .domain import Param
 from .registry import families, get, ids, register, resolve, select
 from .solve import Solution, solve
+from .crossing import crossover, crossovers
 from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
 
 __all__ = [
-    "Assumption", "AssumptionError", "Bound", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
+    "Assumption", "AssumptionError", "crossover", "crossovers", "Bound", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
     "Source", "TboundsError", "UnknownBoundError", "families", "get", "ids", "register", "resolve", "select", "solve",
 ]

@@ -34,15 +34,14 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from .logspace import HANDLERS, Signed, from_linear, to_linear
+from .logspace import EXACT_LIMIT, HANDLERS, Signed, from_linear, snap_to_integer, to_linear
 
 def _with_power(tex: str, exp) -> str:
     """LaTeX of a function value raised to ``exp`` (sympy's printer passes it for powers)."""
     return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
 
-_EXACT_LIMIT = 2.0 ** 52  # beyond this every float is an integer; snapping is meaningless
-_SNAP = 1e-11
+_EXACT_LIMIT = EXACT_LIMIT
 
 
 # ----------------------------------------------------------------------------- exact scalar arithmetic
@@ -82,10 +81,7 @@ def _floor_log_exact(x: Fraction, b: int) -> int:
     return k
 
 
-def _snap(v: np.ndarray) -> np.ndarray:
-    r = np.round(v)
-    near = (np.abs(v - r) <= _SNAP * np.maximum(1.0, np.abs(v))) & (np.abs(v) < _EXACT_LIMIT)
-    return np.where(near, r, v)
+_snap = snap_to_integer
 
 
 # ----------------------------------------------------------------------------- numeric (numpy / mpmath) values

@@ -120,11 +120,30 @@ def _min(args: Sequence[Signed]) -> Signed:
     return best
 
 
+EXACT_LIMIT = 2.0 ** 52  # beyond this every float is an integer
+SNAP = 1e-11  # relative distance within which a value read back from log space is taken as an integer
+
+
+def snap_to_integer(v: np.ndarray) -> np.ndarray:
+    """Values within ``SNAP`` (relative) of an integer become that integer.
+
+    A value read back from log space is ``exp(log x)``, which is ``x`` only up to
+    rounding: ``ceil`` of ``100.00000000000001`` would be 101.
+
+    >>> snap_to_integer(np.array([100.00000000000001, 2.5]))
+    array([100. ,   2.5])
+    """
+    r = np.round(v)
+    near = (np.abs(v - r) <= SNAP * np.maximum(1.0, np.abs(v))) & (np.abs(v) < EXACT_LIMIT)
+    return np.where(near, r, v)
+
+
 def _rounding(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Signed], Signed]:
     def apply(x: Signed) -> Signed:
         # Beyond 2**52 every float is already an integer: keep the log as it is.
-        small = x.log < 52 * np.log(2)
-        rounded = from_linear(fn(np.where(small, to_linear(x), 0.0)))
+        small = x.log < np.log(EXACT_LIMIT)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rounded = from_linear(fn(snap_to_integer(np.where(small, to_linear(x), 0.0))))
         return Signed(np.where(small, rounded.sign, x.sign), np.where(small, rounded.log, x.log))
 
     return apply
