@@ -130,11 +130,12 @@ def snap_to_integer(v: np.ndarray) -> np.ndarray:
     A value read back from log space is ``exp(log x)``, which is ``x`` only up to
     rounding: ``ceil`` of ``100.00000000000001`` would be 101.
 
-    >>> snap_to_integer(np.array([100.00000000000001, 2.5]))
-    array([100. ,   2.5])
+    >>> snap_to_integer(np.array([100.00000000000001, 2.5, 1e-13]))
+    array([1.0e+02, 2.5e+00, 1.0e-13])
     """
     r = np.round(v)
-    near = (np.abs(v - r) <= SNAP * np.maximum(1.0, np.abs(v))) & (np.abs(v) < EXACT_LIMIT)
+    # Relative only: ceil(1e-13) is 1, not 0.
+    near = (np.abs(v - r) <= SNAP * np.abs(v)) & (np.abs(v) < EXACT_LIMIT)
     return np.where(near, r, v)
 
 
