@@ -75,12 +75,16 @@ def select(family: Optional[str] = None, kind: Optional[str] = None, status: Opt
             continue
         if quantity and quantity.lower() not in b.quantity.name.lower():
             continue
-        if source:
-            hay = " ".join([b.source.arxiv or "", b.source.authors, b.source.label, str(b.source.year), b.id]).lower()
-            if source.lower() not in hay:
-                continue
+        if source and not source_matches(source, b.source, b.id):
+            continue
         out.append(b)
     return out
+
+
+def source_matches(text: str, source, record_id: str) -> bool:
+    """Does ``text`` occur in the arXiv id, authors, label, year or id (case-insensitive)?"""
+    hay = " ".join([source.arxiv or "", source.authors, source.label, str(source.year), record_id]).lower()
+    return text.lower() in hay
 
 
 def families() -> list[str]:

@@ -22,6 +22,7 @@ from typing import Optional
 
 from .errors import UnknownBoundError
 from .record import Assumption, Source
+from .registry import source_matches
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,8 @@ def select_statements(family: Optional[str] = None, source: Optional[str] = None
     for s in _STATEMENTS.values():
         if family and s.family != family:
             continue
-        if source:
-            hay = " ".join([s.source.arxiv or "", s.source.authors, s.source.label, str(s.source.year), s.id]).lower()
-            if source.lower() not in hay:
-                continue
+        if source and not source_matches(source, s.source, s.id):
+            continue
         out.append(s)
     return out
 
