@@ -51,19 +51,25 @@ def time_grid(bound, values, repeats: int) -> float:
     return min(times)
 
 
-def time_sympy(bound, values, sample: int) -> float:
+def time_sympy(bound, values, sample: int, budget: float) -> float:
+    """Seconds per point of ``expr.evalf(subs=...)``: up to ``sample`` points or ``budget`` seconds."""
     symbols = {p.name: p.symbol for p in bound.params}
     idx = np.linspace(0, len(next(iter(values.values()))) - 1, sample).astype(int)
     start = time.perf_counter()
+    done = 0
     for i in idx:
         bound.expr.evalf(subs={symbols[k]: sp.Float(float(v[i])) for k, v in values.items()})
-    return (time.perf_counter() - start) / sample
+        done += 1
+        if time.perf_counter() - start > budget:
+            break
+    return (time.perf_counter() - start) / done
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=20, help="points evaluated one by one with sympy")
+    parser.add_argument("--sympy-seconds", type=float, default=1.0, help="time budget per bound for the sympy sample")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--family", default=None)
     args = parser.parse_args()
@@ -75,7 +81,7 @@ def main() -> None:
         values = grid_for(b, args.points, rng)
         per_point = time_grid(b, values, args.repeats) / args.points
         if b.expr is not None:
-            sympy_per_point = time_sympy(b, values, args.sample)
+            sympy_per_point = time_sympy(b, values, args.sample, args.sympy_seconds)
             ratio = sympy_per_point / per_point
             ratios.append(ratio)
             print(f"{b.id:<58} {1 / per_point:>12.3g} {1 / sympy_per_point:>12.3g} {ratio:>9.0f}x")
