@@ -38,15 +38,16 @@ def plot_bounds(rows: Sequence[dict], chosen, x_name: str, output: str, logx=Tru
     for key, points in series.items():
         points.sort()
         xs = [p[0] for p in points]
-        ys = [10 ** p[1] if logy else 10 ** p[1] for p in points]
-        if logy and any(p[1] > 300 for p in points):
+        if any(p[1] > 300 for p in points):
             ys = [p[1] for p in points]  # beyond float range: plot log10 on a linear axis
             ax.set_ylabel("log10 of the bound")
+        else:
+            ys = [10 ** p[1] for p in points]
         label = key[0] + "".join(f", {k}={v:g}" for k, v in key[1:])
         ax.plot(xs, ys, marker="." if len(xs) < 30 else None, label=label)
     if logx:
         ax.set_xscale("log")
-    if logy and not ax.get_ylabel():
+    if logy and not ax.get_ylabel():  # a log10 axis is already logarithmic
         ax.set_yscale("log")
     ax.set_xlabel(x_name)
     if not ax.get_ylabel():
