@@ -6,6 +6,8 @@ import math
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from bounds.errors import TboundsError
 
 SUFFIXES = (".png", ".svg", ".pdf")
@@ -54,8 +56,9 @@ def plot_bounds(rows: Sequence[dict], chosen, x_name: str, output: str, logx=Tru
         ax.set_ylabel(" / ".join(sorted({b.quantity.name for b in chosen})))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
-    fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    with np.errstate(over="ignore"):  # log-axis ticks near 1e300 overflow harmlessly inside matplotlib
+        fig.tight_layout()
+        fig.savefig(path)
     plt.close(fig)
     return path
