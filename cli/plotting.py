@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
+import warnings
 
 from bounds.errors import TboundsError
 
@@ -24,6 +24,12 @@ def _figure():
 
 def plot_bounds(rows: Sequence[dict], chosen, x_name: str, output: str, logx=True, logy=True) -> Path:
     """One line per (bound, combination of the other varying parameters)."""
+    with warnings.catch_warnings():  # log-axis ticks near 1e300 overflow harmlessly inside matplotlib
+        warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+        return _draw(rows, chosen, x_name, output, logx, logy)
+
+
+def _draw(rows, chosen, x_name, output, logx, logy) -> Path:
     path = Path(output)
     if path.suffix.lower() not in SUFFIXES:
         raise TboundsError(f"plot file must end in {', '.join(SUFFIXES)} (got '{path.name}')")
@@ -57,8 +63,7 @@ def plot_bounds(rows: Sequence[dict], chosen, x_name: str, output: str, logx=Tru
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with np.errstate(over="ignore"):  # log-axis ticks near 1e300 overflow harmlessly inside matplotlib
-        fig.tight_layout()
-        fig.savefig(path)
+    fig.tight_layout()
+    fig.savefig(path)
     plt.close(fig)
     return path
