@@ -36,30 +36,30 @@ def _draw(rows, chosen, x_name, output, logx, logy) -> Path:
     plt = _figure()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     varying = sorted({k for r in rows for k in r if k not in ("bound", "value", "log10_value", x_name)
-                      and len({x.get(k) for x in rows}) > 1})
+                      and len({x[k] for x in rows if k in x}) > 1})
     series: dict[tuple, list[tuple[float, float]]] = {}
     for r in rows:
         key = (r["bound"], *[(k, r.get(k)) for k in varying if k in r])
         y = r["log10_value"]
         if x_name in r and y is not None and math.isfinite(y):
             series.setdefault(key, []).append((r[x_name], y))
+    # Matplotlib's log axes break near the float limit: past 1e250 plot log10 on a linear axis.
+    all_points = [p for points in series.values() for p in points]
+    x_as_log = logx and any(p[0] > 1e250 for p in all_points)
+    y_as_log = any(p[1] > 250 for p in all_points)
     for key, points in series.items():
         points.sort()
-        xs = [p[0] for p in points]
-        if any(p[1] > 300 for p in points):
-            ys = [p[1] for p in points]  # beyond float range: plot log10 on a linear axis
-            ax.set_ylabel("log10 of the bound")
-        else:
-            ys = [10 ** p[1] for p in points]
+        xs = [math.log10(p[0]) if x_as_log else p[0] for p in points]
+        ys = [p[1] if y_as_log else 10 ** p[1] for p in points]
         label = key[0] + "".join(f", {k}={v:g}" for k, v in key[1:])
         ax.plot(xs, ys, marker="." if len(xs) < 30 else None, label=label)
-    if logx:
+    if logx and not x_as_log:
         ax.set_xscale("log")
-    if logy and not ax.get_ylabel():  # a log10 axis is already logarithmic
+    if logy and not y_as_log:
         ax.set_yscale("log")
-    ax.set_xlabel(x_name)
-    if not ax.get_ylabel():
-        ax.set_ylabel(" / ".join(sorted({b.quantity.name for b in chosen})))
+    ax.set_xlabel(f"log10 {x_name}" if x_as_log else x_name)
+    quantity = " / ".join(sorted({b.quantity.name for b in chosen}))
+    ax.set_ylabel(f"log10 of {quantity}" if y_as_log else quantity)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
     path.parent.mkdir(parents=True, exist_ok=True)
