@@ -141,3 +141,12 @@ def test_bad_input_is_one_line_exit_2_no_traceback(args, message):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     assert message in lines[0]
+
+
+def test_plot_reaches_the_float_limit(tmp_path):
+    """Values up to 1e300 (and bounds past 1e308) still draw: log10 on linear axes, no warnings."""
+    target = tmp_path / "huge.svg"
+    out = ok("plot", "kajitsuka2025.next_token.total_bits_explicit", "kajitsuka2025.next_token.lower", "--example",
+             "-p", "N=log:10:1e300:20", "--x", "N", "-o", str(target))
+    assert "Warning" not in out
+    assert "log10 N" in target.read_text()
