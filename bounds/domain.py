@@ -54,7 +54,7 @@ class Param:
     def describe_domain(self) -> str:
         """Plain words for the allowed values, used in every error message."""
         kind = "an integer" if self.integer else "a real number"
-        lo, hi = _fmt(self.low), _fmt(self.high)
+        lo, hi = show(self.low), show(self.high)
         if math.isinf(self.high):
             if self.low == 0 and self.low_open:
                 return f"a positive {kind.split(' ', 1)[1]}"
@@ -82,7 +82,7 @@ class Param:
         bad = ~self.contains(arr)
         if bad.any():
             first = arr[bad].flat[0] if arr.ndim else float(arr)
-            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=_plain(first))
+            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=plain(first))
         return arr
 
     def to_dict(self) -> dict:
@@ -91,17 +91,22 @@ class Param:
             "meaning": self.meaning,
             "domain": self.describe_domain(),
             "integer": self.integer,
-            "example": _plain(self.example),
+            "example": plain(self.example),
             "unit": self.unit,
         }
 
 
-def _fmt(x: float) -> str:
-    if math.isinf(x):
-        return "inf"
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+def plain(x: float):
+    """A float that is an integer becomes an int (so it prints as one); others stay floats.
 
-
-def _plain(x):
+    >>> plain(8.0), plain(2.5)
+    (8, 2.5)
+    """
     x = float(x)
-    return int(x) if x.is_integer() and abs(x) < 1e15 else x
+    return int(x) if x.is_integer() and abs(x) < 2 ** 53 else x
+
+
+def show(x: float) -> str:
+    """Short text for a value in a message: ``8``, ``2.44949``, ``inf``."""
+    value = plain(x)
+    return str(value) if isinstance(value, int) else f"{value:g}"

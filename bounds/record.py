@@ -24,7 +24,7 @@ from typing import Callable, Mapping, Optional, Sequence
 import numpy as np
 import sympy as sp
 
-from .domain import Param
+from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .logspace import Signed, compile_signed_log, to_linear
 
@@ -229,7 +229,7 @@ class Bound:
             ok = self._holds(predicate, arrays)
             if not ok.all():
                 where = np.argwhere(~ok)[0] if ok.ndim else ()
-                at = ", ".join(f"{p.name}={_show(np.broadcast_to(a, ok.shape)[tuple(where)])}"
+                at = ", ".join(f"{p.name}={show(np.broadcast_to(a, ok.shape)[tuple(where)])}"
                                for p, a in zip(self.params, arrays) if p.symbol in assumption.relation.free_symbols)
                 raise AssumptionError(f"assumption '{assumption.name}' of {self.id} is violated at {at}: "
                                       f"{assumption.statement}")
@@ -262,7 +262,3 @@ class Bound:
     def __repr__(self) -> str:
         return f"<Bound {self.id}: {self.kind} {self.status}, {self.source.cite()}>"
 
-
-def _show(x) -> str:
-    x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:g}"

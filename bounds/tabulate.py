@@ -13,15 +13,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from .domain import plain
 from .errors import ParameterError
 from .grid import product_grid
 from .record import Bound
-
-
-def plain(x: float):
-    """A float that is an integer prints as one."""
-    x = float(x)
-    return int(x) if x.is_integer() and abs(x) < 2 ** 53 else x
 
 
 def tabulate(bounds: Sequence[Bound], values: Mapping[str, Sequence[float]], use_examples: bool = False,
@@ -48,12 +43,13 @@ def tabulate(bounds: Sequence[Bound], values: Mapping[str, Sequence[float]], use
         if use_examples:
             given = {**{k: np.full(size, v) for k, v in b.example().items() if k not in given}, **given}
         signed = b.signed_log(check=check, **given)
-        value = np.broadcast_to(b.linear(signed), (size,))
-        log10 = np.broadcast_to(np.where(signed.sign > 0, signed.log / math.log(10), np.nan), (size,))
+        # Columns as Python lists once, not one broadcast per row.
+        columns = {k: [plain(x) for x in np.broadcast_to(v, (size,)).tolist()] for k, v in given.items()}
+        value = np.broadcast_to(b.linear(signed), (size,)).tolist()
+        log10 = np.broadcast_to(np.where(signed.sign > 0, signed.log / math.log(10), np.nan), (size,)).tolist()
         for i in range(size):
-            row = {"bound": b.id}
-            row.update({k: plain(np.broadcast_to(v, (size,))[i]) for k, v in given.items()})
-            row["value"] = float(value[i])
-            row["log10_value"] = float(log10[i])
+            row = {"bound": b.id, **{k: column[i] for k, column in columns.items()}}
+            row["value"] = value[i]
+            row["log10_value"] = log10[i]
             rows[i].append(row)
     return [row for point in rows for row in point]

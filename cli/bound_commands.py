@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 import bounds
+from bounds.domain import plain
 from bounds.errors import ParameterError, TboundsError
 from bounds.grid import product_grid, rows_of
 from bounds.record import KINDS, STATUSES
 from bounds.statements import get_statement, is_statement, select_statements
-from bounds.tabulate import plain, tabulate
+from bounds.tabulate import tabulate
 
 from .main import cli
 from .options import example_option, format_option, param_option, parse_params
@@ -179,10 +180,11 @@ def _wide_columns(chosen, show_log10):
 
 
 def _pivot(rows, names, chosen, show_log10):
+    """One wide row per grid point: the rows of one point share every parameter that varies."""
+    varying = [n for n in names if len({r[n] for r in rows if n in r}) > 1]
     wide: dict[tuple, dict] = {}
     for r in rows:
-        key = tuple(r.get(n) for n in names if n in r and len({x.get(n) for x in rows if n in x}) > 1)
-        out = wide.setdefault(key, {n: r[n] for n in names if n in r})
+        out = wide.setdefault(tuple(r.get(n) for n in varying if n in r), {})
         for n in names:
             if n in r:
                 out.setdefault(n, r[n])

@@ -10,10 +10,10 @@ import math
 import click
 
 import bounds
+from bounds.domain import plain
 from bounds.crossing import crossovers
 from bounds.errors import ParameterError, SolveError
 from bounds.grid import product_grid, rows_of
-from bounds.tabulate import plain
 
 from .main import cli
 from .options import example_option, format_option, param_option, parse_params
