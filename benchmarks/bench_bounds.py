@@ -20,8 +20,8 @@ import time
 import numpy as np
 import sympy as sp
 
-import bounds
-from bounds.errors import AssumptionError
+import tbounds.bounds as bounds
+from tbounds.bounds.errors import AssumptionError
 
 
 def grid_for(bound, points: int, rng: np.random.Generator) -> dict[str, np.ndarray]:

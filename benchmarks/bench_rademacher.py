@@ -22,13 +22,13 @@ import time
 
 import torch
 
-from empirical.device import describe, resolve_device, set_threads, synchronize
-from empirical.lowrank.control import Constraint, Control
-from empirical.lowrank.estimate import head_lower
-from empirical.lowrank.model import HeadSpec, init_params
-from empirical.lowrank.rademacher import sign_vectors
-from empirical.lowrank.tasks import make_task
-from empirical.lowrank.train import fit, losses
+from tbounds.empirical.device import describe, resolve_device, set_threads, synchronize
+from tbounds.empirical.lowrank.control import Constraint, Control
+from tbounds.empirical.lowrank.estimate import head_lower
+from tbounds.empirical.lowrank.model import HeadSpec, init_params
+from tbounds.empirical.lowrank.rademacher import sign_vectors
+from tbounds.empirical.lowrank.tasks import make_task
+from tbounds.empirical.lowrank.train import fit, losses
 
 
 def timed(fn, device):

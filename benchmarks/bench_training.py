@@ -23,9 +23,9 @@ import time
 
 import torch
 
-from empirical.device import resolve_device, set_threads, synchronize
-from empirical.ensemble import Criterion, train
-from empirical.models import Transformer
+from tbounds.empirical.device import resolve_device, set_threads, synchronize
+from tbounds.empirical.ensemble import Criterion, train
+from tbounds.empirical.models import Transformer
 
 
 def matmul_peak(device, seconds: float = 1.0) -> float:

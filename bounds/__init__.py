@@ -1,6 +1,6 @@
 """tbounds' symbolic core: bounds from transformer theory, with sources and checked assumptions.
 
->>> import bounds
+>>> import tbounds.bounds as bounds
 >>> b = bounds.get("kajitsuka2025.seq2seq.lower_hardmax")
 >>> round(float(b(N=1000, n=8)), 1)
 6.7

@@ -10,7 +10,7 @@ theory of universal approximation needs for a target accuracy.
 
 Formulas follow ``shared/papers/approximation.md``; ``docs/approximation.md`` gives the readings chosen.
 
->>> from bounds import get, solve
+>>> from tbounds.bounds import get, solve
 >>> int(get("alberti2023.sumformer.latent_continuous")(n=8, d=2))
 44
 >>> solve(get("alberti2023.sumformer.latent_continuous"), "n", 1000, d=3).value  # the longest sequence for d' <= 1000

@@ -4,7 +4,7 @@ and Performer's random features (Choromanski et al., arXiv 2009.14794).
 Expressivity needs far less (k = 1, any m: :mod:`bounds.approximation_sumformer`);
 these are the sizes at which the efficient layer reproduces softmax attention.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> round(float(get("wang2020.linformer.k_linear")(n=8, d=2, eps=0.5)), 1)  # 9 d ln d / eps^2 = 49.9 > 5 ln n / eps^2
 41.6
 >>> round(float(get("choromanski2021.performer.features_uniform")(d=2, R=1, eps=0.1)))

@@ -1,6 +1,6 @@
 """Approximation results that are statements rather than formulas.
 
->>> from bounds.statements import get_statement
+>>> from tbounds.bounds.statements import get_statement
 >>> get_statement("alberti2023.sumformer.universal").family
 'approximation'
 """

@@ -11,7 +11,7 @@ token dimension) for a latent width of 1000" can be solved.
 >>> a, b = sp.symbols("a b", positive=True)
 >>> binom_sum(a, 8).subs(a, 16)
 735471
->>> from bounds.logspace import compile_signed_log, to_linear
+>>> from tbounds.bounds.logspace import compile_signed_log, to_linear
 >>> f = compile_signed_log(binom_sum(a, b), [a, b])
 >>> round(float(f(np.array(1e300), np.array(3.0)).log[()] / np.log(10)), 3)  # log10(1e900 / 6)
 899.222

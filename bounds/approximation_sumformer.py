@@ -1,6 +1,6 @@
 """Sumformer (Alberti et al., arXiv 2307.02301): latent dimensions and the one-attention-layer constructions.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> int(get("alberti2023.sumformer.latent_continuous")(n=16, d=8))  # C(24, 8) - 1
 735470
 >>> [int(get(f"alberti2023.{m}.attention_layers")()) for m in ("transformer", "linformer", "performer")]

@@ -4,7 +4,7 @@ Yun et al. need delta^-d + 1 attention layers where the Sumformer route needs on
 the ``.for_eps`` versions pick the grid from a target accuracy, so the two
 theories can be compared at the same eps.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> [round(float(get(f"yun2020.{x}")(d=1, delta=0.25))) for x in ("quantization_ff_layers", "attention_layers")]
 [5, 5]
 >>> round(float(get("yun2020.value_ff_layers")(n=3, d=1, delta=0.25)))

@@ -5,14 +5,14 @@
 real parameters, bisection on the integers for integer ones).  Parameters that only
 one bound uses are passed to that bound alone.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> c = crossover(get("dudley.parametric"), get("dudley.maurey"), "n", dof=32, A=4, b=4, C=4)
 >>> c.value, c.smaller_above
 (27550.0, 'dudley.parametric')
 >>> crossover(get("dudley.parametric"), get("dudley.maurey"), "n", dof=32, A=4, b=4, C=4, hi=1e4)
 Traceback (most recent call last):
 ...
-bounds.errors.SolveError: no crossover of dudley.parametric and dudley.maurey in n on [1, 1e+04]: dudley.maurey is smaller everywhere there (ratio A/B from 60.2 to 1.11)
+tbounds.bounds.errors.SolveError: no crossover of dudley.parametric and dudley.maurey in n on [1, 1e+04]: dudley.maurey is smaller everywhere there (ratio A/B from 60.2 to 1.11)
 """
 
 from __future__ import annotations

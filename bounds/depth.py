@@ -12,7 +12,7 @@ Integer-valued bounds use the exact steps of :mod:`bounds.depth_steps`, so
 ``solve`` inverts the step function itself.  Formulas follow
 ``shared/papers/depth.md``; ``docs/depth.md`` gives the readings chosen.
 
->>> from bounds import get, solve
+>>> from tbounds.bounds import get, solve
 >>> solve(get("merrill2025.regular.nonuniform"), "n", 32).value  # the longest input 32 layers handle
 64.0
 >>> int(get("merrill2025.regular.nonuniform")(n=10**6))  # the smallest depth for n = 10^6

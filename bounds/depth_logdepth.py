@@ -4,7 +4,7 @@ Depths as exact step functions of the input length, their inverses (the longest
 input a fixed depth handles, one bound per reading where the paper's
 introduction and its corollaries disagree), and the empirical fits of Figure 2.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> [int(get(i)(n=128)) for i in ("merrill2025.regular.nonuniform", "merrill2025.regular.looped",
 ...                               "merrill2025.connectivity")]
 [33, 65, 32]

@@ -5,7 +5,7 @@ sizes), Peng et al. 2024, Rajaraman et al. 2024, Ye et al. 2025 and Yehudai
 et al. 2025.  Most constants here come from secondary sources ([S] or [S/R] in
 the notes): each bound says so in its notes.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> int(get("ye2025.connectivity.max_diameter")(L=3)), int(get("rajaraman2024.markov.depth_mlp")())
 (27, 3)
 """

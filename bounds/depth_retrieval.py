@@ -5,7 +5,7 @@ Mușat's lower bound ``t >= ⌈log_3 2D⌉`` and the k-hop construction's
 ``⌊log2 k⌋ + 2`` layers bracket the depth a chain of D lookups needs; both
 are step functions, written with the exact steps of :mod:`bounds.depth_steps`.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> [int(get("musat2025.retrieval.lower")(D=D)) for D in (1, 2, 4, 5, 13, 14, 40, 41)]
 [1, 2, 2, 3, 3, 4, 4, 5]
 >>> int(get("sanford2024.khop.upper")(k=16)), int(get("sanford2024.khop.upper.max_hops")(L=6))

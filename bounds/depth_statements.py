@@ -1,6 +1,6 @@
 """Depth results that are statements rather than formulas, with the complexity classes they involve.
 
->>> from bounds.statements import get_statement
+>>> from tbounds.bounds.statements import get_statement
 >>> get_statement("merrill2025.cot_scaling.tc0").source.label
 'Theorem 4'
 """

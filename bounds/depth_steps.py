@@ -11,7 +11,7 @@ log-space compiler (handlers added to :data:`bounds.logspace.HANDLERS`).
 >>> n = sp.Symbol("n", integer=True, positive=True)
 >>> ceil_log(n, 2).subs(n, 32), ceil_log(n, 2).subs(n, 33), floor_log(n, 2).subs(n, 31)
 (5, 6, 4)
->>> from bounds.logspace import compile_signed_log, to_linear
+>>> from tbounds.bounds.logspace import compile_signed_log, to_linear
 >>> f = compile_signed_log(ceil_log(n, 2), [n])
 >>> [int(round(float(v))) for v in to_linear(f(np.array([32.0, 33.0, 2.0 ** 40, 2.0 ** 40 + 1])))]
 [5, 6, 40, 41]

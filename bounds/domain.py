@@ -13,7 +13,7 @@ array([ 2., 10.])
 >>> N.validate(1.5)
 Traceback (most recent call last):
 ...
-bounds.errors.ParameterError: parameter 'N' must be an integer >= 2 (got 1.5)
+tbounds.bounds.errors.ParameterError: parameter 'N' must be an integer >= 2 (got 1.5)
 """
 
 from __future__ import annotations

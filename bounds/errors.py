@@ -6,7 +6,7 @@ so the CLI can print it as it is and exit with code 2.
 >>> raise ParameterError("delta", "must be a real number in (0, 1]", got=2.0)
 Traceback (most recent call last):
 ...
-bounds.errors.ParameterError: parameter 'delta' must be a real number in (0, 1] (got 2.0)
+tbounds.bounds.errors.ParameterError: parameter 'delta' must be a real number in (0, 1] (got 2.0)
 """
 
 from __future__ import annotations

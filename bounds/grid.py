@@ -11,7 +11,7 @@
 >>> parse_values("N", "ten")
 Traceback (most recent call last):
 ...
-bounds.errors.ParameterError: parameter 'N' must be a number, a comma-separated list, 'lin:START:STOP:COUNT' or 'log:START:STOP:COUNT' (got 'ten')
+tbounds.bounds.errors.ParameterError: parameter 'N' must be a number, a comma-separated list, 'lin:START:STOP:COUNT' or 'log:START:STOP:COUNT' (got 'ten')
 """
 
 from __future__ import annotations

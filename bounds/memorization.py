@@ -4,7 +4,7 @@ Every formula follows ``shared/papers/memorization.md``; ``docs/memorization.md`
 derives the reconstructed ones.  Logs in the explicit (reconstructed) forms are
 base 2, as in the proofs; rates use natural logs since their constants are hidden.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> round(float(get("kajitsuka2025.seq2seq.lower_hardmax")(N=1000, n=1000)), 1)
 64.2
 >>> round(float(get("kajitsuka2025.next_token.upper.depth_explicit")(N=1000, n=8, d=6, r=6**0.5, delta=0.01, C=2)))

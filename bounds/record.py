@@ -6,7 +6,7 @@ quantity it bounds, typed parameters, a sympy expression, named assumptions that
 are checked before every evaluation, and LaTeX.  Evaluation is vectorised and
 runs in log space, so ``N = 1e300`` never overflows.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> b = get("kajitsuka2025.seq2seq.lower_hardmax")
 >>> round(float(b(N=1000, n=8)), 2)
 6.67

@@ -5,7 +5,7 @@ Family modules call :func:`register`; users call :func:`get` and :func:`select`.
 >>> get("kajitsuka2025.seq2seq.lower_hardmx")
 Traceback (most recent call last):
 ...
-bounds.errors.UnknownBoundError: unknown bound 'kajitsuka2025.seq2seq.lower_hardmx'; did you mean kajitsuka2025.seq2seq.lower_hardmax, kajitsuka2025.seq2seq.lower_hardmax.rate, kajitsuka2025.seq2seq.upper?
+tbounds.bounds.errors.UnknownBoundError: unknown bound 'kajitsuka2025.seq2seq.lower_hardmx'; did you mean kajitsuka2025.seq2seq.lower_hardmax, kajitsuka2025.seq2seq.lower_hardmax.rate, kajitsuka2025.seq2seq.upper?
 >>> [b.id for b in select(family="memorization", kind="lower", source="2409.17677")][:2]
 ['kajitsuka2025.next_token.lower', 'kajitsuka2025.next_token.lower_derived']
 """

@@ -5,7 +5,7 @@ along one parameter, using the bound's declared direction of monotonicity.  Real
 unknowns are solved with Brent's method on ``log f`` against ``log x``; integer
 unknowns are bisected on the integers, so a step function is inverted exactly.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> s = solve(get("kajitsuka2025.seq2seq.lower_hardmax"), "N", 64.2, n=1000)
 >>> s.value, s.side
 (1000.0, 'largest')

@@ -1,6 +1,6 @@
 """Evaluate several bounds on one grid: the rows behind ``tbounds eval``.
 
->>> from bounds import resolve
+>>> from tbounds.bounds import resolve
 >>> rows = tabulate(resolve(["kajitsuka2025.seq2seq.lower_hardmax"]), {"N": [1000], "n": [8, 1000]})
 >>> [(r["n"], round(r["value"], 1)) for r in rows]
 [(8, 6.7), (1000, 64.2)]

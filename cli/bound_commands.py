@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-import bounds
-from bounds.domain import plain
-from bounds.errors import ParameterError, TboundsError
-from bounds.grid import product_grid, rows_of
-from bounds.record import KINDS, STATUSES
-from bounds.statements import get_statement, is_statement, select_statements
-from bounds.tabulate import tabulate
+import tbounds.bounds as bounds
+from tbounds.bounds.domain import plain
+from tbounds.bounds.errors import ParameterError, TboundsError
+from tbounds.bounds.grid import product_grid, rows_of
+from tbounds.bounds.record import KINDS, STATUSES
+from tbounds.bounds.statements import get_statement, is_statement, select_statements
+from tbounds.bounds.tabulate import tabulate
 
 from .main import cli
 from .options import example_option, format_option, param_option, parse_params

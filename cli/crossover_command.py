@@ -9,11 +9,11 @@ import math
 
 import click
 
-import bounds
-from bounds.domain import plain
-from bounds.crossing import crossovers
-from bounds.errors import ParameterError, SolveError
-from bounds.grid import product_grid, rows_of
+import tbounds.bounds as bounds
+from tbounds.bounds.domain import plain
+from tbounds.bounds.crossing import crossovers
+from tbounds.bounds.errors import ParameterError, SolveError
+from tbounds.bounds.grid import product_grid, rows_of
 
 from .main import cli
 from .options import example_option, format_option, param_option, parse_params

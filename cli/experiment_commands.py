@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from bounds.errors import ParameterError
-from bounds.grid import parse_values
+from tbounds.bounds.errors import ParameterError
+from tbounds.bounds.grid import parse_values
 
 from .main import cli
 from .options import format_option
@@ -45,15 +45,15 @@ def compare_group():
 
 
 def open_store(path):
-    from empirical.store import Store
+    from tbounds.empirical.store import Store
 
     return Store(path)
 
 
 def make_context(device_name: str, threads=None, seed: int = 0):
     """Resolve the device (one-line error for a missing CUDA) and set CPU threads."""
-    from empirical.device import resolve_device, set_threads
-    from empirical.experiment import Context
+    from tbounds.empirical.device import resolve_device, set_threads
+    from tbounds.empirical.experiment import Context
 
     device = resolve_device(device_name)
     set_threads(threads)
@@ -111,8 +111,8 @@ def _ints(name: str, text):
 
 
 def _profile(quick: bool, paper: bool, seed, N, n, steps, criterion, corpus, d):
-    from empirical.errors import ConfigError, DataError
-    from empirical.experiments import memorization as mem
+    from tbounds.empirical.errors import ConfigError, DataError
+    from tbounds.empirical.experiments import memorization as mem
 
     if quick and paper:
         raise ConfigError("choose one of --quick and --paper")
@@ -171,7 +171,7 @@ def _profile_options(f):
 
 def _memorization(quick, paper, only, N, n, d, steps, criterion, corpus, store_path, device, seed, threads,
                   plot_path, no_run, fmt, default_plot):
-    from empirical.experiments import memorization as mem
+    from tbounds.empirical.experiments import memorization as mem
 
     profile = _profile(quick, paper, seed, N, n, steps, criterion, corpus, d)
     experiments = mem.select(only)
@@ -198,7 +198,7 @@ def _memorization(quick, paper, only, N, n, d, steps, criterion, corpus, store_p
     plot_path = plot_path or default_plot
     written = None
     if plot_path and rows:
-        from empirical.plots import plot_memorization
+        from tbounds.empirical.plots import plot_memorization
 
         fit = None
         main = [r for r in rows if r["experiment"] == "size_vs_N" and r.get("found")]
@@ -207,7 +207,7 @@ def _memorization(quick, paper, only, N, n, d, steps, criterion, corpus, store_p
         try:
             written = plot_memorization(rows, plot_path, fit, n=profile.n_fixed)
         except OSError as error:
-            from empirical.errors import ConfigError
+            from tbounds.empirical.errors import ConfigError
 
             raise ConfigError(f"cannot write plot to {plot_path}: {error.strerror or error}") from None
     _print(rows, rel, fmt, profile, written, time.perf_counter() - start)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 from .render import FORMATS, format_number, render, to_json
 
@@ -76,7 +76,7 @@ def sweep_options(f):
 def build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test, activation,
                  rad_signs, s=None, teacher_rank=None, noise=None):
     """The sweeps to run: the quick profile (n sweep + a T sweep) or one sweep from the options."""
-    from empirical.lowrank.experiment import Sweep, quick_sweeps
+    from tbounds.empirical.lowrank.experiment import Sweep, quick_sweeps
 
     overrides = {k: v for k, v in dict(task=task, ns=ns, ranks=ranks, d=d, control=control, lam=lam,
                                        steps=steps, lr=lr, n_test=n_test, activation=activation,
@@ -98,9 +98,9 @@ def build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints
 
 def execute(sweeps, store_path, device, threads, quiet=False, checkpoints=None):
     """Run every cell the store lacks; returns ``[(config, result)]`` for all cells, in order."""
-    from empirical.device import describe
-    from empirical.experiment import run_sweep
-    from empirical.lowrank.experiment import EXPERIMENT
+    from tbounds.empirical.device import describe
+    from tbounds.empirical.experiment import run_sweep
+    from tbounds.empirical.lowrank.experiment import EXPERIMENT
 
     context = make_context(device, threads)
     if checkpoints:
@@ -224,9 +224,9 @@ def compare_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, c
     if checkpoint:
         _checkpoint(checkpoint, ns or (1024,), Ts or (16,), task or "teacher", d or 16, B_x, B_out, heads, fmt)
         return
-    from empirical.lowrank import analysis
-    from empirical.lowrank.compare import compare_rows
-    from empirical.lowrank.tasks import token_norm_bound
+    from tbounds.empirical.lowrank import analysis
+    from tbounds.empirical.lowrank.compare import compare_rows
+    from tbounds.empirical.lowrank.tasks import token_norm_bound
 
     sweeps = build_sweeps(quick, task, ns, ranks, Ts, seeds, d, control, lam, constraints, steps, lr, n_test,
                           activation, rad_signs, s, teacher_rank, noise)
@@ -269,9 +269,9 @@ def compare_generalization(quick, task, ns, ranks, Ts, seeds, d, control, lam, c
 
 
 def _checkpoint(path, ns, Ts, task, d, B_x, B_out, heads, fmt):
-    from empirical.lowrank.checkpoint import load_heads
-    from empirical.lowrank.compare import checkpoint_rows
-    from empirical.lowrank.tasks import token_norm_bound
+    from tbounds.empirical.lowrank.checkpoint import load_heads
+    from tbounds.empirical.lowrank.compare import checkpoint_rows
+    from tbounds.empirical.lowrank.tasks import token_norm_bound
 
     loaded = load_heads(path, num_heads=heads)
     if B_x is None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 
 class TboundsGroup(click.Group):

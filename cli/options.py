@@ -6,9 +6,9 @@ from typing import Sequence
 
 import click
 
-from bounds.errors import ParameterError
-from bounds.grid import parse_values
-from bounds.record import Bound
+from tbounds.bounds.errors import ParameterError
+from tbounds.bounds.grid import parse_values
+from tbounds.bounds.record import Bound
 
 from .render import FORMATS
 

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import warnings
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 SUFFIXES = (".png", ".svg", ".pdf")
 

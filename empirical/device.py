@@ -9,7 +9,7 @@ device(type='cpu')
 >>> resolve_device("tpu")
 Traceback (most recent call last):
 ...
-empirical.errors.DeviceError: unknown device 'tpu'; choose auto, cpu or cuda
+tbounds.empirical.errors.DeviceError: unknown device 'tpu'; choose auto, cpu or cuda
 """
 
 from __future__ import annotations

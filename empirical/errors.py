@@ -3,12 +3,12 @@
 >>> raise DeviceError("CUDA was requested (--device cuda) but torch sees no CUDA device")
 Traceback (most recent call last):
 ...
-empirical.errors.DeviceError: CUDA was requested (--device cuda) but torch sees no CUDA device
+tbounds.empirical.errors.DeviceError: CUDA was requested (--device cuda) but torch sees no CUDA device
 """
 
 from __future__ import annotations
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 
 class EmpiricalError(TboundsError):

@@ -20,7 +20,7 @@ Public API (shared by every experiment family: memorization, generalization, dep
 (True, False)
 >>> exp = Experiment("demo.square", "x squared", units=lambda c: [Square(x) for x in c],
 ...                  run_unit=lambda u, ctx: {"y": u.x ** 2})
->>> from empirical.store import Store
+>>> from tbounds.empirical.store import Store
 >>> store = Store(":memory:")
 >>> [r.result["y"] for r in run_sweep(exp, [1, 2, 3], store)]
 [1, 4, 9]

@@ -7,7 +7,7 @@
 - :func:`describe` -- both, plus N, n, d, as one dict ready for a row.
 
 >>> import torch
->>> from empirical.tasks import random_tokens, inconsistent
+>>> from tbounds.empirical.tasks import random_tokens, inconsistent
 >>> ds = random_tokens(N=20, n=4, d=3, seed=0)
 >>> s = separation(ds.X)
 >>> 0 < s["delta"] <= s["r"] <= 3 ** 0.5, s["distinct_tokens"]

@@ -29,7 +29,7 @@ def plot_memorization(rows: Sequence[dict], output: str, fit: dict | None = None
     """
     if n is not None:
         rows = [r for r in rows if r["n"] == n]
-    import bounds
+    import tbounds.bounds as bounds
 
     path = Path(output)
     if path.suffix.lower() not in SUFFIXES:

@@ -5,9 +5,9 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-import bounds
-from bounds import get, solve
-from bounds.statements import select_statements
+import tbounds.bounds as bounds
+from tbounds.bounds import get, solve
+from tbounds.bounds.statements import select_statements
 
 small_sizes = st.tuples(st.integers(1, 60), st.integers(1, 8))
 

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from bounds.catalogue import all_brackets, all_cases, all_raises, all_solve_cases
+from tbounds.bounds.catalogue import all_brackets, all_cases, all_raises, all_solve_cases
 
 
 def _id(case):

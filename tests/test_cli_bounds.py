@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from tbounds.cli.main import cli
 
 HARD = "kajitsuka2025.seq2seq.lower_hardmax"
 

@@ -5,9 +5,9 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-import bounds
-from bounds import get, solve
-from bounds.statements import get_statement, select_statements
+import tbounds.bounds as bounds
+from tbounds.bounds import get, solve
+from tbounds.bounds.statements import get_statement, select_statements
 
 EXACT = 2 ** 44  # integer values are exact up to here (bounds/depth_steps.py: about 1e13)
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from tbounds.cli.main import cli
 
 FORMATS = ["table", "markdown", "csv", "json", "latex"]
 

@@ -7,8 +7,8 @@ import numpy as np
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from bounds.depth_steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
-from bounds.logspace import compile_signed_log, to_linear
+from tbounds.bounds.depth_steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
+from tbounds.bounds.logspace import compile_signed_log, to_linear
 
 n = sp.Symbol("n", integer=True, positive=True)
 a = sp.Symbol("a", integer=True)

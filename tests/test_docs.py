@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from cli.main import cli
+from tbounds.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

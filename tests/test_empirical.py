@@ -8,16 +8,16 @@ from dataclasses import dataclass
 import pytest
 import torch
 
-from empirical.construction import lemma_b1, lemma_b2, random_multisets
-from empirical.ensemble import Criterion, evaluate, train
-from empirical.errors import ConfigError, DataError, DeviceError
-from empirical.experiment import Context, Experiment, config_key, run_sweep
-from empirical.experiments import memorization as mem
-from empirical.measure import conflicts, separation
-from empirical.models import ATTENTIONS, FlatMLP, Transformer
-from empirical.search import minimal_size, try_size
-from empirical.store import Row, Store
-from empirical.tasks import inconsistent, random_tokens, text_windows, with_labels
+from tbounds.empirical.construction import lemma_b1, lemma_b2, random_multisets
+from tbounds.empirical.ensemble import Criterion, evaluate, train
+from tbounds.empirical.errors import ConfigError, DataError, DeviceError
+from tbounds.empirical.experiment import Context, Experiment, config_key, run_sweep
+from tbounds.empirical.experiments import memorization as mem
+from tbounds.empirical.measure import conflicts, separation
+from tbounds.empirical.models import ATTENTIONS, FlatMLP, Transformer
+from tbounds.empirical.search import minimal_size, try_size
+from tbounds.empirical.store import Row, Store
+from tbounds.empirical.tasks import inconsistent, random_tokens, text_windows, with_labels
 
 torch.set_num_threads(1)
 
@@ -181,7 +181,7 @@ def test_impossible_configs_raise_one_line_errors():
 
 
 def test_cuda_request_without_cuda_is_a_device_error():
-    from empirical.device import resolve_device
+    from tbounds.empirical.device import resolve_device
 
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")

@@ -8,8 +8,8 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from cli.main import cli
-from empirical.store import Row, Store
+from tbounds.cli.main import cli
+from tbounds.empirical.store import Row, Store
 
 
 def run_main(args):

@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import integrate, optimize
 
-import bounds
-from bounds import get
-from bounds.catalogue import generalization as catalogue
-from bounds.covering import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
-from bounds.crossing import crossover, crossovers
-from bounds.dudley import J, dudley_log, maurey_log_cover, one_scale_log, parametric_log_cover
-from bounds.errors import ParameterError, SolveError
-from bounds.logspace import to_linear
+import tbounds.bounds as bounds
+from tbounds.bounds import get
+from tbounds.bounds.catalogue import generalization as catalogue
+from tbounds.bounds.covering import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
+from tbounds.bounds.crossing import crossover, crossovers
+from tbounds.bounds.dudley import J, dudley_log, maurey_log_cover, one_scale_log, parametric_log_cover
+from tbounds.bounds.errors import ParameterError, SolveError
+from tbounds.bounds.logspace import to_linear
 
 FAMILY = bounds.select(family="generalization")
 
@@ -253,8 +253,8 @@ def test_lagrange_allocation_beats_the_equal_split_and_is_optimal(reading):
     for eps in (1e-6, 1e-3, 1e-2):
         assert float(lagrange(**{**ex, "eps": eps})) <= float(equal(**{**ex, "eps": eps}))
     # The Lagrange value equals a numerical minimum over the scales (all blocks unclamped at eps = 1e-6).
-    from bounds.generalization import head
-    from bounds.generalization.common import S
+    from tbounds.bounds.generalization import head
+    from tbounds.bounds.generalization.common import S
     from sympy import sympify
     blocks = head.t1_blocks() if reading == "t1" else head.cp_blocks()
     subs = {S[k]: v for k, v in ex.items()}

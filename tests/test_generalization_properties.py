@@ -13,9 +13,9 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-import bounds
-from bounds import get
-from bounds.errors import AssumptionError
+import tbounds.bounds as bounds
+from tbounds.bounds import get
+from tbounds.bounds.errors import AssumptionError
 
 FAMILY = bounds.select(family="generalization")
 relaxed = settings(max_examples=25, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])

@@ -7,17 +7,17 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from empirical.lowrank import norms as N
-from empirical.lowrank.control import Constraint, Control, apply_constraint
-from empirical.lowrank.estimate import head_lower, linear_lower
-from empirical.lowrank.experiment import Cell, Sweep, run_cell
-from empirical.lowrank.implied import implied_matrix
-from empirical.lowrank.measure import slope
-from empirical.lowrank.model import HeadSpec, forward, init_params, qk_matrix
-from empirical.lowrank.projections import PROJECTIONS, project, soft_threshold_singular, truncate_rank
-from empirical.lowrank.rademacher import CLASSES, closed_form, per_sign, score_features, sign_vectors
-from empirical.lowrank.tasks import make_task, token_norm_bound
-from empirical.lowrank.train import fit
+from tbounds.empirical.lowrank import norms as N
+from tbounds.empirical.lowrank.control import Constraint, Control, apply_constraint
+from tbounds.empirical.lowrank.estimate import head_lower, linear_lower
+from tbounds.empirical.lowrank.experiment import Cell, Sweep, run_cell
+from tbounds.empirical.lowrank.implied import implied_matrix
+from tbounds.empirical.lowrank.measure import slope
+from tbounds.empirical.lowrank.model import HeadSpec, forward, init_params, qk_matrix
+from tbounds.empirical.lowrank.projections import PROJECTIONS, project, soft_threshold_singular, truncate_rank
+from tbounds.empirical.lowrank.rademacher import CLASSES, closed_form, per_sign, score_features, sign_vectors
+from tbounds.empirical.lowrank.tasks import make_task, token_norm_bound
+from tbounds.empirical.lowrank.train import fit
 
 torch.set_num_threads(1)
 
@@ -157,7 +157,7 @@ def test_head_estimate_stays_below_a_containing_closed_form():
 
 
 def test_head_estimate_needs_output_constraints():
-    from empirical.errors import ConfigError
+    from tbounds.empirical.errors import ConfigError
 
     data = make_task("teacher", 8, 4, 6, seed=0)
     with pytest.raises(ConfigError, match="norm constraints on w and WV"):
@@ -229,9 +229,9 @@ def test_cells_measure_what_they_promise(tiny_cells):
 
 
 def test_every_evaluated_certificate_lies_above_the_measured_gap(tiny_cells):
-    import bounds
-    from empirical.experiment import config_dict
-    from empirical.lowrank.compare import compare_rows
+    import tbounds.bounds as bounds
+    from tbounds.empirical.experiment import config_dict
+    from tbounds.empirical.lowrank.compare import compare_rows
 
     rows = compare_rows([(config_dict(c), r) for c, r in tiny_cells], token_norm_bound("teacher", 4, 6))
     checked = [r for r in rows if r["basis"] == "constraints" and r["value"] is not None
@@ -246,9 +246,9 @@ def test_every_evaluated_certificate_lies_above_the_measured_gap(tiny_cells):
 
 
 def test_sweep_resumes_from_the_store_and_is_deterministic(tmp_path):
-    from empirical.experiment import run_sweep
-    from empirical.lowrank.experiment import EXPERIMENT
-    from empirical.store import Store
+    from tbounds.empirical.experiment import run_sweep
+    from tbounds.empirical.lowrank.experiment import EXPERIMENT
+    from tbounds.empirical.store import Store
 
     sweep = Sweep(**{**TINY, "ns": (16,), "seeds": (0,)})
     store = Store(tmp_path / "r.sqlite")
@@ -260,7 +260,7 @@ def test_sweep_resumes_from_the_store_and_is_deterministic(tmp_path):
 
 
 def test_bad_sweeps_are_one_line_errors():
-    from empirical.errors import ConfigError
+    from tbounds.empirical.errors import ConfigError
 
     with pytest.raises(ConfigError, match="ranks must lie"):
         Sweep(ranks=(0,))

@@ -6,9 +6,9 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from cli.main import cli
-from empirical.lowrank.checkpoint import CheckpointError, load_heads, save
-from empirical.lowrank.model import HeadSpec, init_params, qk_matrix
+from tbounds.cli.main import cli
+from tbounds.empirical.lowrank.checkpoint import CheckpointError, load_heads, save
+from tbounds.empirical.lowrank.model import HeadSpec, init_params, qk_matrix
 
 TINY = ["--n", "16,32", "--rank", "1,2", "--T", "4", "--seeds", "2", "--d", "6", "--steps", "20", "--n-test", "100",
         "--rad-signs", "4", "--constraint", "WQK:fro:2", "--constraint", "WV:fro:1", "--constraint", "w:l2:1",

@@ -17,8 +17,8 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-import bounds
-from bounds.errors import AssumptionError, SolveError
+import tbounds.bounds as bounds
+from tbounds.bounds.errors import AssumptionError, SolveError
 
 ALL = [bounds.get(i) for i in bounds.ids()]
 WITH_PARAMS = [b for b in ALL if b.params]

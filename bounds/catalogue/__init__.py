@@ -4,7 +4,7 @@ Each family has a module here defining ``CASES`` (evaluations), ``SOLVE_CASES``
 (inversions) and ``RAISES`` (bad input); this package collects them all, and the
 test suite runs every one.
 
->>> from bounds.catalogue import all_cases
+>>> from tbounds.bounds.catalogue import all_cases
 >>> case = next(c for c in all_cases() if c.bound_id == "kajitsuka2025.seq2seq.lower_hardmax")
 >>> case.check()
 """

@@ -10,7 +10,7 @@ Modules, each with one job:
 * :mod:`.theorems`: contraction, the Rademacher theorem and Lemma A.8;
 * :mod:`.transformer`: whole-transformer generalisation-gap bounds (rank-dependent, Edelman, Trauger-Tewari).
 
->>> from bounds import select
+>>> from tbounds.bounds import select
 >>> len(select(family="generalization", quantity="generalisation gap")) >= 6
 True
 """

@@ -5,7 +5,7 @@ outputs in the Euclidean norm); ``N_2`` in ``(1/n sum_i (f(x_i) - g(x_i))^2)^(1/
 ``N_2 <= N_inf``, every ``N_inf`` bound feeds Dudley's bound directly.  Zhang's theorems are
 in bits (``log2``), as he states them, with a ``.nats`` twin (``ln = log2 * ln 2``).
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> cp = get("candes_plan2011.cover.rank")
 >>> round(float(cp(d1=16, d2=16, r=2, B_w=1, B_x=1, eps=0.1)), 4)   # 66 * ln(90)
 296.9874

@@ -7,7 +7,7 @@
 * ``massart.*``: the one-scale bound ``inf_eps eps + b sqrt(2 ln N(eps)/n)``, a cross-check.
 * ``<cover id>.dudley``: Dudley by quadrature for every smooth registered covering bound.
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> round(float(get("dudley.J")(c=1)), 12) == round(3.141592653589793 ** 0.5 / 2, 12)
 True
 >>> p = get("dudley.parametric")

@@ -7,7 +7,7 @@
 * ``edelman2022.lemma_a8``: composing three Maurey covers ``a_i/eps_i^2`` through weights ``beta_i``
   costs ``gamma^3/eps^2`` at best (the allocation is in :mod:`bounds.covering`).
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> e, m = get("mohri2018.gap.expected"), get("mohri2018.gap.empirical")
 >>> round(float(e(Rad=0.05, c_loss=1, n=10000, delta=0.05)), 6), round(float(m(Rad=0.05, c_loss=1, n=10000, delta=0.05)), 6)
 (0.112239, 0.140743)

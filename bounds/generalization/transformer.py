@@ -11,7 +11,7 @@ Dudley bounds hold for every sample, so they bound the expected complexity too).
 * ``edelman2022.gap``: Zhang Thm 4 covers over the n T token pairs: grows with log T.
 * ``trauger2024.gap``: Maurey-type covers free of T (the notes' reading of Lemma 3.6).
 
->>> from bounds import get
+>>> from tbounds.bounds import get
 >>> ex = get("truong2024.gap.t1").example()
 >>> g = get("truong2024.gap.t1")
 >>> float(g(**{**ex, "T": 8})) == float(g(**{**ex, "T": 4096}))

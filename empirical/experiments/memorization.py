@@ -18,7 +18,7 @@ A :class:`Profile` (``QUICK``, ``PAPER``) fixes every sweep; :data:`EXPERIMENTS`
 bounds beside the measurements and :func:`relations` into one verdict per promised relation.
 
 >>> u = CapacityUnit(N=8, n=4, d=3, steps=200, restarts=2, lrs=(0.03,), max_blocks=4)
->>> from empirical.experiment import config_key
+>>> from tbounds.empirical.experiment import config_key
 >>> len(config_key(u))
 16
 >>> names = [e.name for e in EXPERIMENTS]
@@ -376,7 +376,7 @@ def run_profile(profile: Profile, store: Store, experiments: Optional[Sequence[E
 
 # ------------------------------------------------------------------------------ comparison
 def _bound(bound_id: str, **params) -> Optional[float]:
-    import bounds
+    import tbounds.bounds as bounds
 
     try:
         return float(bounds.get(bound_id)(**params))

@@ -25,7 +25,7 @@ A missing or corrupt file or a wrong shape is a one-line :class:`CheckpointError
 >>> load_heads(os.path.join(tempfile.mkdtemp(), "nothing.pt"))
 Traceback (most recent call last):
 ...
-empirical.lowrank.checkpoint.CheckpointError: checkpoint ...nothing.pt does not exist
+tbounds.empirical.lowrank.checkpoint.CheckpointError: checkpoint ...nothing.pt does not exist
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from typing import Optional
 
 import torch
 
-from empirical.errors import ConfigError
+from tbounds.empirical.errors import ConfigError
 
 from .model import HeadSpec, qk_matrix
 

@@ -25,7 +25,7 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-import bounds
+import tbounds.bounds as bounds
 
 from .implied import implied_matrix, implied_vector
 from .model import LIPSCHITZ

@@ -20,7 +20,7 @@ onto after every step, so the norm hypotheses of the bounds hold exactly.
 >>> Constraint.parse("WQK:bogus:1")
 Traceback (most recent call last):
 ...
-empirical.errors.ConfigError: constraint 'WQK:bogus:1': norm must be one of fro, spectral, nuclear, l21, l11 for a matrix or l2, l1 for w
+tbounds.empirical.errors.ConfigError: constraint 'WQK:bogus:1': norm must be one of fro, spectral, nuclear, l21, l11 for a matrix or l2, l1 for w
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Sequence
 
 import torch
 
-from empirical.errors import ConfigError
+from tbounds.empirical.errors import ConfigError
 
 from . import norms as N
 from .model import HeadSpec

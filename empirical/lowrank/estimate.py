@@ -10,7 +10,7 @@ supremum: the mean over σ is a **lower estimate** of ``R̂_S``.  All
 On a linear class the estimate can be checked against the closed form:
 
 >>> import torch
->>> from empirical.lowrank.rademacher import per_sign, sign_vectors
+>>> from tbounds.empirical.lowrank.rademacher import per_sign, sign_vectors
 >>> Z = torch.randn(12, 4, 4, generator=torch.Generator().manual_seed(0))
 >>> s = sign_vectors(12, 8, seed=0)
 >>> est = linear_lower(Z, s, "fro_rank", 1.0, rank=2, steps=200)
@@ -26,7 +26,7 @@ from typing import Optional
 
 import torch
 
-from empirical.errors import ConfigError
+from tbounds.empirical.errors import ConfigError
 
 from .control import Control
 from .model import TRAINABLE, HeadSpec, forward, init_params

@@ -27,8 +27,8 @@ from typing import Callable, Optional
 
 import torch
 
-from empirical.errors import ConfigError
-from empirical.experiment import Context, Experiment
+from tbounds.empirical.errors import ConfigError
+from tbounds.empirical.experiment import Context, Experiment
 
 from .control import Control, Constraint, parse_constraints
 from .estimate import head_lower
@@ -183,7 +183,7 @@ def _spectral_radius(c: Constraint) -> float:
 def _save_members(cell: Cell, rows: list[dict], model: dict, folder) -> None:
     from pathlib import Path
 
-    from empirical.experiment import config_key
+    from tbounds.empirical.experiment import config_key
 
     from .checkpoint import save
 

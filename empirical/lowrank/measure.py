@@ -1,7 +1,7 @@
 """Measurements of trained heads (norms, ranks, losses, gaps) and the log-log slope fit.
 
 >>> import torch
->>> from empirical.lowrank.model import HeadSpec, init_params
+>>> from tbounds.empirical.lowrank.model import HeadSpec, init_params
 >>> spec = HeadSpec(d=6, k=2)
 >>> m = weight_measurements(spec, init_params(spec, [0], [2]))[0]
 >>> m["qk_rank"] <= 2, m["qk_stable_rank"] <= m["qk_rank"]

@@ -25,7 +25,7 @@ from typing import Sequence
 
 import torch
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 ACTIVATIONS = {"relu": torch.relu, "identity": lambda z: z, "tanh": torch.tanh}
 #: Lipschitz constants of the activations (the L_σ of the bounds); all have σ(0) = 0

@@ -6,7 +6,7 @@ over the leading dimensions.  They are used after every optimiser step so that
 the norm constraints the bounds assume hold exactly for the trained weights.
 
 >>> import torch
->>> from empirical.lowrank.norms import nuclear, spectral
+>>> from tbounds.empirical.lowrank.norms import nuclear, spectral
 >>> W = torch.tensor([[3.0, 0.0], [0.0, 1.0]])
 >>> project_nuclear(W, 2.0)
 tensor([[2., 0.],
@@ -27,7 +27,7 @@ from typing import Union
 
 import torch
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 Radius = Union[float, torch.Tensor]
 

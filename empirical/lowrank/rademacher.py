@@ -31,7 +31,7 @@ from typing import Optional
 
 import torch
 
-from empirical.errors import ConfigError
+from tbounds.empirical.errors import ConfigError
 
 #: class name -> (description, sup_W <W, M> over the ball of radius 1, from singular values / entries)
 CLASSES = {

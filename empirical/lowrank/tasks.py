@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
-from bounds.errors import TboundsError
+from tbounds.bounds.errors import TboundsError
 
 TASKS = ("sparse_majority", "teacher", "random_labels")
 

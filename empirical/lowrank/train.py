@@ -10,8 +10,8 @@ Members may have different sample sizes: inputs are padded to ``n_max`` and a
 ``(M, n_max)`` mask weights each member's own samples.
 
 >>> import torch
->>> from empirical.lowrank.model import HeadSpec, init_params
->>> from empirical.lowrank.control import Control
+>>> from tbounds.empirical.lowrank.model import HeadSpec, init_params
+>>> from tbounds.empirical.lowrank.control import Control
 >>> spec = HeadSpec(d=6, k=2)
 >>> X = torch.randn(2, 8, 5, 6); y = torch.sign(torch.randn(2, 8))
 >>> mask = torch.ones(2, 8); mask[1, 4:] = 0   # member 1 sees 4 samples
