@@ -16,9 +16,11 @@ from .domain import Param
 from .registry import families, get, ids, register, resolve, select
 from .solve import Solution, solve
 from .crossing import crossover, crossovers
+from .statements import Statement, get_statement, is_statement, select_statements, statement_ids
 from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
 
 __all__ = [
     "Assumption", "AssumptionError", "crossover", "crossovers", "Bound", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
-    "Source", "TboundsError", "UnknownBoundError", "families", "get", "ids", "register", "resolve", "select", "solve",
+    "Source", "Statement", "TboundsError", "UnknownBoundError", "families", "get", "get_statement", "ids", "is_statement",
+    "register", "resolve", "select", "select_statements", "solve", "statement_ids",
 ]
