@@ -23,12 +23,12 @@ import time
 import torch
 
 from tbounds.empirical.device import describe, resolve_device, set_threads, synchronize
-from tbounds.empirical.lowrank.control import Constraint, Control
-from tbounds.empirical.lowrank.estimate import head_lower
-from tbounds.empirical.lowrank.model import HeadSpec, init_params
-from tbounds.empirical.lowrank.rademacher import sign_vectors
-from tbounds.empirical.lowrank.tasks import make_task
-from tbounds.empirical.lowrank.train import fit, losses
+from tbounds.empirical.generalization.control import Constraint, Control
+from tbounds.empirical.generalization.estimate import head_lower
+from tbounds.empirical.generalization.models import HeadSpec, init_params
+from tbounds.empirical.generalization.rademacher import sign_vectors
+from tbounds.empirical.generalization.tasks import make_task
+from tbounds.empirical.generalization.train import fit, losses
 
 
 def timed(fn, device):

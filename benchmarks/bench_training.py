@@ -25,7 +25,7 @@ import torch
 
 from tbounds.empirical.device import resolve_device, set_threads, synchronize
 from tbounds.empirical.ensemble import Criterion, train
-from tbounds.empirical.models import Transformer
+from tbounds.empirical.memorization.models import Transformer
 
 
 def matmul_peak(device, seconds: float = 1.0) -> float:

@@ -24,9 +24,12 @@ class ParameterError(TboundsError):
     """A parameter that is unknown, missing, non-numeric or outside its domain."""
 
     def __init__(self, name: str, problem: str, got: object = None):
-        self.name = name
+        self.name, self.problem, self.got = name, problem, got
         suffix = "" if got is None else f" (got {got!r})"
         super().__init__(f"parameter '{name}' {problem}{suffix}")
+
+    def __reduce__(self):  # rebuild from the constructor's arguments, so the error crosses process boundaries
+        return type(self), (self.name, self.problem, self.got)
 
 
 class AssumptionError(TboundsError):

@@ -1,4 +1,8 @@
-"""Entry point of the ``tbounds`` app: one group, one-line errors, exit code 2 for bad input."""
+"""Entry point of the ``tbounds`` app: one group, one-line errors, exit code 2 for bad input.
+
+Commands are defined in :mod:`tbounds.cli.commands` and registered here, in one place, so no
+command module imports this one.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import sys
 import click
 
 from tbounds.bounds.errors import TboundsError
+
+from .commands import bounds, crossover, experiments
 
 
 class TboundsGroup(click.Group):
@@ -46,12 +52,11 @@ def cli():
       tbounds show kajitsuka2025.seq2seq.lower_hardmax
       tbounds eval kajitsuka2025.seq2seq.lower_hardmax -p N=1000 -p n=8,1000
       tbounds solve kajitsuka2025.seq2seq.lower_hardmax --for N --target 1e6 -p n=512
+      tbounds compare memorization --quick
     """
 
 
-from . import bound_commands  # noqa: E402,F401  (registers list/show/eval/solve/plot)
-from . import crossover_command  # noqa: E402,F401  (registers crossover)
-from . import experiment_commands  # noqa: E402,F401  (registers run/compare groups)
+for _command in (*bounds.COMMANDS, *crossover.COMMANDS, *experiments.COMMANDS):
+    cli.add_command(_command)
 
 main = cli
-from . import generalization_commands  # noqa: E402,F401  (registers run/compare generalization)

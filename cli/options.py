@@ -1,4 +1,9 @@
-"""Options shared by the commands: output format and ``-p NAME=VALUE`` parameters."""
+"""Options shared by the commands, spelled and behaving the same everywhere.
+
+Bounds: ``--format``, ``-p NAME=VALUE`` and ``--example``.  Experiments (every family's ``run`` and
+``compare``): ``--quick``/``--paper``, ``--only``, ``--seed``, ``--store``, ``--device``, ``--threads``,
+``--plot-dir``, ``--no-run`` and ``--format`` (:func:`experiment_options`).
+"""
 
 from __future__ import annotations
 
@@ -32,3 +37,54 @@ def parse_params(texts: Sequence[str], bounds: Sequence[Bound]) -> dict[str, lis
         integer = any(p.integer for b in bounds for p in b.params if p.name == name)
         values[name] = parse_values(name, raw, integer=integer)
     return values
+
+
+DEFAULT_STORE = "tbounds-out/results.sqlite"
+DEFAULT_PLOT_DIR = "tbounds-out"
+
+
+def _seed(ctx, param, value):
+    if value is not None and not 0 <= value < 2 ** 63:
+        raise ParameterError("--seed", "must be an integer from 0 to 2^63 - 1", got=value)
+    return value
+
+
+EXPERIMENT_OPTIONS = [
+    click.option("--quick", is_flag=True, help="The quick profile (the default): minutes on 2 CPU cores."),
+    click.option("--paper", is_flag=True, help="The paper-scale profile: hours on CPU, use a GPU."),
+    click.option("--only", "only", multiple=True, metavar="EXPERIMENT",
+                 help="Only this experiment of the family (repeatable); `tbounds run FAMILY --help` lists them."),
+    click.option("--seed", type=int, default=None, callback=_seed,
+                 help="Run this one seed instead of the profile's seeds."),
+    click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, type=click.Path(dir_okay=False),
+                 help="SQLite results store; finished units are reused, new ones written as they finish."),
+    click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+                 help="Where to train (auto: CUDA when present)."),
+    click.option("--threads", type=click.IntRange(1, 1024), default=None,
+                 help="CPU threads (default 1, or TBOUNDS_THREADS): tiny models gain nothing from more."),
+    click.option("--plot-dir", "plot_dir", default=None, type=click.Path(file_okay=False),
+                 help=f"Folder for the family's figures (compare: {DEFAULT_PLOT_DIR}/FAMILY; '' for none)."),
+    click.option("--no-run", is_flag=True, help="Only report what the store has; train nothing."),
+    format_option,
+]
+
+
+def experiment_options(f):
+    """Decorate a family verb with the options every experiment family shares."""
+    for option in reversed(EXPERIMENT_OPTIONS):
+        f = option(f)
+    return f
+
+
+def positive_ints(name: str):
+    """A click callback: ``16,32,64`` or ``log:16:1024:7`` to a tuple of positive integers."""
+
+    def parse(ctx, param, value):
+        if value is None:
+            return None
+        values = parse_values(name, value, integer=True)
+        if not values or any(v < 1 or v != int(v) for v in values):
+            raise ParameterError(name, "must be positive integers", got=value)
+        return tuple(int(v) for v in values)
+
+    return parse

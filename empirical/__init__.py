@@ -1,13 +1,16 @@
-"""Empirical engine (torch): tiny transformers, batched training, measurements, experiments.
+"""The empirical engine (torch): tiny models trained in batches, measured, and put beside the bounds.
 
-Shared modules (any experiment family may use them):
+The engine, shared by every family:
 
-- :mod:`empirical.store` -- ``Store(path)``: SQLite rows keyed by config hash (``has``, ``get``, ``put``, ``rows``).
-- :mod:`empirical.experiment` -- ``config_key(frozen_config)``, ``Experiment`` specs, ``run_sweep`` (resumable).
-- :mod:`empirical.ensemble` -- ``train(model, flat, X, y, ...)``: M models on a leading axis, full-batch AdamW.
-- :mod:`empirical.device` -- ``resolve_device("auto"|"cpu"|"cuda")``, ``set_threads``.
-- :mod:`empirical.models`, :mod:`empirical.tasks`, :mod:`empirical.measure`, :mod:`empirical.search`,
-  :mod:`empirical.construction`, :mod:`empirical.plots`.
+- :mod:`.experiment` -- ``Experiment`` and ``Family`` records, the family registry, ``config_key``;
+- :mod:`.runner` -- plan the units a profile needs, skip what the store has, run the rest, write each row;
+- :mod:`.backends` -- where units run (in-process by default);
+- :mod:`.store` -- SQLite rows keyed by the units' content hashes;
+- :mod:`.comparison` -- the shared comparison shape (rows, relations, extras);
+- :mod:`.ensemble`, :mod:`.search` -- many models on a member axis, and the minimal-size search;
+- :mod:`.fit` -- the one slope fit with confidence intervals; :mod:`.device`; :mod:`.errors`.
 
-Families: :mod:`empirical.experiments.memorization` (and the low-rank generalization package).
+Families, each with the same parts (profiles, models, tasks, units, compare):
+:mod:`.memorization` and :mod:`.generalization`.  Importing this package imports no torch;
+a family's module does.
 """

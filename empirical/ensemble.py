@@ -18,7 +18,7 @@ Public API (shared by every experiment family):
 Deterministic on CPU for a given seed list and thread count.
 
 >>> import torch
->>> from tbounds.empirical.models import Transformer
+>>> from tbounds.empirical.memorization.models import Transformer
 >>> model = Transformer(d=3, m=2, q=8, blocks=1)
 >>> X = torch.rand(6, 4, 3, generator=torch.Generator().manual_seed(0))
 >>> y = torch.tensor([1., -1, 1, -1, 1, -1])

@@ -1,16 +1,15 @@
-"""Experiment specs: a frozen config with a content hash, units of work, and a resumable runner.
+"""Experiments and their registry: what a family measures, in units of work with content keys.
 
-Public API (shared by every experiment family: memorization, generalization, depth):
-
-- :func:`config_key` -- the content hash of a frozen dataclass config (16 hex digits);
-  it depends on the class name and the field values only, so the same config always
-  maps to the same store row.
-- :class:`Experiment` -- a named spec: ``units(config)`` lists the frozen unit configs
-  (one store row each), ``run_unit(unit, context)`` measures one and returns a result
-  dict, ``bound_ids`` and ``relation`` say what the measurement is compared with.
-- :class:`Context` -- what a unit runs with: torch device, base seed, progress callback.
-- :func:`run_sweep` -- runs every unit whose key is not yet in the store and puts its
-  row at once; finished units are skipped, so an interrupted sweep resumes.
+* :class:`Experiment` -- one named measurement of a family: ``units(profile)`` lists the frozen
+  unit configs it needs (one store row each) and ``run_unit(unit, context)`` measures one,
+  returning a JSON-ready dict; ``bound_ids`` and ``relation`` say what it is compared with.
+* :class:`Family` -- the experiments of one family with its profiles (``quick``, ``paper``,
+  and ``tiny`` for the contract suite), how a profile takes overrides, and ``compare``, which
+  turns finished rows into the shared comparison shape (:mod:`.comparison`).
+* The registry: :data:`FAMILIES` names each family's module (one line per family); a family
+  is imported on first use, so listing the families imports no torch.
+* :func:`config_key` -- the content hash of a unit: the same config always maps to the same
+  store row, in any process.
 
 >>> from dataclasses import dataclass
 >>> @dataclass(frozen=True)
@@ -18,62 +17,65 @@ Public API (shared by every experiment family: memorization, generalization, dep
 ...     x: int
 >>> config_key(Square(3)) == config_key(Square(3)), config_key(Square(3)) == config_key(Square(4))
 (True, False)
->>> exp = Experiment("demo.square", "x squared", units=lambda c: [Square(x) for x in c],
-...                  run_unit=lambda u, ctx: {"y": u.x ** 2})
->>> from tbounds.empirical.store import Store
->>> store = Store(":memory:")
->>> [r.result["y"] for r in run_sweep(exp, [1, 2, 3], store)]
-[1, 4, 9]
->>> run_sweep(exp, [1, 2, 3, 4], store, only_new=True)[0].result
-{'y': 16}
+>>> family_names()
+['memorization', 'generalization']
+>>> get_family("memorisation")
+Traceback (most recent call last):
+...
+tbounds.empirical.errors.ConfigError: unknown experiment family 'memorisation'; did you mean memorization?
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
+import importlib
 import json
-import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from .errors import ConfigError
-from .store import Row, Store
+
+#: Every experiment family, by the module that defines its ``FAMILY``: adding a family adds one line.
+FAMILIES: dict[str, str] = {
+    "memorization": "tbounds.empirical.memorization",
+    "generalization": "tbounds.empirical.generalization",
+}
 
 
 def config_dict(config: Any) -> dict:
     """The fields of a frozen dataclass config as a JSON-ready dict (tuples become lists)."""
     if not dataclasses.is_dataclass(config) or isinstance(config, type):
-        raise ConfigError(f"an experiment config must be a dataclass instance (got {type(config).__name__})")
+        raise ConfigError(f"an experiment unit must be a dataclass instance (got {type(config).__name__})")
     return json.loads(json.dumps(dataclasses.asdict(config), sort_keys=True, default=str))
 
 
 def config_key(config: Any) -> str:
-    """Content hash of a config: sha256 of its class name and fields, first 16 hex digits."""
+    """Content hash of a unit: sha256 of its class name and fields, first 16 hex digits."""
     payload = json.dumps({"type": type(config).__name__, "fields": config_dict(config)}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
 @dataclass
 class Context:
-    """What a unit runs with; ``progress(done, total, text)`` is optional."""
+    """What a unit runs with: the torch device, a base seed, optional progress text and extras."""
 
     device: Any = "cpu"
     seed: int = 0
-    progress: Optional[Callable[..., None]] = None
+    progress: Optional[Callable[[str], None]] = None
     extra: dict = field(default_factory=dict)
 
-    def report(self, *args, **kwargs) -> None:
+    def report(self, text: str) -> None:
         if self.progress is not None:
-            self.progress(*args, **kwargs)
+            self.progress(text)
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named experiment: how a config splits into units, and how one unit is measured.
+    """One named measurement: how a profile splits into units, and how one unit is measured.
 
-    ``relation`` states what the theory promises about the measurement, in words,
-    e.g. ``"measured params >= bound (certificate)"`` or ``"fitted exponent vs 0.5"``.
+    ``relation`` states what the theory promises about the measurement, in words.
     """
 
     name: str
@@ -84,33 +86,71 @@ class Experiment:
     relation: str = ""
     description: str = ""
 
+    @property
+    def family(self) -> str:
+        return self.name.split(".", 1)[0]
 
-def run_sweep(experiment: Experiment, config: Any, store: Store, context: Optional[Context] = None,
-              only_new: bool = False, on_row: Optional[Callable[[Row, bool], None]] = None) -> list[Row]:
-    """Run the units of ``config`` that the store lacks; return the rows of all units in order.
+    @property
+    def short_name(self) -> str:
+        return self.name.split(".", 1)[1]
 
-    Each new row is committed before the next unit starts. ``on_row(row, fresh)`` is
-    called for every unit (``fresh`` is False for a row found in the store).
-    With ``only_new`` the returned list holds just the rows computed in this call.
+
+@dataclass(frozen=True)
+class Family:
+    """The experiments of one family, its profiles and its comparison.
+
+    ``profiles`` maps ``quick``, ``paper`` and ``tiny`` to frozen profile dataclasses;
+    ``customise(profile, overrides)`` returns the profile with validated overrides (a
+    :class:`~tbounds.empirical.errors.ConfigError` names the bad one); ``compare(results,
+    profile)`` builds a :class:`~tbounds.empirical.comparison.Comparison` from the rows the
+    runner returned, reading nothing else; ``measurements(results)`` lists the measured rows
+    alone (what ``tbounds run`` prints).
     """
-    context = context or Context()
-    rows: list[Row] = []
-    for unit in experiment.units(config):
-        key = config_key(unit)
-        found = store.get(key)
-        if found is not None:
-            if on_row:
-                on_row(found, False)
-            if not only_new:
-                rows.append(found)
-            continue
-        start = time.perf_counter()
-        result = experiment.run_unit(unit, context)
-        seconds = time.perf_counter() - start
-        row = Row.make(key, experiment.name, config_dict(unit), result, seed=getattr(unit, "seed", context.seed),
-                       device=str(context.device), seconds=seconds)
-        store.put(row)
-        if on_row:
-            on_row(row, True)
-        rows.append(row)
-    return rows
+
+    name: str
+    title: str
+    experiments: tuple[Experiment, ...]
+    profiles: Mapping[str, Any]
+    compare: Callable[[Any, Any], Any]
+    measurements: Callable[[Any], list]
+    customise: Callable[[Any, dict], Any] = lambda profile, overrides: replace(profile, **overrides)
+
+    def profile(self, name: str = "quick", **overrides) -> Any:
+        """A named profile with overrides (``None`` values are ignored), validated by the family."""
+        if name not in self.profiles:
+            raise ConfigError(f"unknown profile '{name}' for {self.name}; choose {', '.join(self.profiles)}")
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return self.customise(self.profiles[name], given) if given else self.profiles[name]
+
+    def select(self, names: Optional[Sequence[str]] = None) -> list[Experiment]:
+        """Experiments by short or full name (``size_vs_N`` or ``memorization.size_vs_N``); all when empty."""
+        if not names:
+            return list(self.experiments)
+        by_name = {e.name: e for e in self.experiments}
+        chosen = []
+        for name in names:
+            full = name if name.startswith(self.name + ".") else f"{self.name}.{name}"
+            if full not in by_name:
+                short = ", ".join(e.short_name for e in self.experiments)
+                raise ConfigError(f"unknown {self.name} experiment '{name}' (choose from {short})")
+            if by_name[full] not in chosen:
+                chosen.append(by_name[full])
+        return chosen
+
+
+def family_names() -> list[str]:
+    return list(FAMILIES)
+
+
+def get_family(name: str) -> Family:
+    """The registered family ``name`` (imports its module, and so torch, on first use)."""
+    if name not in FAMILIES:
+        close = difflib.get_close_matches(name, FAMILIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else f"; choose {' or '.join(FAMILIES)}"
+        raise ConfigError(f"unknown experiment family '{name}'{hint}")
+    return importlib.import_module(FAMILIES[name]).FAMILY
+
+
+def experiments() -> list[Experiment]:
+    """Every registered experiment of every family."""
+    return [e for name in FAMILIES for e in get_family(name).experiments]

@@ -13,8 +13,8 @@ Member seeds are ``seed * 1_000_003 + size * 1_009 + member``: the same (seed, s
 gives the same initial weights, whatever else runs.
 
 >>> import torch
->>> from tbounds.empirical.models import Transformer
->>> from tbounds.empirical.tasks import random_tokens
+>>> from tbounds.empirical.memorization.models import Transformer
+>>> from tbounds.empirical.memorization.tasks import random_tokens
 >>> ds = random_tokens(N=4, n=3, d=4, seed=0)
 >>> res = minimal_size(lambda k: Transformer(d=4, m=2, q=8, blocks=k), ds.X, ds.y, restarts=2,
 ...                    lrs=(0.03,), steps=200, criterion=Criterion("sign"))

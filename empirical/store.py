@@ -3,12 +3,12 @@
 Public API (shared by every experiment family):
 
 - :class:`Row` -- one finished unit of work: ``key`` (the config hash, see
-  :func:`empirical.experiment.config_key`), ``experiment`` name, ``config`` and
+  :func:`tbounds.empirical.experiment.config_key`), ``experiment`` name, ``config`` and
   ``result`` dicts (JSON), ``seed``, ``device``, ``seconds``; the torch and
   tbounds versions and the creation time are filled in by :meth:`Row.make`.
 - :class:`Store` -- ``Store(path)``; ``.has(key)``, ``.get(key)``, ``.put(row)``
   (committed at once, so Ctrl-C never loses a finished row), ``.rows(experiment)``,
-  ``.keys(experiment)``, ``.delete(key)``, ``len(store)``.  ``":memory:"`` works for tests.
+  ``.get_many(keys)``, ``.keys(experiment)``, ``.delete(key)``, ``len(store)``.  ``":memory:"`` works for tests.
 
 A rerun of a sweep asks ``has(key)`` before training and skips finished rows, so
 an interrupted sweep resumes where it stopped.
@@ -142,6 +142,15 @@ class Store:
             sql += " WHERE experiment = ?"
             args = (experiment,)
         return [self._row(r) for r in self._all(sql + " ORDER BY rowid", args)]
+
+    def get_many(self, keys) -> dict[str, Row]:
+        """``{key: row}`` for the keys the store has, in one pass (chunked under SQLite's variable limit)."""
+        keys, found = sorted(set(keys)), {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            sql = f"SELECT {self._columns} FROM rows WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update((r[0], self._row(r)) for r in self._all(sql, tuple(chunk)))
+        return found
 
     def keys(self, experiment: Optional[str] = None) -> set[str]:
         sql, args = ("SELECT key FROM rows", ()) if experiment is None else \

@@ -1,0 +1,51 @@
+"""Memorization experiments (arXiv 2409.17677, Appendix H; notes §6): minimal memorizing size, measured.
+
+Parts, as in every family: :mod:`.profiles` (quick, paper, tiny), :mod:`.models` (the FFN-attention-FFN
+transformer and the flattened MLP), :mod:`.tasks` (random tokens, text windows), :mod:`.units`
+(capacity searches, structural checks, lemma checks) and :mod:`.compare` (rows and relations);
+:mod:`.measure` checks Assumption 4.1 on the data, :mod:`.construction` the lemmas of the proof.
+
+>>> [e.short_name for e in FAMILY.experiments][:3]
+['structure', 'lemmas', 'size_vs_N']
+>>> FAMILY.select(["size_vs_N"])[0].bound_ids[0]
+'kajitsuka2025.next_token.lower'
+"""
+
+from ..experiment import Experiment, Family
+from . import compare, profiles
+from .units import run_unit
+
+
+def _spec(name, title, units, bound_ids, relation, description):
+    return Experiment(f"memorization.{name}", title, units, run_unit, tuple(bound_ids), relation, description)
+
+
+EXPERIMENTS = (
+    _spec("structure", "Permutation checks (no training beyond a fixed budget)", profiles.structure_units, (),
+          "output invariant to permuting the first n-1 tokens; inconsistent labels cannot be memorized",
+          "Consequences of having no positional encoding (notes §6.5)."),
+    _spec("lemmas", "Lemmas B.1 and B.2 on random multisets", profiles.lemma_units, (),
+          "|A| <= N and distinct counts on A; weighted sums >= sqrt(|S|) apart and <= 4 M N^2 |S| sqrt(pi)",
+          "The combinatorial core of the contextual mapping, checked exactly (notes §6.8)."),
+    _spec("size_vs_N", "Minimal size against N at fixed n", profiles.size_vs_N_units,
+          ("kajitsuka2025.next_token.lower", "kajitsuka2025.next_token.lower_derived", "kajitsuka2025.next_token.upper"),
+          "fitted exponent of min params in N vs 0.5 (rates: shape only, constants hidden)",
+          "Theorem 4.1 (O~(sqrt N)) and Theorem 4.2 (Omega(sqrt N)); the paper's Figure 3."),
+    _spec("size_vs_n", "Minimal size against n at fixed N", profiles.size_vs_n_units,
+          ("kajitsuka2025.next_token.lower", "kajitsuka2025.next_token.upper"),
+          "min size flat in n (lower bound n-free, upper bound grows like log n)",
+          "The paper found 4 blocks for N = 500 at every n from 10 to 10^4."),
+    _spec("seq2seq", "Sequence-to-sequence against next-token labels on the same inputs", profiles.seq2seq_units,
+          ("kajitsuka2025.seq2seq.lower_hardmax", "kajitsuka2025.seq2seq.upper"),
+          "seq2seq needs at least as much as next-token; hardmax models satisfy W >= sqrt(nN/(9 log2(48enN)))",
+          "Corollary 4.1 and Theorem 4.3."),
+    _spec("attention", "Uniform against softmax attention", profiles.attention_units, (),
+          "similar minimal sizes: one averaging layer suffices (Theorem 4.1)", "Notes §6.4."),
+    _spec("mlp", "Flattened-input MLP against the transformer", profiles.mlp_units, ("mlp_flattened.input_weights",),
+          "MLP params >= d n (certificate) and above the transformer's", "Parameter sharing across tokens."),
+    _spec("text", "Real English text windows", profiles.text_units, ("kajitsuka2025.next_token.lower_derived",),
+          "memorizable; separation measured on the data", "Words of Python's language reference as tokens."),
+)
+
+FAMILY = Family("memorization", "Memorization capacity: measured minimal size beside the bounds", EXPERIMENTS,
+                profiles.PROFILES, compare.compare, compare.measurements, profiles.customise)

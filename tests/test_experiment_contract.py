@@ -1,0 +1,145 @@
+"""The contract every registered experiment passes, like scikit-learn's ``parametrize_with_checks``.
+
+A new family passes or fails the same checks: its units are frozen, hashable and picklable
+with content keys that are stable across processes; its profiles exist; a tiny unit of each
+experiment runs, gives a JSON-ready result, and its row round-trips through the store; its
+comparison has the shared shape; its CLI module names the same experiments; and every error
+the package can raise survives pickling (a worker process sends errors back to the driver).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import os
+import pickle
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import tbounds.bounds
+import tbounds.empirical
+from tbounds.bounds.errors import ParameterError, TboundsError
+from tbounds.cli.families import load as load_cli
+from tbounds.cli.options import EXPERIMENT_OPTIONS
+from tbounds.empirical import runner
+from tbounds.empirical.comparison import RELATION_FIELDS, Comparison, Relation
+from tbounds.empirical.experiment import config_key, family_names, get_family
+from tbounds.empirical.store import Store
+
+FAMILIES = [get_family(name) for name in family_names()]
+EXPERIMENTS = [(family, e) for family in FAMILIES for e in family.experiments]
+PROFILES = ("quick", "paper", "tiny")
+
+
+def _ids(pairs):
+    return [e.name for _, e in pairs]
+
+
+@pytest.fixture(scope="module")
+def tiny_runs(tmp_path_factory):
+    """Every family's tiny profile, run once into a store on disk."""
+    path = tmp_path_factory.mktemp("contract") / "store.sqlite"
+    out = {}
+    with Store(path) as store:
+        for family in FAMILIES:
+            profile = family.profiles["tiny"]
+            out[family.name] = (profile, runner.run(family.experiments, profile, store))
+    return path, out
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_family_has_every_profile_and_a_cli_module(family):
+    assert set(PROFILES) <= set(family.profiles)
+    assert all(family.profiles[p].name == p for p in PROFILES)
+    spec = load_cli(family.name)
+    assert tuple(spec.EXPERIMENTS) == tuple(e.short_name for e in family.experiments)
+    shared = {o(lambda: None).__click_params__[0].name for o in EXPERIMENT_OPTIONS}
+    own = {o(lambda: None).__click_params__[0].name for o in spec.OPTIONS}
+    assert not shared & own, f"{family.name} redefines shared options {shared & own}"
+
+
+@pytest.mark.parametrize("family, experiment", EXPERIMENTS, ids=_ids(EXPERIMENTS))
+def test_units_are_frozen_hashable_picklable_with_stable_keys(family, experiment):
+    assert experiment.family == family.name
+    for name in PROFILES:
+        units = experiment.units(family.profiles[name])
+        assert units or name == "paper", f"the {name} profile gives {experiment.name} no unit"
+        for unit in units:
+            assert dataclasses.is_dataclass(unit) and type(unit).__dataclass_params__.frozen
+            field = dataclasses.fields(unit)[0].name
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(unit, field, getattr(unit, field))
+            hash(unit)
+            again = pickle.loads(pickle.dumps(unit))
+            assert again == unit and config_key(again) == config_key(unit)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_content_keys_are_the_same_in_a_fresh_process(family):
+    keys = [config_key(u) for e in family.experiments for u in e.units(family.profiles["quick"])]
+    code = (f"from tbounds.empirical.experiment import get_family, config_key\n"
+            f"f = get_family({family.name!r})\n"
+            f"print(' '.join(config_key(u) for e in f.experiments for u in e.units(f.profiles['quick'])))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONHASHSEED": "123"})
+    assert done.stdout.split() == keys
+
+
+@pytest.mark.parametrize("family, experiment", EXPERIMENTS, ids=_ids(EXPERIMENTS))
+def test_a_tiny_unit_runs_and_its_row_round_trips(family, experiment, tiny_runs):
+    path, runs = tiny_runs
+    profile, results = runs[family.name]
+    finished = results.of(experiment)
+    assert finished and len(finished) == len(experiment.units(profile))
+    with Store(path) as store:
+        for unit, row in finished:
+            json.dumps(row.result, allow_nan=False)  # strict JSON: no NaN or infinity passed off as a number
+            stored = store.get(config_key(unit))
+            assert stored.result == row.result and stored.config == dataclasses.asdict(unit) | stored.config
+            assert stored.experiment in {e.name for e in family.experiments}
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_comparison_has_the_shared_shape(family, tiny_runs):
+    _, runs = tiny_runs
+    profile, results = runs[family.name]
+    comparison = family.compare(results, profile)
+    assert isinstance(comparison, Comparison) and comparison.family == family.name
+    data = comparison.to_dict()
+    json.dumps(data)
+    assert {"family", "profile", "rows", "relations"} <= set(data)
+    assert set(data) - {"family", "profile", "rows", "relations"} <= {family.name}
+    assert all(isinstance(r, dict) for r in data["rows"])
+    assert comparison.relations, f"{family.name} states no relation on its tiny run"
+    for relation in comparison.relations:
+        assert isinstance(relation, Relation)
+        assert tuple(relation.to_dict()) == RELATION_FIELDS
+        assert all(relation.to_dict()[k] for k in ("relation", "measured", "theory", "verdict"))
+        assert all(status in ("certificate", "rate", "reconstructed") for _, status in relation.bounds)
+    assert isinstance(family.measurements(results), list)
+    empty = family.compare(runner.run(family.experiments, profile, Store(":memory:"), execute=False), profile)
+    assert empty.rows == [] and empty.relations == []
+
+
+def _all_errors():
+    for package in (tbounds.bounds, tbounds.empirical):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(info.name)
+    seen, stack = [], [TboundsError]
+    while stack:
+        cls = stack.pop()
+        seen.append(cls)
+        stack.extend(cls.__subclasses__())
+    return seen
+
+
+@pytest.mark.parametrize("error", _all_errors(), ids=lambda c: f"{c.__module__}.{c.__qualname__}")
+def test_errors_pickle(error):
+    instance = error("--seed", "must be an integer", got=-1) if issubclass(error, ParameterError) \
+        else error("a one-line message")
+    again = pickle.loads(pickle.dumps(instance))
+    assert type(again) is error and str(again) == str(instance)
