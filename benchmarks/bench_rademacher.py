@@ -3,9 +3,9 @@
 Two workloads of issue 6, each timed two ways on the same inputs:
 
 - Rademacher lower estimate of the head class: ``K`` sign vectors x ``R`` restarts of
-  projected ascent in one batch (:func:`empirical.lowrank.estimate.head_lower`), against
+  projected ascent in one batch (:func:`tbounds.empirical.generalization.estimate.head_lower`), against
   a loop that runs the same estimator one sign vector at a time;
-- training: ``M`` heads (ranks x seeds) in one batch (:func:`empirical.lowrank.train.fit`),
+- training: ``M`` heads (ranks x seeds) in one batch (:func:`tbounds.empirical.generalization.train.fit`),
   against a loop that trains each head alone.
 
 The batched and looped results are also compared (the per-σ maxima and the final losses

@@ -3,7 +3,7 @@
 For each width m (hidden width q = 4m) and ensemble size M, the same M transformers
 (FFN stack, uniform attention, FFN stack; next-token MSE on random tokens) are trained
 
-- batched: :func:`empirical.ensemble.train` with all M members on one leading axis;
+- batched: :func:`tbounds.empirical.ensemble.train` with all M members on one leading axis;
 - looped: one model at a time (M = 1 forward, ``torch.optim.AdamW``), on a subset of the
   members, timed per model-step.
 

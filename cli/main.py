@@ -12,7 +12,7 @@ import click
 
 from tbounds.bounds.errors import TboundsError
 
-from .commands import bounds, crossover, experiments
+from .commands import bounds, crossover, data, experiments
 
 
 class TboundsGroup(click.Group):
@@ -53,10 +53,11 @@ def cli():
       tbounds eval kajitsuka2025.seq2seq.lower_hardmax -p N=1000 -p n=8,1000
       tbounds solve kajitsuka2025.seq2seq.lower_hardmax --for N --target 1e6 -p n=512
       tbounds compare memorization --quick
+      tbounds data random_tokens --count 2
     """
 
 
-for _command in (*bounds.COMMANDS, *crossover.COMMANDS, *experiments.COMMANDS):
+for _command in (*bounds.COMMANDS, *crossover.COMMANDS, *experiments.COMMANDS, *data.COMMANDS):
     cli.add_command(_command)
 
 main = cli

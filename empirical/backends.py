@@ -1,6 +1,6 @@
 """Where units run: a backend takes the units the store lacks and yields each result as it completes.
 
-The protocol is small so that other engines can stand behind it: ``run(tasks, context)``
+The protocol is small so that other engines can stand behind it: ``run(jobs, context)``
 yields :class:`Outcome` s as they finish (in any order), and ``cancel()`` stops handing out
 work. The runner alone writes the store, so a backend never touches it.
 
@@ -10,8 +10,8 @@ work. The runner alone writes the store, so a backend never touches it.
 >>> @dataclass(frozen=True)
 ... class Square:
 ...     x: int
->>> tasks = [Task("k1", "demo.square", Square(2), lambda u, ctx: {"y": u.x ** 2})]
->>> [(o.task.key, o.result) for o in InProcess().run(tasks, Context())]
+>>> jobs = [Job("k1", "demo.square", Square(2), lambda u, ctx: {"y": u.x ** 2})]
+>>> [(o.job.key, o.result) for o in InProcess().run(jobs, Context())]
 [('k1', {'y': 4})]
 """
 
@@ -25,7 +25,7 @@ from .experiment import Context
 
 
 @dataclass(frozen=True)
-class Task:
+class Job:
     """One unit to measure: its content key, experiment name, the unit and the function that measures it."""
 
     key: str
@@ -36,9 +36,9 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A finished task: its JSON-ready result and the seconds it took."""
+    """A finished job: its JSON-ready result and the seconds it took."""
 
-    task: Task
+    job: Job
     result: dict
     seconds: float
 
@@ -46,27 +46,27 @@ class Outcome:
 class Backend(Protocol):
     name: str
 
-    def run(self, tasks: Iterable[Task], context: Context) -> Iterator[Outcome]: ...
+    def run(self, jobs: Iterable[Job], context: Context) -> Iterator[Outcome]: ...
 
     def cancel(self) -> None: ...
 
 
 class InProcess:
-    """Runs tasks one by one in this process; an error in a unit propagates at once."""
+    """Runs jobs one by one in this process; an error in a unit propagates at once."""
 
     name = "serial"
 
     def __init__(self):
         self._cancelled = False
 
-    def run(self, tasks: Iterable[Task], context: Context) -> Iterator[Outcome]:
+    def run(self, jobs: Iterable[Job], context: Context) -> Iterator[Outcome]:
         self._cancelled = False
-        for task in tasks:
+        for job in jobs:
             if self._cancelled:
                 return
             start = time.perf_counter()
-            result = task.run_unit(task.unit, context)
-            yield Outcome(task, result, time.perf_counter() - start)
+            result = job.run_unit(job.unit, context)
+            yield Outcome(job, result, time.perf_counter() - start)
 
     def cancel(self) -> None:
         self._cancelled = True

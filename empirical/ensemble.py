@@ -5,7 +5,7 @@ Public API (shared by every experiment family):
 - :class:`Criterion` -- when a member counts as done: ``mse`` below a threshold or every
   ``sign`` right (or ``none``: train for the full budget).
 - :func:`train` -- full-batch AdamW on flat parameters ``(M, P)`` of any model with
-  ``forward(flat, X)`` (see :mod:`empirical.models`).  Per-member learning rates, linear
+  ``forward(flat, X)`` (see :mod:`tbounds.empirical.memorization.models`).  Per-member learning rates, linear
   warm-up then cosine decay, one AdamW update for all members in a handful of tensor ops,
   per-member losses (``sum`` over members for backward, so gradients stay independent),
   and a mask that freezes members the moment they meet the criterion (their weights are

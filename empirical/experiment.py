@@ -96,6 +96,23 @@ class Experiment:
 
 
 @dataclass(frozen=True)
+class TaskSpec:
+    """A seeded task generator, printable with ``tbounds data NAME``.
+
+    ``examples(count, seed, **settings)`` returns ``[{"input": [...], "target": [...]}]`` with one
+    target per input position (``None`` where a position carries no label); ``settings`` are the
+    generator's own settings with their defaults; ``label(text, **settings)``, where a task can
+    label a given input, returns one such example for it.
+    """
+
+    name: str
+    title: str
+    examples: Callable[..., list]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    label: Optional[Callable[..., dict]] = None
+
+
+@dataclass(frozen=True)
 class Family:
     """The experiments of one family, its profiles and its comparison.
 
@@ -114,6 +131,7 @@ class Family:
     compare: Callable[[Any, Any], Any]
     measurements: Callable[[Any], list]
     customise: Callable[[Any, dict], Any] = lambda profile, overrides: replace(profile, **overrides)
+    tasks: tuple[TaskSpec, ...] = ()
 
     def profile(self, name: str = "quick", **overrides) -> Any:
         """A named profile with overrides (``None`` values are ignored), validated by the family."""
@@ -149,6 +167,22 @@ def get_family(name: str) -> Family:
         hint = f"; did you mean {close[0]}?" if close else f"; choose {' or '.join(FAMILIES)}"
         raise ConfigError(f"unknown experiment family '{name}'{hint}")
     return importlib.import_module(FAMILIES[name]).FAMILY
+
+
+def tasks() -> list[TaskSpec]:
+    """Every task generator of every family."""
+    return [task for name in FAMILIES for task in get_family(name).tasks]
+
+
+def get_task(name: str) -> TaskSpec:
+    """A task by name (``random_tokens`` or ``random-tokens``); an unknown one names the known ones."""
+    known = {t.name: t for t in tasks()}
+    key = name.replace("-", "_")
+    if key not in known:
+        close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; choose {', '.join(known)}"
+        raise ConfigError(f"unknown task '{name}'{hint}")
+    return known[key]
 
 
 def experiments() -> list[Experiment]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
-from .backends import Backend, InProcess, Task
+from .backends import Backend, InProcess, Job
 from .experiment import Context, Experiment, config_dict, config_key
 from .store import Row, Store
 
@@ -92,7 +92,7 @@ def run(experiments: Sequence[Experiment], profile: Any, store: Store, context: 
     for p in results.missing:
         if p.key not in seen:
             seen.add(p.key)
-            todo.append(Task(p.key, p.experiment.name, p.unit, p.experiment.run_unit))
+            todo.append(Job(p.key, p.experiment.name, p.unit, p.experiment.run_unit))
     if on_start:
         on_start(len(todo) if execute else 0, results.units)
     if not execute or not todo:
@@ -100,12 +100,12 @@ def run(experiments: Sequence[Experiment], profile: Any, store: Store, context: 
     backend = backend or InProcess()
     try:
         for outcome in backend.run(todo, context):
-            task = outcome.task
-            row = Row.make(task.key, task.experiment, config_dict(task.unit), outcome.result,
-                           seed=getattr(task.unit, "seed", context.seed), device=str(context.device),
+            job = outcome.job
+            row = Row.make(job.key, job.experiment, config_dict(job.unit), outcome.result,
+                           seed=getattr(job.unit, "seed", context.seed), device=str(context.device),
                            seconds=outcome.seconds)
             store.put(row)  # committed now: an interruption after this line loses nothing
-            results.rows[task.key] = row
+            results.rows[job.key] = row
             results.fresh += 1
             if on_row:
                 on_row(row)

@@ -3,8 +3,8 @@
 :func:`minimal_size` tries sizes 0 (or ``start``), then doubles (exponential phase) until
 some restart succeeds, then bisects between the largest failure and the smallest success.
 At each size, ``restarts x len(lrs)`` members are trained together as one ensemble
-(:func:`empirical.ensemble.train`); a success is re-checked by evaluating the winning
-member alone in float64 (:func:`empirical.ensemble.evaluate`), so a lucky float32 reading
+(:func:`tbounds.empirical.ensemble.train`); a success is re-checked by evaluating the winning
+member alone in float64 (:func:`tbounds.empirical.ensemble.evaluate`), so a lucky float32 reading
 never counts.  Bisection assumes success is monotone in size; every size tried is kept in
 ``trials`` so the assumption can be inspected (and ``size - 1`` of the answer was always
 tried and failed, unless the answer is ``start``).

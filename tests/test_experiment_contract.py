@@ -125,6 +125,17 @@ def test_comparison_has_the_shared_shape(family, tiny_runs):
     assert empty.rows == [] and empty.relations == []
 
 
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_every_task_prints_examples_with_one_target_per_position(family):
+    assert family.tasks, f"{family.name} registers no task for `tbounds data`"
+    for task in family.tasks:
+        first = task.examples(count=2, seed=1, **task.settings)
+        assert len(first) == 2 and first == task.examples(count=2, seed=1, **task.settings)  # seeded
+        for example in first:
+            assert set(example) == {"input", "target"} and len(example["input"]) == len(example["target"])
+            json.dumps(example, allow_nan=False)
+
+
 def _all_errors():
     for package in (tbounds.bounds, tbounds.empirical):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):

@@ -15,8 +15,9 @@ Parts, as in every family: :mod:`.profiles` (quick, paper, tiny), :mod:`.models`
 ['gap', 'length']
 """
 
-from ..experiment import Experiment, Family
+from ..experiment import Experiment, Family, TaskSpec
 from . import compare, profiles
+from .tasks import examples
 from .units import run_cell
 
 EXPERIMENTS = (
@@ -30,5 +31,14 @@ EXPERIMENTS = (
                "The same cells at other T, so the length effect is measured where the n sweep crosses it."),
 )
 
+TASKS = (
+    TaskSpec("teacher", "tokens on the unit sphere labelled by a planted rank-r head (labels at its median, some flipped)",
+             examples("teacher"), {"T": 4, "d": 3, "teacher_rank": 1, "noise": 0.05}),
+    TaskSpec("sparse_majority", "Trauger & Tewari's sparse majority: the label is the majority of s relevant positions",
+             examples("sparse_majority"), {"T": 4, "d": 3, "s": 3}),
+    TaskSpec("random_labels", "tokens on the unit sphere with labels independent of them",
+             examples("random_labels"), {"T": 4, "d": 3}),
+)
+
 FAMILY = Family("generalization", "Generalisation: measured gaps of low-rank heads beside the bounds", EXPERIMENTS,
-                profiles.PROFILES, compare.compare, compare.measurements, profiles.customise)
+                profiles.PROFILES, compare.compare, compare.measurements, profiles.customise, TASKS)

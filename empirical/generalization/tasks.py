@@ -166,3 +166,15 @@ def token_norm_bound(task: str, T: int, d: int, s: int = 3, task_seed: int = 0) 
     pe = sinusoidal(T + 1, d)
     data = (E[:2, None, :] + pe[None, :T]).norm(dim=-1).max()
     return float(max(data, (E[2] + pe[T]).norm()) * (1 + 1e-6))  # float32 rounding margin
+
+
+def examples(task: str):
+    """``examples(count, seed, **settings)`` of one task, for ``tbounds data``: the label sits at the query (last) token."""
+
+    def make(count: int = 3, seed: int = 0, T: int = 4, d: int = 3, **options) -> list[dict]:
+        ds = make_task(task, count, T, d, seed, **options)
+        return [{"input": [[round(float(v), 4) for v in token] for token in ds.X[i]],
+                 "target": [None] * (ds.X.shape[1] - 1) + [int(ds.y[i])]} for i in range(ds.n)]
+
+    make.__name__ = f"{task}_examples"
+    return make

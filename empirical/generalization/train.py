@@ -1,6 +1,6 @@
 """Batched training of many heads at once: logistic loss, full-batch Adam, projections after each step.
 
-Why not :func:`empirical.ensemble.train`: it fits MSE on flat parameters and has
+Why not :func:`tbounds.empirical.ensemble.train`: it fits MSE on flat parameters and has
 no hook for the per-step proximal/projection step that makes the norm
 constraints hold exactly, nor per-member sample masks.  This is the small
 adapter: the same recipe (stacked tensors, one Adam for all members, loss summed

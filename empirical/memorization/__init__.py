@@ -11,8 +11,9 @@ transformer and the flattened MLP), :mod:`.tasks` (random tokens, text windows),
 'kajitsuka2025.next_token.lower'
 """
 
-from ..experiment import Experiment, Family
+from ..experiment import Experiment, Family, TaskSpec
 from . import compare, profiles
+from .tasks import random_token_examples, text_window_examples
 from .units import run_unit
 
 
@@ -47,5 +48,12 @@ EXPERIMENTS = (
           "memorizable; separation measured on the data", "Words of Python's language reference as tokens."),
 )
 
+TASKS = (
+    TaskSpec("random_tokens", "N sequences of n tokens U[0,1)^d (or from a vocabulary) with consistent Rademacher labels",
+             random_token_examples, {"n": 4, "d": 3, "labels": "next_token", "vocab": 0}),
+    TaskSpec("text_windows", "windows of n words of English text (Python's language reference, or --corpus FILE), "
+             "consistently labelled", text_window_examples, {"n": 8, "d": 16, "labels": "next_token", "corpus": ""}),
+)
+
 FAMILY = Family("memorization", "Memorization capacity: measured minimal size beside the bounds", EXPERIMENTS,
-                profiles.PROFILES, compare.compare, compare.measurements, profiles.customise)
+                profiles.PROFILES, compare.compare, compare.measurements, profiles.customise, TASKS)

@@ -163,7 +163,7 @@ class _Model:
         """``(M, P)`` 0/1 mask that turns this model into smaller ones of the same architecture.
 
         Member i keeps the blocks with index < ``sizes[i]`` in every stack; the other blocks
-        are zero, which makes a residual block the identity, and :func:`empirical.ensemble.train`
+        are zero, which makes a residual block the identity, and :func:`tbounds.empirical.ensemble.train`
         keeps them zero (``mask=``).  So sizes of one architecture share one ensemble.
         """
         M = len(sizes)

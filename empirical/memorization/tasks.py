@@ -49,6 +49,7 @@ class Dataset:
     ids: torch.Tensor        # (N, n) int64: equal ids <=> equal token vectors
     kind: str = "next_token"
     description: str = ""
+    words: tuple = ()        # text windows: the words of each sequence, for printing
 
     @property
     def N(self) -> int:
@@ -214,7 +215,8 @@ def text_windows(N: int, n: int, d: int = 16, seed: int = 0, path: Optional[str]
     table = {i: word_vector(inverse[i], d, seed) for i in used}
     X = torch.stack([torch.stack([table[i] for i in row]) for row in ids.tolist()])
     return Dataset(X, consistent_labels(ids, labels, seed), ids, labels,
-                   f"{n}-word windows of {source}, words as random unit vectors in R^{d}")
+                   f"{n}-word windows of {source}, words as random unit vectors in R^{d}",
+                   tuple(tuple(inverse[i] for i in row) for row in ids.tolist()))
 
 
 def make_dataset(source: str, N: int, n: int, d: int, seed: int, labels: str = "next_token",
@@ -225,3 +227,34 @@ def make_dataset(source: str, N: int, n: int, d: int, seed: int, labels: str = "
     if source == "text":
         return text_windows(N, n, d, seed, corpus, labels)
     raise ConfigError(f"data source must be 'random' or 'text' (got '{source}')")
+
+
+# ------------------------------------------------------------------------------ printable examples
+def _targets(ds: Dataset, i: int) -> list:
+    """One target per position: every position for seq2seq, the last one for next-token labels."""
+    if ds.kind == "seq2seq":
+        return [int(v) for v in ds.y[i].tolist()]
+    return [None] * (ds.n - 1) + [int(ds.y[i])]
+
+
+def _vectors(X: torch.Tensor) -> list:
+    return [[round(float(v), 4) for v in token] for token in X]
+
+
+def random_token_examples(count: int = 3, seed: int = 0, n: int = 4, d: int = 3, labels: str = "next_token",
+                          vocab: int = 0) -> list[dict]:
+    """Examples of :func:`random_tokens` (``vocab = 0``: continuous tokens).
+
+    >>> ex = random_token_examples(count=2, n=3, d=2)
+    >>> len(ex), len(ex[0]["input"]), ex[0]["target"][:2], ex[0]["target"][2] in (-1, 1)
+    (2, 3, [None, None], True)
+    """
+    ds = random_tokens(count, n, d, seed, labels, vocab or None)
+    return [{"input": _vectors(ds.X[i]), "target": _targets(ds, i)} for i in range(ds.N)]
+
+
+def text_window_examples(count: int = 3, seed: int = 0, n: int = 8, d: int = 16, labels: str = "next_token",
+                         corpus: str = "") -> list[dict]:
+    """Examples of :func:`text_windows`: the words of each window (their vectors are hash-seeded unit vectors)."""
+    ds = text_windows(count, n, d, seed, corpus or None, labels)
+    return [{"input": list(ds.words[i]), "target": _targets(ds, i)} for i in range(ds.N)]
