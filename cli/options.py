@@ -43,18 +43,12 @@ DEFAULT_STORE = "tbounds-out/results.sqlite"
 DEFAULT_PLOT_DIR = "tbounds-out"
 
 
-def _seed(ctx, param, value):
-    if value is not None and not 0 <= value < 2 ** 63:
-        raise ParameterError("--seed", "must be an integer from 0 to 2^63 - 1", got=value)
-    return value
-
-
 EXPERIMENT_OPTIONS = [
     click.option("--quick", is_flag=True, help="The quick profile (the default): minutes on 2 CPU cores."),
     click.option("--paper", is_flag=True, help="The paper-scale profile: hours on CPU, use a GPU."),
     click.option("--only", "only", multiple=True, metavar="EXPERIMENT",
                  help="Only this experiment of the family (repeatable); `tbounds run FAMILY --help` lists them."),
-    click.option("--seed", type=int, default=None, callback=_seed,
+    click.option("--seed", type=click.IntRange(0, 2 ** 63 - 1), default=None,
                  help="Run this one seed instead of the profile's seeds."),
     click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, type=click.Path(dir_okay=False),
                  help="SQLite results store; finished units are reused, new ones written as they finish."),
