@@ -93,15 +93,6 @@ def size_fit(rows: list[dict]) -> Optional[SlopeFit]:
     return slope([r["N"] for r in main], [r["min_params"] for r in main]) if main else None
 
 
-def _trend_in_n(tf, ml, keys, N):
-    at = sorted((k for k in keys if k[0] == N), key=lambda k: k[1])
-    if len(at) < 2:
-        return ""
-    a, b = at[0], at[-1]
-    return (f"; at N = {N}, n {a[1]} -> {b[1]}: MLP {ml[a]['min_params']} -> {ml[b]['min_params']}, "
-            f"transformer {tf[a]['min_params']} -> {tf[b]['min_params']}")
-
-
 def _exponent_verdict(fit: SlopeFit) -> str:
     if not fit.usable:
         return "too few points"
