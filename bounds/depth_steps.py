@@ -161,7 +161,7 @@ class _IntegerStep(sp.Function):
     _value = None  # name of the numeric helper in this module
 
     def _pythoncode(self, printer):
-        fn = printer._module_format(f"bounds.depth_steps.{self._value}")
+        fn = printer._module_format(f"{__name__}.{self._value}")  # imported by lambdify under its installed name
         return f"{fn}({', '.join(printer._print(a) for a in self.args)})"
 
     _mpmathcode = _pythoncode

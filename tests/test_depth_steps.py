@@ -67,6 +67,18 @@ def test_lambdify_mpmath_and_numpy_agree(x):
     assert f_np(np.array([float(x)]))[0] == want
 
 
+def test_lambdify_imports_the_helpers_under_their_installed_name():
+    """Run from the repository root, a bare ``bounds.…`` path would load a second copy of the package."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sympy as sp; from tbounds.bounds import get; b = get('merrill2025.regular.nonuniform'); "
+            "f = sp.lambdify([p.symbol for p in b.params], b.expr, 'mpmath'); assert f(128) == 33; "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'bounds'], 'a second copy was imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_past_the_exact_range_values_stay_finite():
     big = log_space(ceil_log(n, 2), 1e300)
     assert round(big) == math.ceil(math.log2(1e300))
