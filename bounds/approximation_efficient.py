@@ -14,9 +14,9 @@ these are the sizes at which the efficient layer reproduces softmax attention.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
 from .approximation_common import CHOROMANSKI2021, FEATURES, MSE, PROBABILITY, PROJECTION, WANG2020, bound
-from .approximation_steps import expm1
 from .domain import Param
 from .record import Assumption
 from .registry import register

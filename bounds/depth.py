@@ -8,7 +8,7 @@ Each source lives in its own module; importing this one registers them all:
 - :mod:`bounds.depth_related`: Liu et al. 2023 and the other results of the notes, as rates;
 - :mod:`bounds.depth_statements`: results that are statements (complexity classes), not formulas.
 
-Integer-valued bounds use the exact steps of :mod:`bounds.depth_steps`, so
+Integer-valued bounds use the exact steps of :mod:`tbounds.bounds.steps`, so
 ``solve`` inverts the step function itself.  Formulas follow
 ``shared/papers/depth.md``; ``docs/depth.md`` gives the readings chosen.
 

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .depth_steps import exact_integer
+from .steps import exact_integer
 from .quantities import quantity
 from .record import Bound, Source
 

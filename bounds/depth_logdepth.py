@@ -17,7 +17,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .depth_common import DEPTH, GRAPH_SIZE, INPUT_LENGTH, INPUT_TOKENS, MS2025, WIDTH, bound
-from .depth_steps import ceil_log, floor_div
+from .steps import ceil_log, floor_div
 from .domain import Param
 from .record import Assumption
 from .registry import register

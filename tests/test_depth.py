@@ -9,7 +9,7 @@ import tbounds.bounds as bounds
 from tbounds.bounds import get, solve
 from tbounds.bounds.statements import get_statement, select_statements
 
-EXACT = 2 ** 44  # integer values are exact up to here (bounds/depth_steps.py: about 1e13)
+EXACT = 2 ** 44  # integer values are exact up to here (bounds/steps.py: about 1e13)
 
 
 def ceil_log2(x: int) -> int:

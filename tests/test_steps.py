@@ -1,4 +1,4 @@
-"""The exact step functions behind the integer-valued depth bounds agree with integer arithmetic everywhere."""
+"""The exact step functions behind integer-valued bounds (tbounds.bounds.steps) agree with integer arithmetic everywhere."""
 
 import math
 
@@ -7,7 +7,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from tbounds.bounds.depth_steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
+from tbounds.bounds.steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
 from tbounds.bounds.logspace import compile_signed_log, to_linear
 
 n = sp.Symbol("n", integer=True, positive=True)
