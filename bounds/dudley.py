@@ -36,7 +36,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from .logspace import Signed, to_linear
+from .logspace import Signed, logsumexp, to_linear
 
 #: ``log_eps -> log(ln N(exp(log_eps)))`` (``-inf`` where the cover has one element),
 #: broadcasting over a trailing axis of scales.
@@ -125,15 +125,6 @@ _RESOLUTION = 2.0 ** -52  # the optimal alpha is solved to this (relative) resol
 _BISECTIONS = 64  # the bracket left by the grid (<= 1e-2 wide) closes to resolution in ~45 steps
 
 
-def _logsumexp(x: np.ndarray, axis=-1) -> np.ndarray:
-    top = np.max(x, axis=axis, keepdims=True)
-    safe = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(x - safe), axis=axis, keepdims=True)) + safe
-    out = np.where(np.isneginf(top), -np.inf, out)
-    return np.squeeze(out, axis=axis)
-
-
 def _edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level) -> np.ndarray:
     """Largest log-scale in [lo, hi] with ``log ln N >= level`` (covers shrink as eps grows); lo if none.
 
@@ -216,7 +207,7 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
         lg = np.where(u < _UMIN, -np.inf, 0.5 * loglog(np.maximum(u, _UMIN)))  # negligible mass down there
     lin = _LOGW + log_top[..., None] + lg
     logs = _LOGW + log_width[..., None] + u + lg
-    out = np.where(from_zero, _logsumexp(lin), _logsumexp(logs))
+    out = np.where(from_zero, logsumexp(lin), logsumexp(logs))
     return np.where(positive, out, never)
 
 
@@ -276,41 +267,3 @@ def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:
     coarse = np.min(np.logaddexp(grid, log_b[..., None] + 0.5 * (np.log(2.0) + loglog(grid) - np.log(n)[..., None])),
                     axis=-1)
     return Signed(np.ones_like(log_b), np.minimum(log_b, np.minimum(best, coarse)))
-
-
-# --------------------------------------------------------------------------- vectorising expensive bounds
-
-
-def unique_points(fn: Callable[..., Signed], chunk: int = 4096) -> Callable[..., Signed]:
-    """Wrap a numeric bound so repeated parameter points are computed once, in chunks (bounded memory)."""
-
-    def wrapped(*arrays) -> Signed:
-        arrays = np.broadcast_arrays(*[np.asarray(a, float) for a in arrays])
-        shape = arrays[0].shape if arrays else ()
-        columns = [a.ravel() for a in arrays]
-        size = columns[0].size if columns else 1
-        # Only columns that vary need sorting (a 10^6 grid of one repeated point is one evaluation).
-        varying = [j for j, c in enumerate(columns) if c.size and not np.all(c == c[0])]
-        if not varying:
-            rows, inverse = np.array([[c[0] for c in columns]]) if columns else np.zeros((1, 0)), np.zeros(size, int)
-        else:
-            key = np.stack([columns[j] for j in varying], axis=1)
-            if len(varying) == 1:
-                uniq, inverse = np.unique(key[:, 0], return_inverse=True)
-                uniq = uniq[:, None]
-            else:
-                uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-            rows = np.empty((len(uniq), len(columns)))
-            for j, c in enumerate(columns):
-                rows[:, j] = c[0]
-            rows[:, varying] = uniq
-        signs, logs = np.empty(len(rows)), np.empty(len(rows))
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
-            out = fn(*[part[:, j] for j in range(part.shape[1])])
-            signs[start:start + chunk] = np.broadcast_to(out.sign, (len(part),))
-            logs[start:start + chunk] = np.broadcast_to(out.log, (len(part),))
-        inverse = np.asarray(inverse).reshape(-1)
-        return Signed(signs[inverse].reshape(shape), logs[inverse].reshape(shape))
-
-    return wrapped

@@ -45,6 +45,16 @@ def to_linear(v: Signed) -> np.ndarray:
         return v.sign * np.exp(v.log)
 
 
+def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``log(sum(exp(x)))`` along ``axis`` without overflow; ``-inf`` where every term is ``-inf``."""
+    top = np.max(x, axis=axis, keepdims=True)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - safe), axis=axis, keepdims=True)) + safe
+    out = np.where(np.isneginf(top), -np.inf, out)
+    return np.squeeze(out, axis=axis)
+
+
 def _add(terms: Sequence[Signed]) -> Signed:
     logs = np.broadcast_arrays(*[t.log for t in terms])
     signs = np.broadcast_arrays(*[t.sign for t in terms])

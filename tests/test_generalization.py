@@ -11,7 +11,7 @@ from scipy import integrate, optimize
 import tbounds.bounds as bounds
 from tbounds.bounds import get
 from tbounds.bounds.catalogue import generalization as catalogue
-from tbounds.bounds.covering import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
+from tbounds.bounds.covers import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
 from tbounds.bounds.crossing import crossover, crossovers
 from tbounds.bounds.dudley import J, dudley_log, maurey_log_cover, one_scale_log, parametric_log_cover
 from tbounds.bounds.errors import ParameterError, SolveError

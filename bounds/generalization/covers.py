@@ -19,8 +19,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
-from ..covering import maurey_gamma_expr
-from ..dudley import unique_points
+from ..covers import maurey_gamma_expr
+from ..numeric import unique_points
 from ..registry import register
 from . import head
 from .common import (BFT, CANDES_PLAN, EDELMAN, LOG2_COVER, LOG_COVER, S, TRUONG, TT, VERSHYNIN, ZHANG, Assumption,

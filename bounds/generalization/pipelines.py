@@ -24,8 +24,9 @@ import numpy as np
 import sympy as sp
 
 from ..dudley import (J_expr, dudley_log, maurey_rademacher_expr, one_scale_log, one_scale_maurey_expr,
-                      parametric_log_cover, parametric_rademacher_expr, unique_points)
+                      parametric_log_cover, parametric_rademacher_expr)
 from ..logspace import Signed
+from ..numeric import unique_points
 from ..record import Assumption, Bound, Source
 from ..registry import get, register
 from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params, src

@@ -5,7 +5,7 @@
   class with values in ``[0, c]``: ``E g - E_S g <= 2 R_n + c sqrt(ln(1/delta)/(2n))``, or with the
   empirical complexity ``2 R_S + 3 c sqrt(ln(2/delta)/(2n))``.
 * ``edelman2022.lemma_a8``: composing three Maurey covers ``a_i/eps_i^2`` through weights ``beta_i``
-  costs ``gamma^3/eps^2`` at best (the allocation is in :mod:`bounds.covering`).
+  costs ``gamma^3/eps^2`` at best (the allocation is in :mod:`tbounds.bounds.covers`).
 
 >>> from tbounds.bounds import get
 >>> e, m = get("mohri2018.gap.expected"), get("mohri2018.gap.empirical")
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..covering import maurey_gamma_expr
+from ..covers import maurey_gamma_expr
 from ..record import Assumption, Source
 from ..registry import register
 from .common import EDELMAN, GAP, LOG_COVER, MOHRI, RADEMACHER, S, bound, params, src

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..dudley import maurey_rademacher_expr, unique_points
+from ..covers import maurey_gamma_expr
+from ..dudley import maurey_rademacher_expr
+from ..numeric import unique_points
 from ..registry import register
 from . import head
 from .common import (BOUNDED_LOSS, BOUNDED_TOKENS, EDELMAN, GAP, IID, S, SIGMA_ZERO, TRUONG, TT, Assumption,
                      bound, params, rank_at_most, src)
-from ..covering import maurey_gamma_expr
 
 n, T, d = S["n"], S["T"], S["d"]
 B_x, B_V, B_out, L_sigma = S["B_x"], S["B_V"], S["B_out"], S["L_sigma"]
