@@ -11,12 +11,12 @@ Importing this package never imports torch.
 """
 
 from .errors import AssumptionError, ParameterError, SolveError, TboundsError, UnknownBoundError
-from .record import Assumption, Bound, Quantity, Source
+from .record import Assumption, Bound, Quantity, Source, Statement
 from .domain import Param
-from .registry import families, get, ids, register, resolve, select
+from .registry import (families, get, get_statement, ids, is_statement, register, resolve, select, select_statements,
+                       statement_ids)
 from .solve import Solution, solve
 from .crossing import crossover, crossovers
-from .statements import Statement, get_statement, is_statement, select_statements, statement_ids
 from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Approximation results that are statements rather than formulas.
 
->>> from tbounds.bounds.statements import get_statement
+>>> from tbounds.bounds import get_statement
 >>> get_statement("alberti2023.sumformer.universal").family
 'approximation'
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .approximation_common import (ALBERTI2023, CHOROMANSKI2021, DOCS, FAMILY, KS2024, SIEGEL2026, SUMFORMER_BODY,
                                    YUN2020)
-from .statements import Statement, register_statements
+from .record import Statement
+from .registry import register
 
 
 def statement(id: str, **fields) -> Statement:
@@ -47,4 +48,4 @@ STATEMENTS = [
                         "formula is offered."),
 ]
 
-register_statements(*STATEMENTS)
+register(*STATEMENTS)

@@ -1,6 +1,6 @@
 """Depth results that are statements rather than formulas, with the complexity classes they involve.
 
->>> from tbounds.bounds.statements import get_statement
+>>> from tbounds.bounds import get_statement
 >>> get_statement("merrill2025.cot_scaling.tc0").source.label
 'Theorem 4'
 """
@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 from .depth_common import CPW2024, DOCS, LIU2023, MS2023, MS2024, MS2025, MS2025_PADDING, SECONDARY, SHT2024, FAMILY
-from .record import Assumption
-from .statements import Statement, register_statements
+from .record import Assumption, Statement
+from .registry import register
 
 TC0_NE_NC1 = Assumption("TC0 != NC1", "the standard conjecture that threshold circuits of constant depth are weaker "
                                       "than log-depth Boolean circuits")
@@ -104,4 +104,4 @@ STATEMENTS = [
               notes=SECONDARY + " The exponent is not known, so no formula is offered."),
 ]
 
-register_statements(*STATEMENTS)
+register(*STATEMENTS)

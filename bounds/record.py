@@ -1,4 +1,4 @@
-"""The :class:`Bound` record: one theorem's formula with everything needed to trust it.
+"""The records: a :class:`Bound` (one theorem's formula with everything needed to trust it) and a :class:`Statement`.
 
 A bound carries its source (arXiv id and the paper's own label), its kind
 (upper, lower, exact, fit), its status (certificate, rate, reconstructed), the
@@ -12,6 +12,9 @@ runs in log space, so ``N = 1e300`` never overflows.
 6.67
 >>> b.kind, b.status, b.source.label
 ('lower', 'certificate', 'Theorem 4.3 (proof of Theorem B.3)')
+
+A :class:`Statement` is a result with no formula to evaluate, such as "fixed depth with polynomial
+width stays in TC0": it is listed and shown next to the bounds, never evaluated or inverted.
 """
 
 from __future__ import annotations
@@ -262,3 +265,25 @@ class Bound:
     def __repr__(self) -> str:
         return f"<Bound {self.id}: {self.kind} {self.status}, {self.source.cite()}>"
 
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One result stated in words, with its source and the complexity classes it involves."""
+
+    id: str
+    family: str
+    title: str
+    source: Source
+    statement: str
+    classes: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+    notes: str = ""
+    docs: str = ""
+    kind: str = "statement"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "family": self.family, "title": self.title, "kind": self.kind,
+                "source": self.source.to_dict(), "statement": self.statement,
+                "complexity_classes": list(self.classes),
+                "assumptions": [a.to_dict() for a in self.assumptions], "notes": self.notes, "docs": self.docs}

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import tbounds.bounds as bounds
-from tbounds.bounds import get, solve
-from tbounds.bounds.statements import get_statement, select_statements
+from tbounds.bounds import get, get_statement, select_statements, solve
 
 EXACT = 2 ** 44  # integer values are exact up to here (bounds/steps.py: about 1e13)
 
