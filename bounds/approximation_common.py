@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from .steps import exact_integer
 from .quantities import quantity
 from .record import Bound, Source
 
@@ -47,8 +46,5 @@ SUMFORMER_BODY = ("The body of the Sumformer paper is not in our sources: the co
 
 
 def bound(id: str, **fields) -> Bound:
-    """An approximation-family bound; integer-valued expressions evaluate to exact integers."""
     fields.setdefault("docs", DOCS)
-    if fields.get("integer_valued") and fields.get("expr") is not None:
-        fields["expr"] = exact_integer(fields["expr"])
     return Bound(id=id, family=FAMILY, **fields)

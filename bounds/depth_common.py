@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from .steps import exact_integer
 from .quantities import quantity
 from .record import Bound, Source
 
@@ -60,8 +59,5 @@ SECONDARY = "[S] from the notes' secondary sources (poster, reviews, third-party
 
 
 def bound(id: str, **fields) -> Bound:
-    """A depth-family bound; integer-valued expressions are marked so they evaluate to exact integers."""
     fields.setdefault("docs", DOCS)
-    if fields.get("integer_valued") and fields.get("expr") is not None:
-        fields["expr"] = exact_integer(fields["expr"])
     return Bound(id=id, family=FAMILY, **fields)

@@ -30,6 +30,7 @@ import sympy as sp
 from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .logspace import Signed, compile_signed_log, to_linear
+from .steps import exact_integer
 
 KINDS = ("upper", "lower", "exact", "fit")
 STATUSES = ("certificate", "rate", "reconstructed")
@@ -96,7 +97,12 @@ LogFunction = Callable[..., Signed]
 
 @dataclass(frozen=True, eq=False)
 class Bound:
-    """One formula from one paper, with its provenance, domain and assumptions."""
+    """One formula from one paper, with its provenance, domain and assumptions.
+
+    ``integer_valued`` says the formula is an integer (a layer count, a dimension): it then
+    evaluates to exact integers and :func:`~tbounds.bounds.solve.solve` bisects on the steps.
+    ``expr`` stays the formula as written, for display.
+    """
 
     id: str
     family: str
@@ -191,7 +197,10 @@ class Bound:
     def _log_function(self) -> LogFunction:
         if self.numeric is not None:
             return self.numeric
-        return compile_signed_log(self.expr, [p.symbol for p in self.params])
+        # An integer-valued formula evaluates to the integer it equals, in every family: its log is
+        # then that integer's correctly rounded log, so solve() lands exactly on the steps.
+        expr = exact_integer(self.expr) if self.integer_valued else self.expr
+        return compile_signed_log(expr, [p.symbol for p in self.params])
 
     @cached_property
     def _assumption_checks(self) -> tuple[tuple[Assumption, Callable], ...]:
