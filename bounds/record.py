@@ -58,6 +58,20 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Paper:
+    """A paper, cited by its own labels: ``MS2025("Theorem 1")`` is the :class:`Source` of its Theorem 1."""
+
+    arxiv: Optional[str]
+    authors: str
+    year: int
+    venue: str = ""
+    title: str = ""
+
+    def __call__(self, label: str) -> Source:
+        return Source(self.arxiv, self.authors, self.year, label, self.venue, self.title)
+
+
+@dataclass(frozen=True)
 class Quantity:
     """What a bound is about: a name, a unit and the symbol used in its LaTeX."""
 
@@ -296,3 +310,24 @@ class Statement:
                 "source": self.source.to_dict(), "statement": self.statement,
                 "complexity_classes": list(self.classes),
                 "assumptions": [a.to_dict() for a in self.assumptions], "notes": self.notes, "docs": self.docs}
+
+
+@dataclass(frozen=True)
+class Family:
+    """The one factory of a family's records: each bound and statement it builds carries the family's
+    name and, unless told otherwise, its docs page.  A family's ``common.bound`` is ``FAMILY.bound``.
+
+    >>> depth = Family("depth", "docs/depth.md")
+    >>> s = depth.statement("x.y", title="t", source=Paper(None, "A", 2024, "venue")("Lemma 1"), statement="s")
+    >>> s.family, s.docs
+    ('depth', 'docs/depth.md')
+    """
+
+    name: str
+    docs: str
+
+    def bound(self, id: str, **fields) -> Bound:
+        return Bound(id=id, family=self.name, **{"docs": self.docs, **fields})
+
+    def statement(self, id: str, **fields) -> Statement:
+        return Statement(id=id, family=self.name, **{"docs": self.docs, **fields})

@@ -29,10 +29,10 @@ from ..logspace import Signed
 from ..numeric import unique_points
 from ..record import Assumption, Bound, Source
 from ..registry import get, register
-from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params, src
+from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params
 
 dof, A, C, b, n, c = (S[k] for k in ("dof", "A", "C", "b", "n", "c"))
-DUDLEY_SOURCE = src(BFT, "Lemma A.5 (Dudley entropy integral), normalised form with the closed form of the notes §4.4")
+DUDLEY_SOURCE = BFT("Lemma A.5 (Dudley entropy integral), normalised form with the closed form of the notes §4.4")
 MASSART = Source(None, "Massart", 2000, "finite-class lemma at one scale (notes §4.3)",
                  venue="Annales de la Faculté des Sciences de Toulouse 9(2) (2000)")
 PARAM_COVER_HYP = "the class takes values in [-b, b]; ln N(eps) <= p ln(A/eps) for eps < A and 0 above"
