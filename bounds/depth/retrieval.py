@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .depth_common import DEPTH, HOPS, INPUT_LENGTH, RETRIEVAL_STEPS, SECONDARY, SHT2024, WIDTH, bound, musat
-from .steps import ceil_log, floor_log
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..quantities import DEPTH
+from ..record import Assumption
+from ..registry import register
+from ..steps import ceil_log, floor_log
+from .common import HOPS, RETRIEVAL_STEPS, SECONDARY, SHT2024, bound, musat
 
 P = {
     "D": Param("D", "retrieval steps: chained lookups between the query and the answer", 13, integer=True, low=1),
