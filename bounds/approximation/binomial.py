@@ -1,5 +1,6 @@
 """An accurate binomial coefficient for the log-space compiler: binom_sum(a, b) = C(a + b, b).
 
+Sumformer's latent dimension counts monomials: C(n + d, d) of degree at most n in d variables.
 C(a + b, b) = 1 / ((a + b + 1) B(a + 1, b + 1)).  The generic handler takes
 ``gammaln(a + b + 1) - gammaln(b + 1) - gammaln(a + 1)``, which cancels to
 nothing at ``a = 1e300``, and ``C(n + d, d)`` written with ``n + d`` loses ``n``
@@ -27,8 +28,8 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from .logspace import HANDLERS, Signed, snap_to_integer, to_linear
-from .steps import with_power
+from ..logspace import HANDLERS, Signed, snap_to_integer, to_linear
+from ..steps import with_power
 
 
 class binom_sum(sp.Function):
