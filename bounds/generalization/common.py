@@ -11,8 +11,6 @@ side by side on one grid (``tbounds eval A B C -p n=log:1e2:1e8:13 --example``).
 
 from __future__ import annotations
 
-import sympy as sp
-
 from ..domain import Param
 from ..quantities import quantity
 from ..record import Assumption, Family, Paper
@@ -127,7 +125,3 @@ SIGMA_ZERO = Assumption("sigma(0) = 0", "the activation is L_sigma-Lipschitz wit
 
 def increasing(*names: str) -> dict[str, str]:
     return {k: "increasing" for k in names}
-
-
-def log2(x):
-    return sp.log(x, 2)

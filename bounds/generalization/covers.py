@@ -25,7 +25,7 @@ from ..record import Assumption
 from ..registry import register
 from . import head
 from .common import (BFT, CANDES_PLAN, EDELMAN, LOG2_COVER, LOG_COVER, S, TRUONG, TT, VERSHYNIN, ZHANG, bound,
-                     increasing, log2, params, rank_at_most)
+                     increasing, params, rank_at_most)
 
 eps, B_w, B_x, r, d, d1, d2, n, T = (S[k] for k in ("eps", "B_w", "B_x", "r", "d", "d1", "d2", "n", "T"))
 LN2 = sp.log(2)
@@ -80,8 +80,8 @@ for form_suffix, (make, form_reading) in T1_FORMS.items():
 
 # --------------------------------------------------------------------------- Zhang 2002
 ZHANG_NOTE = "Logs base 2 as in Zhang; constants from our notes [M] ('verify against the JMLR paper')."
-ZH3 = sp.ceiling(B_w ** 2 * B_x ** 2 / eps ** 2) * log2(2 * d + 1)
-ZH4_LOG = log2(2 * sp.ceiling(4 * B_w * B_x / eps + 2) * n + 1) * B_w ** 2 * B_x ** 2 / eps ** 2
+ZH3 = sp.ceiling(B_w ** 2 * B_x ** 2 / eps ** 2) * sp.log(2 * d + 1, 2)
+ZH4_LOG = sp.log(2 * sp.ceiling(4 * B_w * B_x / eps + 2) * n + 1, 2) * B_w ** 2 * B_x ** 2 / eps ** 2
 ZHANG_FORMS = [
     ("zhang2002.cover.l2", "Theorem 3", "L2 cover of regularised linear functions, free of n (Maurey)",
      params("d", "B_w", "B_x", "eps"), ZH3,

@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from ..dudley import (J_expr, dudley_log, maurey_rademacher_expr, one_scale_log, one_scale_maurey_expr,
                       parametric_log_cover, parametric_rademacher_expr)
