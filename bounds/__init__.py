@@ -7,6 +7,9 @@
 >>> bounds.solve(b, "N", 64.2, n=1000).value
 1000.0
 
+The core (records, the one registry, log-space evaluation, exact integer steps, solving and
+crossovers, and the maths families share) sits beside four families, memorization, generalization,
+depth and approximation, each a folder of the same shape (``docs/adding-a-bound.md``).
 Importing this package never imports torch.
 """
 

@@ -15,6 +15,8 @@ runs in log space, so ``N = 1e300`` never overflows.
 
 A :class:`Statement` is a result with no formula to evaluate, such as "fixed depth with polynomial
 width stays in TC0": it is listed and shown next to the bounds, never evaluated or inverted.
+Families cite papers through :class:`Paper` and build both kinds of record with one factory,
+:class:`Family`.
 """
 
 from __future__ import annotations
@@ -287,7 +289,6 @@ class Bound:
 
     def __repr__(self) -> str:
         return f"<Bound {self.id}: {self.kind} {self.status}, {self.source.cite()}>"
-
 
 
 @dataclass(frozen=True)
