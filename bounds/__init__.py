@@ -7,16 +7,19 @@
 >>> bounds.solve(b, "N", 64.2, n=1000).value
 1000.0
 
+The core (records, the one registry, log-space evaluation, exact integer steps, solving and
+crossovers, and the maths families share) sits beside four families, memorization, generalization,
+depth and approximation, each a folder of the same shape (``docs/adding-a-bound.md``).
 Importing this package never imports torch.
 """
 
 from .errors import AssumptionError, ParameterError, SolveError, TboundsError, UnknownBoundError
-from .record import Assumption, Bound, Quantity, Source
+from .record import Assumption, Bound, Quantity, Source, Statement
 from .domain import Param
-from .registry import families, get, ids, register, resolve, select
+from .registry import (families, get, get_statement, ids, is_statement, register, resolve, select, select_statements,
+                       statement_ids)
 from .solve import Solution, solve
 from .crossing import crossover, crossovers
-from .statements import Statement, get_statement, is_statement, select_statements, statement_ids
 from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
 
 __all__ = [

@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple, Sequence
 import numpy as np
 import sympy as sp
 from scipy import special
-from sympy.codegen.cfunctions import log1p
+from sympy.codegen.cfunctions import expm1, log1p
 
 
 class Signed(NamedTuple):
@@ -43,6 +43,16 @@ def from_linear(x) -> Signed:
 def to_linear(v: Signed) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         return v.sign * np.exp(v.log)
+
+
+def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``log(sum(exp(x)))`` along ``axis`` without overflow; ``-inf`` where every term is ``-inf``."""
+    top = np.max(x, axis=axis, keepdims=True)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - safe), axis=axis, keepdims=True)) + safe
+    out = np.where(np.isneginf(top), -np.inf, out)
+    return np.squeeze(out, axis=axis)
 
 
 def _add(terms: Sequence[Signed]) -> Signed:
@@ -198,6 +208,15 @@ def _log1p(x: Signed) -> Signed:
     return from_linear(value)
 
 
+def _expm1(x: Signed) -> Signed:
+    # exp(x) - 1 keeps full relative precision for tiny x (1 - exp(-s^2) = -expm1(-s^2) at small s).
+    xv = to_linear(x)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        value = np.expm1(np.minimum(xv, 700.0))
+        log = np.where(xv > 700.0, xv, np.log(np.abs(value)))
+    return Signed(np.where(xv > 700.0, 1.0, np.sign(value)), log)
+
+
 def _abs(x: Signed) -> Signed:
     return Signed(np.abs(x.sign), x.log)
 
@@ -218,6 +237,7 @@ HANDLERS: dict[type, Callable[..., Signed]] = {
     sp.Abs: _abs,
     sp.erfc: _erfc,
     log1p: _log1p,
+    expm1: _expm1,
 }
 
 

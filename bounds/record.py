@@ -1,4 +1,4 @@
-"""The :class:`Bound` record: one theorem's formula with everything needed to trust it.
+"""The records: a :class:`Bound` (one theorem's formula with everything needed to trust it) and a :class:`Statement`.
 
 A bound carries its source (arXiv id and the paper's own label), its kind
 (upper, lower, exact, fit), its status (certificate, rate, reconstructed), the
@@ -12,6 +12,11 @@ runs in log space, so ``N = 1e300`` never overflows.
 6.67
 >>> b.kind, b.status, b.source.label
 ('lower', 'certificate', 'Theorem 4.3 (proof of Theorem B.3)')
+
+A :class:`Statement` is a result with no formula to evaluate, such as "fixed depth with polynomial
+width stays in TC0": it is listed and shown next to the bounds, never evaluated or inverted.
+Families cite papers through :class:`Paper` and build both kinds of record with one factory,
+:class:`Family`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import sympy as sp
 from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .logspace import Signed, compile_signed_log, to_linear
+from .steps import exact_integer
 
 KINDS = ("upper", "lower", "exact", "fit")
 STATUSES = ("certificate", "rate", "reconstructed")
@@ -51,6 +57,20 @@ class Source:
     def to_dict(self) -> dict:
         return {"arxiv": self.arxiv, "label": self.label, "authors": self.authors,
                 "year": self.year, "venue": self.venue, "title": self.title}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper, cited by its own labels: ``MS2025("Theorem 1")`` is the :class:`Source` of its Theorem 1."""
+
+    arxiv: Optional[str]
+    authors: str
+    year: int
+    venue: str = ""
+    title: str = ""
+
+    def __call__(self, label: str) -> Source:
+        return Source(self.arxiv, self.authors, self.year, label, self.venue, self.title)
 
 
 @dataclass(frozen=True)
@@ -93,7 +113,12 @@ LogFunction = Callable[..., Signed]
 
 @dataclass(frozen=True, eq=False)
 class Bound:
-    """One formula from one paper, with its provenance, domain and assumptions."""
+    """One formula from one paper, with its provenance, domain and assumptions.
+
+    ``integer_valued`` says the formula is an integer (a layer count, a dimension): it then
+    evaluates to exact integers and :func:`~tbounds.bounds.solve.solve` bisects on the steps.
+    ``expr`` stays the formula as written, for display.
+    """
 
     id: str
     family: str
@@ -188,7 +213,10 @@ class Bound:
     def _log_function(self) -> LogFunction:
         if self.numeric is not None:
             return self.numeric
-        return compile_signed_log(self.expr, [p.symbol for p in self.params])
+        # An integer-valued formula evaluates to the integer it equals, in every family: its log is
+        # then that integer's correctly rounded log, so solve() lands exactly on the steps.
+        expr = exact_integer(self.expr) if self.integer_valued else self.expr
+        return compile_signed_log(expr, [p.symbol for p in self.params])
 
     @cached_property
     def _assumption_checks(self) -> tuple[tuple[Assumption, Callable], ...]:
@@ -262,3 +290,45 @@ class Bound:
     def __repr__(self) -> str:
         return f"<Bound {self.id}: {self.kind} {self.status}, {self.source.cite()}>"
 
+
+@dataclass(frozen=True)
+class Statement:
+    """One result stated in words, with its source and the complexity classes it involves."""
+
+    id: str
+    family: str
+    title: str
+    source: Source
+    statement: str
+    classes: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+    notes: str = ""
+    docs: str = ""
+    kind: str = "statement"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "family": self.family, "title": self.title, "kind": self.kind,
+                "source": self.source.to_dict(), "statement": self.statement,
+                "complexity_classes": list(self.classes),
+                "assumptions": [a.to_dict() for a in self.assumptions], "notes": self.notes, "docs": self.docs}
+
+
+@dataclass(frozen=True)
+class Family:
+    """The one factory of a family's records: each bound and statement it builds carries the family's
+    name and, unless told otherwise, its docs page.  A family's ``common.bound`` is ``FAMILY.bound``.
+
+    >>> depth = Family("depth", "docs/depth.md")
+    >>> s = depth.statement("x.y", title="t", source=Paper(None, "A", 2024, "venue")("Lemma 1"), statement="s")
+    >>> s.family, s.docs
+    ('depth', 'docs/depth.md')
+    """
+
+    name: str
+    docs: str
+
+    def bound(self, id: str, **fields) -> Bound:
+        return Bound(id=id, family=self.name, **{"docs": self.docs, **fields})
+
+    def statement(self, id: str, **fields) -> Statement:
+        return Statement(id=id, family=self.name, **{"docs": self.docs, **fields})

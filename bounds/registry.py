@@ -1,6 +1,8 @@
-"""The one registry of bounds.
+"""The one registry of bounds and statements.
 
-Family modules call :func:`register`; users call :func:`get` and :func:`select`.
+Family modules call :func:`register` with :class:`Bound` and :class:`Statement` records; an id
+names one record of either kind.  Users call :func:`get` and :func:`select` for bounds,
+:func:`get_statement` and :func:`select_statements` for statements.
 
 >>> get("kajitsuka2025.seq2seq.lower_hardmx")
 Traceback (most recent call last):
@@ -8,25 +10,32 @@ Traceback (most recent call last):
 tbounds.bounds.errors.UnknownBoundError: unknown bound 'kajitsuka2025.seq2seq.lower_hardmx'; did you mean kajitsuka2025.seq2seq.lower_hardmax, kajitsuka2025.seq2seq.lower_hardmax.rate, kajitsuka2025.seq2seq.upper?
 >>> [b.id for b in select(family="memorization", kind="lower", source="2409.17677")][:2]
 ['kajitsuka2025.next_token.lower', 'kajitsuka2025.next_token.lower_derived']
+>>> s = get_statement("merrill2025.width_scaling.tc0")
+>>> s.kind, s.classes
+('statement', ('L-uniform TC0',))
+>>> [x.id for x in select_statements(family="depth", source="2503.03961")][:2]
+['merrill2025.width_scaling.tc0', 'merrill2025.cot_scaling.tc0']
 """
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 from .errors import UnknownBoundError
-from .record import Bound
+from .record import Bound, Statement
 
 _REGISTRY: dict[str, Bound] = {}
+_STATEMENTS: dict[str, Statement] = {}
 
 
-def register(*bounds: Bound) -> None:
-    for bound in bounds:
-        if bound.id in _REGISTRY:
-            raise ValueError(f"bound id {bound.id} registered twice")
-        _REGISTRY[bound.id] = bound
+def register(*records: Union[Bound, Statement]) -> None:
+    """Add bounds and statements; an id already taken by either kind is refused."""
+    for record in records:
+        if record.id in _REGISTRY or record.id in _STATEMENTS:
+            raise ValueError(f"id {record.id} registered twice")
+        (_STATEMENTS if isinstance(record, Statement) else _REGISTRY)[record.id] = record
 
 
 def ids() -> list[str]:
@@ -89,3 +98,32 @@ def source_matches(text: str, source, record_id: str) -> bool:
 
 def families() -> list[str]:
     return sorted({b.family for b in _REGISTRY.values()})
+
+
+def is_statement(statement_id: str) -> bool:
+    return statement_id in _STATEMENTS
+
+
+def get_statement(statement_id: str) -> Statement:
+    try:
+        return _STATEMENTS[statement_id]
+    except KeyError:
+        close = difflib.get_close_matches(statement_id, _STATEMENTS, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownBoundError(f"unknown statement '{statement_id}'{hint}") from None
+
+
+def select_statements(family: Optional[str] = None, source: Optional[str] = None) -> list[Statement]:
+    """Statements matching every filter; ``source`` matches arXiv id, authors, year, label or id."""
+    out = []
+    for s in _STATEMENTS.values():
+        if family and s.family != family:
+            continue
+        if source and not source_matches(source, s.source, s.id):
+            continue
+        out.append(s)
+    return out
+
+
+def statement_ids() -> list[str]:
+    return list(_STATEMENTS)

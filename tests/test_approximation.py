@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import tbounds.bounds as bounds
-from tbounds.bounds import get, solve
-from tbounds.bounds.statements import select_statements
+from tbounds.bounds import get, select_statements, solve
 
 small_sizes = st.tuples(st.integers(1, 60), st.integers(1, 8))
 

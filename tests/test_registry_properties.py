@@ -4,6 +4,7 @@
 - the log-space evaluation equals a 30-digit mpmath evaluation of the sympy expression;
 - values stay finite in log space at extreme arguments (1e300 where the domain allows);
 - solve() inverts every declared monotone parameter: the answer is feasible and is the edge;
+- an integer-valued bound evaluates to exact integers, whatever its family;
 - every bound is well formed: source label, status, examples that satisfy its assumptions.
 """
 
@@ -25,6 +26,7 @@ WITH_PARAMS = [b for b in ALL if b.params]
 MONOTONE = [(b, p) for b in ALL for p, d in b.monotone.items()]
 INVERTIBLE = [(b, p) for b, p in MONOTONE if b.monotone[p] in ("increasing", "decreasing")]
 SYMBOLIC = [b for b in WITH_PARAMS if b.expr is not None]
+INTEGER_VALUED = [b for b in ALL if b.integer_valued]
 # Hundreds of bounds share this file: a few examples per bound keeps the default run short;
 # TBOUNDS_HYPOTHESIS_PROFILE=thorough multiplies them by 20.
 SCALE = 20 if os.environ.get("TBOUNDS_HYPOTHESIS_PROFILE") == "thorough" else 1
@@ -135,6 +137,19 @@ def test_symbolic_equals_numeric(bound, data):
     assume(exact is not None)
     got = log_value(bound, values)
     assert math.isclose(got, exact, rel_tol=1e-9, abs_tol=1e-9), (values, got, exact)
+
+
+@pytest.mark.parametrize("bound", INTEGER_VALUED, ids=lambda b: b.id)
+@relaxed(8)
+@given(data=st.data())
+def test_integer_valued_means_exact_integers(bound, data):
+    """The value is an integer and its log is that integer's correctly rounded log (so solve() lands on the steps)."""
+    values = data.draw(points(bound))
+    assume(holds(bound, values))
+    value = float(bound(**values))
+    assume(0 < value < 2 ** 44)  # exact range of integer values read back from log space
+    assert value == round(value), (values, value)
+    assert log_value(bound, values) == math.log(value), (values, value)
 
 
 @pytest.mark.parametrize("bound", WITH_PARAMS, ids=lambda b: b.id)

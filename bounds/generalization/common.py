@@ -1,4 +1,4 @@
-"""Shared pieces of the generalization family: parameters, quantities, sources and a ``bound`` helper.
+"""Shared pieces of the generalization family: parameters, quantities, sources, assumptions and the factory.
 
 Parameter names are shared by every bound of the family, so bounds can be put
 side by side on one grid (``tbounds eval A B C -p n=log:1e2:1e8:13 --example``).
@@ -11,14 +11,12 @@ side by side on one grid (``tbounds eval A B C -p n=log:1e2:1e8:13 --example``).
 
 from __future__ import annotations
 
-import sympy as sp
-
 from ..domain import Param
 from ..quantities import quantity
-from ..record import Assumption, Bound, Source
+from ..record import Assumption, Family, Paper
 
-FAMILY = "generalization"
-DOCS = "docs/generalization.md"
+FAMILY = Family("generalization", "docs/generalization.md")
+bound = FAMILY.bound
 
 LOG_COVER = quantity("log covering number", "nats", r"\ln \mathcal{N}")
 LOG2_COVER = quantity("log2 covering number", "bits", r"\log_2 \mathcal{N}")
@@ -95,26 +93,22 @@ def params(*names: str) -> tuple[Param, ...]:
 
 
 # --------------------------------------------------------------------------- sources
-TRUONG = dict(arxiv="2410.11500", authors="Truong", year=2024,
-              title="On Rank-Dependent Generalisation Error Bounds for Transformers")
-EDELMAN = dict(arxiv="2110.10090", authors="Edelman, Goel, Kakade & Zhang", year=2022, venue="ICML 2022",
-               title="Inductive Biases and Variable Creation in Self-Attention Mechanisms")
-TT = dict(arxiv="2310.13088", authors="Trauger & Tewari", year=2024, venue="AISTATS 2024",
-          title="Sequence Length Independent Norm-Based Generalization Bounds for Transformers")
-BFT = dict(arxiv="1706.08498", authors="Bartlett, Foster & Telgarsky", year=2017, venue="NeurIPS 2017",
-           title="Spectrally-normalized margin bounds for neural networks")
-ZHANG = dict(arxiv=None, authors="Zhang", year=2002, venue="JMLR 2 (2002) 527-550",
-             title="Covering number bounds of certain regularized linear function classes")
-CANDES_PLAN = dict(arxiv=None, authors="Candès & Plan", year=2011, venue="IEEE Trans. Inf. Theory 57(4) (2011)",
-                   title="Tight oracle inequalities for low-rank matrix recovery from a minimal number of "
-                         "noisy random measurements")
-MOHRI = dict(arxiv=None, authors="Mohri, Rostamizadeh & Talwalkar", year=2018,
-             venue="Foundations of Machine Learning, 2nd ed., MIT Press")
-VERSHYNIN = dict(arxiv=None, authors="Vershynin", year=2018, venue="High-Dimensional Probability, Cambridge UP")
-
-
-def src(paper: dict, label: str) -> Source:
-    return Source(label=label, **paper)
+TRUONG = Paper(arxiv="2410.11500", authors="Truong", year=2024,
+               title="On Rank-Dependent Generalisation Error Bounds for Transformers")
+EDELMAN = Paper(arxiv="2110.10090", authors="Edelman, Goel, Kakade & Zhang", year=2022, venue="ICML 2022",
+                title="Inductive Biases and Variable Creation in Self-Attention Mechanisms")
+TT = Paper(arxiv="2310.13088", authors="Trauger & Tewari", year=2024, venue="AISTATS 2024",
+           title="Sequence Length Independent Norm-Based Generalization Bounds for Transformers")
+BFT = Paper(arxiv="1706.08498", authors="Bartlett, Foster & Telgarsky", year=2017, venue="NeurIPS 2017",
+            title="Spectrally-normalized margin bounds for neural networks")
+ZHANG = Paper(arxiv=None, authors="Zhang", year=2002, venue="JMLR 2 (2002) 527-550",
+              title="Covering number bounds of certain regularized linear function classes")
+CANDES_PLAN = Paper(arxiv=None, authors="Candès & Plan", year=2011, venue="IEEE Trans. Inf. Theory 57(4) (2011)",
+                    title="Tight oracle inequalities for low-rank matrix recovery from a minimal number of "
+                          "noisy random measurements")
+MOHRI = Paper(arxiv=None, authors="Mohri, Rostamizadeh & Talwalkar", year=2018,
+              venue="Foundations of Machine Learning, 2nd ed., MIT Press")
+VERSHYNIN = Paper(arxiv=None, authors="Vershynin", year=2018, venue="High-Dimensional Probability, Cambridge UP")
 
 
 # --------------------------------------------------------------------------- assumptions
@@ -129,14 +123,5 @@ BOUNDED_TOKENS = Assumption("bounded tokens", "every token (with its positional 
 SIGMA_ZERO = Assumption("sigma(0) = 0", "the activation is L_sigma-Lipschitz with sigma(0) = 0")
 
 
-def bound(id: str, **fields) -> Bound:
-    fields.setdefault("docs", DOCS)
-    return Bound(id=id, family=FAMILY, **fields)
-
-
 def increasing(*names: str) -> dict[str, str]:
     return {k: "increasing" for k in names}
-
-
-def log2(x):
-    return sp.log(x, 2)

@@ -19,12 +19,13 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
-from ..covering import maurey_gamma_expr
-from ..dudley import unique_points
+from ..covers import maurey_gamma_expr
+from ..numeric import unique_points
+from ..record import Assumption
 from ..registry import register
 from . import head
-from .common import (BFT, CANDES_PLAN, EDELMAN, LOG2_COVER, LOG_COVER, S, TRUONG, TT, VERSHYNIN, ZHANG, Assumption,
-                     bound, increasing, log2, params, rank_at_most, src)
+from .common import (BFT, CANDES_PLAN, EDELMAN, LOG2_COVER, LOG_COVER, S, TRUONG, TT, VERSHYNIN, ZHANG, bound,
+                     increasing, params, rank_at_most)
 
 eps, B_w, B_x, r, d, d1, d2, n, T = (S[k] for k in ("eps", "B_w", "B_x", "r", "d", "d1", "d2", "n", "T"))
 LN2 = sp.log(2)
@@ -38,7 +39,7 @@ BOUNDS = []
 BOUNDS.append(bound(
     "candes_plan2011.cover.rank",
     title="Rank-r, Frobenius-bounded linear maps: (d1 + d2 + 1) r log(9 B_w B_x / eps)",
-    source=src(CANDES_PLAN, "Lemma 3.1 (net of rank-r matrices), applied to x -> W x"),
+    source=CANDES_PLAN("Lemma 3.1 (net of rank-r matrices), applied to x -> W x"),
     kind="upper", status="reconstructed", quantity=LOG_COVER, params=params("d1", "d2", "r", "B_w", "B_x", "eps"),
     statement="F = {x -> W x : W in R^(d1 x d2), rank W <= r, ||W||_F <= B_w (Frobenius, all entries)}, inputs "
               "||x_i||_2 <= B_x, eps <= B_w B_x: ln N_inf(F, eps) <= (d1 + d2 + 1) r ln(9 B_w B_x / eps) (above B_w B_x "
@@ -67,7 +68,7 @@ for form_suffix, (make, form_reading) in T1_FORMS.items():
             f"truong2024.cover.linear_rank{form_suffix}{norm_suffix}",
             title=f"Truong's rank-dependent cover of x -> W x, as reported ({form_reading.split(':')[0]}, "
                   f"{norm_name} B_w)",
-            source=src(TRUONG, "covering bound for linear classes (as reported by a review of the paper)"),
+            source=TRUONG("covering bound for linear classes (as reported by a review of the paper)"),
             kind="upper", status="reconstructed", quantity=LOG_COVER, params=params("r", "B_w", "B_x", "eps"),
             statement=f"F = {{x -> W x : rank W <= r, {norm_text}}}, inputs ||x||_2 <= B_x: "
                       f"ln N_inf(F, eps, n, ||.||_2) <= {form_reading.split(': ', 1)[1]}.",
@@ -79,8 +80,8 @@ for form_suffix, (make, form_reading) in T1_FORMS.items():
 
 # --------------------------------------------------------------------------- Zhang 2002
 ZHANG_NOTE = "Logs base 2 as in Zhang; constants from our notes [M] ('verify against the JMLR paper')."
-ZH3 = sp.ceiling(B_w ** 2 * B_x ** 2 / eps ** 2) * log2(2 * d + 1)
-ZH4_LOG = log2(2 * sp.ceiling(4 * B_w * B_x / eps + 2) * n + 1) * B_w ** 2 * B_x ** 2 / eps ** 2
+ZH3 = sp.ceiling(B_w ** 2 * B_x ** 2 / eps ** 2) * sp.log(2 * d + 1, 2)
+ZH4_LOG = sp.log(2 * sp.ceiling(4 * B_w * B_x / eps + 2) * n + 1, 2) * B_w ** 2 * B_x ** 2 / eps ** 2
 ZHANG_FORMS = [
     ("zhang2002.cover.l2", "Theorem 3", "L2 cover of regularised linear functions, free of n (Maurey)",
      params("d", "B_w", "B_x", "eps"), ZH3,
@@ -99,7 +100,7 @@ for zid, label, title, ps, expr, statement, mono in ZHANG_FORMS:
     for suffix, quantity, factor, unit_note in (("", LOG2_COVER, 1, "in bits (log2), as stated"),
                                                 (".nats", LOG_COVER, LN2, "in nats: ln N = ln 2 x log2 N")):
         BOUNDS.append(bound(
-            zid + suffix, title=f"Zhang: {title} ({unit_note})", source=src(ZHANG, label), kind="upper",
+            zid + suffix, title=f"Zhang: {title} ({unit_note})", source=ZHANG(label), kind="upper",
             status="certificate", quantity=quantity, params=ps, statement=statement + f" Value {unit_note}.",
             expr=factor * expr, monotone=mono, notes=ZHANG_NOTE,
             # eps = 0.31 keeps the ceilings' arguments off the integers (float noise decides a ceiling there).
@@ -110,7 +111,7 @@ X_F, m = S["X_F"], S["m"]
 BOUNDS += [
     bound("bartlett2017.cover.matrix",
           title="BFT matrix covering, (2,1) case: ceil(a^2 b^2 / eps^2) ln(2 d m)",
-          source=src(BFT, "Lemma 3.2"), kind="upper", status="certificate", quantity=LOG_COVER,
+          source=BFT("Lemma 3.2"), kind="upper", status="certificate", quantity=LOG_COVER,
           params=params("m", "d", "B_w", "X_F", "eps"),
           statement="{X A : A in R^(d x m), ||A||_{2,1} <= B_w} with ||A||_{2,1} the sum over the m columns of their "
                     "Euclidean norms, data X in R^(n x d) with ||X||_F <= X_F (p = 2, r = inf): "
@@ -121,7 +122,7 @@ BOUNDS += [
                 "eps' for the empirical-L2 scale eps'."),
     bound("bartlett2017.cover.matrix.frobenius",
           title="BFT matrix covering, Frobenius case (q = s = 2): ceil(a^2 b^2 m / eps^2) ln(2 d m)",
-          source=src(BFT, "Lemma 3.2 with (p, q) = (r, s) = (2, 2)"), kind="upper", status="certificate",
+          source=BFT("Lemma 3.2 with (p, q) = (r, s) = (2, 2)"), kind="upper", status="certificate",
           quantity=LOG_COVER, params=params("m", "d", "B_w", "X_F", "eps"),
           statement="{X A : ||A||_F <= B_w} (Frobenius: the (2,2) norm), ||X||_F <= X_F: ln N <= "
                     "ceil(B_w^2 X_F^2 m^(2/2) / eps^2) ln(2 d m), unnormalised Frobenius output metric.",
@@ -132,7 +133,7 @@ s1, s2, b1, b2, rho1, rho2, W_max = (S[k] for k in ("s1", "s2", "b1", "b2", "rho
 BOUNDS.append(bound(
     "bartlett2017.cover.network",
     title="BFT network covering for two layers",
-    source=src(BFT, "Theorem 3.3 (two layers)"), kind="upper", status="certificate", quantity=LOG_COVER,
+    source=BFT("Theorem 3.3 (two layers)"), kind="upper", status="certificate", quantity=LOG_COVER,
     params=params("X_F", "W_max", "s1", "s2", "b1", "b2", "rho1", "rho2", "eps"),
     statement="Layers with rho_i-Lipschitz activations, ||A_i||_sigma <= s_i (spectral), ||A_i^T - M_i^T||_{2,1} <= b_i "
               "(sum of the Euclidean norms of the rows of A_i - M_i), width <= W_max: ln N <= (||X||_F^2 ln(2 W^2)/eps^2) "
@@ -148,7 +149,7 @@ EDELMAN_COVER_PARAMS = ("n", "T", "B_x", "B_QK21", "B_V21", "B_V", "B_out", "L_s
 BOUNDS += [
     bound("edelman2022.cover.head",
           title="Edelman et al.: capacity of a self-attention head, (C/eps^2) log(nT)",
-          source=src(EDELMAN, "Theorems 4.1-4.2 (capacity)"), kind="upper", status="rate", quantity=LOG_COVER,
+          source=EDELMAN("Theorems 4.1-4.2 (capacity)"), kind="upper", status="rate", quantity=LOG_COVER,
           params=params(*EDELMAN_COVER_PARAMS),
           statement="log N_inf(F_head; eps; X^(1..n)) <~ (C/eps^2) log(nT), C = (L_sigma B_out B_x)^2 ((B_V21)^(2/3) + "
                     "(2 B_V B_x^2 B_QK21)^(2/3))^3; B_V21 = ||W_V||_{2,1} (column norms summed), "
@@ -159,7 +160,7 @@ BOUNDS += [
           notes="The shape log(mT)/eps^2 is confirmed [V]; the constant C is schematic (notes §3.3)."),
     bound("edelman2022.cover.head_explicit",
           title="Self-attention head cover from Zhang's Theorem 4 over the n T token pairs (explicit)",
-          source=src(EDELMAN, "Theorems 4.1-4.2 (constants reconstructed from Zhang 2002, Theorem 4)"),
+          source=EDELMAN("Theorems 4.1-4.2 (constants reconstructed from Zhang 2002, Theorem 4)"),
           kind="upper", status="reconstructed", quantity=LOG_COVER,
           params=params("n", "T", "d", "B_x", "B_QK_F", "B_V", "B_out", "L_sigma", "eps"),
           statement="sum over blocks of mult 36 (ab/eps_i)^2 ln(2 (4 ab/eps_i + 3) N + 1): readout (ab = B_out L_sigma "
@@ -176,7 +177,7 @@ M_W = S["M_W"]
 BOUNDS += [
     bound("trauger2024.cover.linear",
           title="Trauger & Tewari: (1,1)-bounded linear maps, free of the number of points and of T",
-          source=src(TT, "Lemma 3.6"), kind="upper", status="reconstructed", quantity=LOG_COVER,
+          source=TT("Lemma 3.6"), kind="upper", status="reconstructed", quantity=LOG_COVER,
           params=params("n", "T", "d1", "d2", "B_x", "M_W", "eps"),
           statement="F_W = {u -> W u : W in R^(d1 x d2), ||W||_{1,1} <= M_W (sum of |entries|)}, ||u||_2 <= B_x, "
                     "n >= d2: ln N_inf(F_W, eps, ||.||_2) <= (B_x^2 M_W^2 / eps^2) ln(2 d1 d2 + 1).",
@@ -187,7 +188,7 @@ BOUNDS += [
                   "(B_u^2 M_W^2/eps^2) log(2 d1 d2 + 1)"),
     bound("trauger2024.cover.head",
           title="Head cover from (1,1)-bounded blocks composed by Lemma A.8 (free of T)",
-          source=src(TT, "Section 4 (composition; constants reconstructed)"), kind="upper", status="reconstructed",
+          source=TT("Section 4 (composition; constants reconstructed)"), kind="upper", status="reconstructed",
           quantity=LOG_COVER,
           params=params("T", "d", "B_x", "M_QK", "M_V", "M_out", "B_V", "B_out", "L_sigma", "eps"),
           statement="gamma^3 / eps^2 with gamma = sum_i a_i^(1/3) beta_i^(2/3), a_i = B_in,i^2 M_i^2 ln(2 d1 d2 + 1) "
@@ -215,7 +216,7 @@ for suffix, blocks, ps, reading in (
         BOUNDS.append(bound(
             f"truong2024.cover.head.{suffix}{alloc_suffix}",
             title=f"Rank-dependent cover of the single-head transformer ({reading}; {alloc_text})",
-            source=src(TRUONG, "covering bounds applied to a single-layer transformer (composition reconstructed)"),
+            source=TRUONG("covering bounds applied to a single-layer transformer (composition reconstructed)"),
             kind="upper", status="reconstructed", quantity=LOG_COVER, params=params(*ps),
             statement=f"sum_i p_i ln_+(A~_i / eps) over the readout, value and query-key blocks composed through the "
                       f"perturbation inequality (P) with the {alloc_text}; free of n and T.",
@@ -229,13 +230,13 @@ D, R = S["D"], S["R"]
 BOUNDS += [
     bound("ball.cover",
           title="Euclidean ball of radius R in R^D: D log(1 + 2R/eps)",
-          source=src(VERSHYNIN, "Corollary 4.2.13 (volumetric argument)"), kind="upper", status="certificate",
+          source=VERSHYNIN("Corollary 4.2.13 (volumetric argument)"), kind="upper", status="certificate",
           quantity=LOG_COVER, params=params("D", "R", "eps"),
           statement="The ball {theta in R^D : ||theta||_2 <= R} has an eps-net of size (1 + 2R/eps)^D.",
           expr=D * sp.log(1 + 2 * R / eps), monotone={**increasing("D", "R"), "eps": "decreasing"}),
     bound("ball.cover.simplified",
           title="Euclidean ball, parametric form: D log_+(3R/eps)",
-          source=src(VERSHYNIN, "Corollary 4.2.13, with 1 + 2R/eps <= 3R/eps for eps <= R"), kind="upper",
+          source=VERSHYNIN("Corollary 4.2.13, with 1 + 2R/eps <= 3R/eps for eps <= R"), kind="upper",
           status="certificate", quantity=LOG_COVER, params=params("D", "R", "eps"),
           statement="ln N <= D ln(3R/eps) for eps <= R (and 0 for eps >= R: the centre covers).",
           expr=D * sp.log(3 * R / eps), monotone={**increasing("D", "R"), "eps": "decreasing"}, derived=True,

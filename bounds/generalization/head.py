@@ -33,8 +33,9 @@ import math
 import numpy as np
 import sympy as sp
 
+from ..covers import lagrange_amplitudes
 from ..dudley import dudley_log, parametric_integral_expr
-from ..logspace import Signed
+from ..logspace import Signed, logsumexp
 from .common import S
 
 n, T, d, r_w, r_v = S["n"], S["T"], S["d"], S["r_w"], S["r_v"]
@@ -80,8 +81,8 @@ def composed_parametric(blocks: dict):
 
 def composed_parametric_lagrange(blocks: dict):
     """Lagrange-optimal scales eps_i = eps p_i/(beta_i P): amplitudes ``A_i beta_i P / p_i`` (not monotone in ranks)."""
-    P = sp.Add(*[p for p, _ in blocks.values()])
-    return [(p, BETA[name] * A * P / p) for name, (p, A) in blocks.items()]
+    ps = [p for p, _ in blocks.values()]
+    return list(zip(ps, lagrange_amplitudes(ps, [A for _, A in blocks.values()], [BETA[name] for name in blocks])))
 
 
 def composed_log_cover_expr(blocks: dict, eps, allocation=None):
@@ -161,12 +162,8 @@ def parametric_loglog(log_ps, log_amps, reading: str):
 
 
 def _lse(terms):
-    stacked = np.stack(np.broadcast_arrays(*terms))
-    top = np.max(stacked, axis=0)
-    safe = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        out = safe + np.log(np.sum(np.exp(stacked - safe), axis=0))
-    return np.where(np.isneginf(top), -np.inf, out)
+    """``log sum_i exp(term_i)`` of broadcast arrays."""
+    return logsumexp(np.stack(np.broadcast_arrays(*terms)), axis=0)
 
 
 def t1_numeric(reading: str):

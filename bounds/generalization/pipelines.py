@@ -21,17 +21,17 @@ True
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from ..dudley import (J_expr, dudley_log, maurey_rademacher_expr, one_scale_log, one_scale_maurey_expr,
-                      parametric_log_cover, parametric_rademacher_expr, unique_points)
+                      parametric_log_cover, parametric_rademacher_expr)
 from ..logspace import Signed
+from ..numeric import unique_points
 from ..record import Assumption, Bound, Source
 from ..registry import get, register
-from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params, src
+from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params
 
 dof, A, C, b, n, c = (S[k] for k in ("dof", "A", "C", "b", "n", "c"))
-DUDLEY_SOURCE = src(BFT, "Lemma A.5 (Dudley entropy integral), normalised form with the closed form of the notes §4.4")
+DUDLEY_SOURCE = BFT("Lemma A.5 (Dudley entropy integral), normalised form with the closed form of the notes §4.4")
 MASSART = Source(None, "Massart", 2000, "finite-class lemma at one scale (notes §4.3)",
                  venue="Annales de la Faculté des Sciences de Toulouse 9(2) (2000)")
 PARAM_COVER_HYP = "the class takes values in [-b, b]; ln N(eps) <= p ln(A/eps) for eps < A and 0 above"

@@ -5,7 +5,7 @@
   class with values in ``[0, c]``: ``E g - E_S g <= 2 R_n + c sqrt(ln(1/delta)/(2n))``, or with the
   empirical complexity ``2 R_S + 3 c sqrt(ln(2/delta)/(2n))``.
 * ``edelman2022.lemma_a8``: composing three Maurey covers ``a_i/eps_i^2`` through weights ``beta_i``
-  costs ``gamma^3/eps^2`` at best (the allocation is in :mod:`bounds.covering`).
+  costs ``gamma^3/eps^2`` at best (the allocation is in :mod:`tbounds.bounds.covers`).
 
 >>> from tbounds.bounds import get
 >>> e, m = get("mohri2018.gap.expected"), get("mohri2018.gap.empirical")
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..covering import maurey_gamma_expr
+from ..covers import maurey_gamma_expr
 from ..record import Assumption, Source
 from ..registry import register
-from .common import EDELMAN, GAP, LOG_COVER, MOHRI, RADEMACHER, S, bound, params, src
+from .common import EDELMAN, GAP, LOG_COVER, MOHRI, RADEMACHER, S, bound, params
 
 Rad, L_loss, c_loss, n, delta, eps = (S[k] for k in ("Rad", "L_loss", "c_loss", "n", "delta", "eps"))
 LOSS_CLASS = Assumption("bounded loss class", "every loss in the class takes values in [0, c_loss]")
@@ -39,14 +39,14 @@ BOUNDS = [
           monotone={"L_loss": "increasing", "Rad": "increasing"},
           notes="Covering alternative: ln N(loss o F, eps) <= ln N(F, eps / L_loss)."),
     bound("mohri2018.gap.expected", title="Rademacher generalisation theorem, expected complexity",
-          source=src(MOHRI, "Theorem 3.3 (first inequality)"), kind="upper", status="certificate", quantity=GAP,
+          source=MOHRI("Theorem 3.3 (first inequality)"), kind="upper", status="certificate", quantity=GAP,
           params=params("Rad", "c_loss", "n", "delta"),
           statement="With probability >= 1 - delta over the sample, every g in G (values in [0, c_loss]) has "
                     "E g <= E_S g + 2 R_n(G) + c_loss sqrt(ln(1/delta)/(2n)) (McDiarmid with differences c/n).",
           expr=2 * Rad + c_loss * sp.sqrt(sp.log(1 / delta) / (2 * n)), assumptions=(IID, LOSS_CLASS),
           monotone={"Rad": "increasing", "c_loss": "increasing", "n": "decreasing", "delta": "decreasing"}),
     bound("mohri2018.gap.empirical", title="Rademacher generalisation theorem, empirical complexity",
-          source=src(MOHRI, "Theorem 3.3 (second inequality)"), kind="upper", status="certificate", quantity=GAP,
+          source=MOHRI("Theorem 3.3 (second inequality)"), kind="upper", status="certificate", quantity=GAP,
           params=params("Rad", "c_loss", "n", "delta"),
           statement="With probability >= 1 - delta, E g <= E_S g + 2 R_S(G) + 3 c_loss sqrt(ln(2/delta)/(2n)), with the "
                     "empirical complexity R_S computed on the sample itself.",
@@ -57,7 +57,7 @@ BOUNDS = [
 a1, a2, a3, b1, b2, b3 = (S[k] for k in ("a1", "a2", "a3", "beta1", "beta2", "beta3"))
 BOUNDS.append(bound(
     "edelman2022.lemma_a8", title="Optimal composition of three Maurey covers: gamma^3 / eps^2",
-    source=src(EDELMAN, "Lemma A.8"), kind="exact", status="certificate", quantity=LOG_COVER,
+    source=EDELMAN("Lemma A.8"), kind="exact", status="certificate", quantity=LOG_COVER,
     params=params("a1", "a2", "a3", "beta1", "beta2", "beta3", "eps"),
     statement="min sum_i a_i/eps_i^2 subject to sum_i beta_i eps_i = eps equals gamma^3/eps^2, "
               "gamma = sum_i a_i^(1/3) beta_i^(2/3), at eps_i = (eps/gamma)(a_i/beta_i)^(1/3).",

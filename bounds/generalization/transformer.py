@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..dudley import maurey_rademacher_expr, unique_points
+from ..covers import maurey_gamma_expr
+from ..dudley import maurey_rademacher_expr
+from ..numeric import unique_points
+from ..record import Assumption
 from ..registry import register
 from . import head
-from .common import (BOUNDED_LOSS, BOUNDED_TOKENS, EDELMAN, GAP, IID, S, SIGMA_ZERO, TRUONG, TT, Assumption,
-                     bound, params, rank_at_most, src)
-from ..covering import maurey_gamma_expr
+from .common import (BOUNDED_LOSS, BOUNDED_TOKENS, EDELMAN, GAP, IID, S, SIGMA_ZERO, TRUONG, TT, bound, params,
+                     rank_at_most)
 
 n, T, d = S["n"], S["T"], S["d"]
 B_x, B_V, B_out, L_sigma = S["B_x"], S["B_V"], S["B_out"], S["L_sigma"]
@@ -75,7 +77,7 @@ T1_STATEMENT = ("gap <= 2 L_loss (12/sqrt(n)) sum_i sqrt(p_i) A_i J(min(1, b/A_i
 BOUNDS += [
     bound("truong2024.gap.t1",
           title="Rank-dependent generalisation gap of a single-layer single-head transformer (T1 covers, closed form)",
-          source=src(TRUONG, "main theorem (constants reconstructed from the reported covering bound)"),
+          source=TRUONG("main theorem (constants reconstructed from the reported covering bound)"),
           kind="upper", status="reconstructed", quantity=GAP, params=params(*T1_PARAMS),
           statement=T1_STATEMENT,
           expr=head.gap_from_rademacher(head.parametric_head_rademacher(head.t1_blocks())),
@@ -85,7 +87,7 @@ BOUNDS += [
           notes=T1_NOTE),
     bound("truong2024.gap.t1.quadrature",
           title="Rank-dependent gap, T1 covers, Dudley integral by quadrature at the optimal alpha",
-          source=src(TRUONG, "main theorem (constants reconstructed from the reported covering bound)"),
+          source=TRUONG("main theorem (constants reconstructed from the reported covering bound)"),
           kind="upper", status="reconstructed", quantity=GAP, params=params(*T1_PARAMS),
           statement="As truong2024.gap.t1, but the Dudley integral of sqrt(sum_i p_i ln_+(A_i/eps)) is computed "
                     "numerically (tanh-sinh) at the optimal alpha (ln N(alpha) = n/9), so it is never larger.",
@@ -97,7 +99,7 @@ BOUNDS += [
           notes=T1_NOTE),
     bound("truong2024.gap.t1_log1p",
           title="Rank-dependent gap, T1 covers read with log(1 + .), Dudley by quadrature",
-          source=src(TRUONG, "main theorem (constants reconstructed from the reported covering bound)"),
+          source=TRUONG("main theorem (constants reconstructed from the reported covering bound)"),
           kind="upper", status="reconstructed", quantity=GAP, params=params(*T1_PARAMS),
           statement="As truong2024.gap.t1.quadrature with each block cover r^2 log(1 + 4 B_in^2 B^2 r / eps^2).",
           numeric=unique_points(head.t1_numeric("log1p")),
@@ -107,7 +109,7 @@ BOUNDS += [
           reading="(T1) read as r^2 log(1 + 4 B_x^2 B_w^2 r / eps^2), B_w spectral", notes=T1_NOTE),
     bound("truong2024.gap.cp",
           title="Rank-dependent gap with dimension-aware (Candès-Plan) covers of each block",
-          source=src(TRUONG, "main theorem (shape); covers from Candès & Plan 2011, Lemma 3.1"),
+          source=TRUONG("main theorem (shape); covers from Candès & Plan 2011, Lemma 3.1"),
           kind="upper", status="reconstructed", quantity=GAP, params=params(*CP_PARAMS),
           statement="As truong2024.gap.t1 with p_i = (rows + cols + 1) rank_i (readout 1 x d rank 1, value and "
                     "query-key d x d of ranks r_v, r_w) and A_i = 3 beta_i 9 sqrt(rank_i) B_i B_in,i "
@@ -120,7 +122,7 @@ BOUNDS += [
                 "dimension linearly, both under a square root."),
     bound("truong2024.gap.rate",
           title="Truong's claimed shape: O(log r_w / sqrt(n)), free of T",
-          source=src(TRUONG, "abstract"), kind="upper", status="rate", quantity=GAP,
+          source=TRUONG("abstract"), kind="upper", status="rate", quantity=GAP,
           params=params("n", "T", "r_w"),
           statement="The abstract claims a generalisation bound of order 1/sqrt(n), growing like log r_w, with no "
                     "dependence on T; shape (1 + ln r_w)/sqrt(n), all norms and constants hidden.",
@@ -135,7 +137,7 @@ TT_C = TT_GAMMA ** sp.Rational(3, 2)
 BOUNDS.append(bound(
     "trauger2024.gap",
     title="Sequence-length-independent generalisation gap (Trauger & Tewari, reconstructed constants)",
-    source=src(TT, "main theorem (constants reconstructed; Lemma 3.6 read as in the notes)"),
+    source=TT("main theorem (constants reconstructed; Lemma 3.6 read as in the notes)"),
     kind="upper", status="reconstructed", quantity=GAP, params=params(*TT_PARAMS),
     statement="Blocks covered T-free by ln N <= B_in^2 M^2 ln(2 d1 d2 + 1)/eps^2 ((1,1)-norm M), composed by "
               "Lemma A.8 (C^2 = gamma^3, gamma = sum_i a_i^(1/3) beta_i^(2/3)), Dudley at alpha = min(3C/sqrt(n), b): "
@@ -152,7 +154,7 @@ BOUNDS.append(bound(
 BOUNDS.append(bound(
     "edelman2022.gap",
     title="Generalisation gap of a self-attention head growing with log(nT) (Edelman et al., reconstructed constants)",
-    source=src(EDELMAN, "Theorems 4.1-4.2 (constants reconstructed from Zhang 2002, Theorem 4)"),
+    source=EDELMAN("Theorems 4.1-4.2 (constants reconstructed from Zhang 2002, Theorem 4)"),
     kind="upper", status="reconstructed", quantity=GAP, params=params(*EDELMAN_PARAMS),
     statement="Readout covered over n points, value coordinates (at eps/sqrt(d)) and attention scores over the n T "
               "token pairs, each by Zhang's Thm 4 (p = 2): ln N <= 36 (ab/eps)^2 ln(2 (4ab/eps + 3) N + 1); "
@@ -170,7 +172,7 @@ BOUNDS.append(bound(
 BOUNDS.append(bound(
     "edelman2022.gap.rate",
     title="Edelman et al.'s gap shape from the schematic head capacity (C/eps^2) log(nT)",
-    source=src(EDELMAN, "Theorems 4.1-4.2 (shape)"), kind="upper", status="rate", quantity=GAP,
+    source=EDELMAN("Theorems 4.1-4.2 (shape)"), kind="upper", status="rate", quantity=GAP,
     params=params(*EDELMAN_RATE_PARAMS),
     statement="ln N <= (C/eps^2) ln(nT), C = (L_sigma B_out B_x)^2 ((B_V21)^(2/3) + (2 B_V B_x^2 B_QK21)^(2/3))^3 "
               "(log-dimension factors hidden), through the Maurey pipeline and the Rademacher theorem.",

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .approximation_common import ATTENTION_LAYERS, BLOCKS, FF_LAYERS, KS2024, YUN2020, bound
-from .depth_steps import ceil_near
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..record import Assumption
+from ..registry import register
+from ..steps import ceil_near
+from .common import ATTENTION_LAYERS, BLOCKS, FF_LAYERS, KS2024, YUN2020, bound
 
 P = {
     "n": Param("n", "sequence length", 3, integer=True, low=1),

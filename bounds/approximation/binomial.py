@@ -1,5 +1,6 @@
 """An accurate binomial coefficient for the log-space compiler: binom_sum(a, b) = C(a + b, b).
 
+Sumformer's latent dimension counts monomials: C(n + d, d) of degree at most n in d variables.
 C(a + b, b) = 1 / ((a + b + 1) B(a + 1, b + 1)).  The generic handler takes
 ``gammaln(a + b + 1) - gammaln(b + 1) - gammaln(a + 1)``, which cancels to
 nothing at ``a = 1e300``, and ``C(n + d, d)`` written with ``n + d`` loses ``n``
@@ -26,15 +27,9 @@ import math
 import numpy as np
 import sympy as sp
 from scipy import special
-from sympy.codegen.cfunctions import expm1
 
-from .depth_steps import _snap
-from .logspace import HANDLERS, Signed, to_linear
-
-
-def _with_power(tex: str, exp) -> str:
-    """LaTeX of a function value raised to ``exp`` (sympy's printer passes it for powers)."""
-    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+from ..logspace import HANDLERS, Signed, snap_to_integer, to_linear
+from ..steps import with_power
 
 
 class binom_sum(sp.Function):
@@ -64,7 +59,7 @@ class binom_sum(sp.Function):
 
     def _latex(self, printer, exp=None):
         a, b = self.args
-        return _with_power(rf"\binom{{{printer._print(a + b)}}}{{{printer._print(b)}}}", exp)
+        return with_power(rf"\binom{{{printer._print(a + b)}}}{{{printer._print(b)}}}", exp)
 
     def _eval_evalf(self, prec):
         a, b = self.args
@@ -76,7 +71,7 @@ def _binom_handler(a: Signed, b: Signed) -> Signed:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log = -np.log(av + bv + 1) - special.betaln(av + 1, bv + 1)
     # betaln is good to ~1e-11 only: where the value is an integer below 2**52, take the exact count.
-    ai, bi = _snap(np.broadcast_to(av, log.shape)), _snap(np.broadcast_to(bv, log.shape))
+    ai, bi = snap_to_integer(np.broadcast_to(av, log.shape)), snap_to_integer(np.broadcast_to(bv, log.shape))
     exact = (ai == np.round(ai)) & (bi == np.round(bi)) & (ai >= 0) & (bi >= 0) & (log < 36.0)
     if exact.any():
         pairs, where = np.unique(np.stack([ai[exact], bi[exact]], axis=1), axis=0, return_inverse=True)
@@ -86,16 +81,6 @@ def _binom_handler(a: Signed, b: Signed) -> Signed:
     return Signed(np.ones_like(log), log)
 
 
-def _expm1_handler(x: Signed) -> Signed:
-    # 1 - exp(-s^2) = -expm1(-s^2) keeps full relative precision for small s (the Performer MSEs).
-    xv = to_linear(x)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = np.expm1(np.minimum(xv, 700.0))
-        log = np.where(xv > 700.0, xv, np.log(np.abs(value)))
-    return Signed(np.where(xv > 700.0, 1.0, np.sign(value)), log)
-
-
 HANDLERS.setdefault(binom_sum, _binom_handler)
-HANDLERS.setdefault(expm1, _expm1_handler)
 
-__all__ = ["binom_sum", "expm1"]
+__all__ = ["binom_sum"]

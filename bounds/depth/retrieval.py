@@ -3,7 +3,7 @@
 
 Mușat's lower bound ``t >= ⌈log_3 2D⌉`` and the k-hop construction's
 ``⌊log2 k⌋ + 2`` layers bracket the depth a chain of D lookups needs; both
-are step functions, written with the exact steps of :mod:`bounds.depth_steps`.
+are step functions, written with the exact steps of :mod:`tbounds.bounds.steps`.
 
 >>> from tbounds.bounds import get
 >>> [int(get("musat2025.retrieval.lower")(D=D)) for D in (1, 2, 4, 5, 13, 14, 40, 41)]
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .depth_common import DEPTH, HOPS, INPUT_LENGTH, RETRIEVAL_STEPS, SECONDARY, SHT2024, WIDTH, bound, musat
-from .depth_steps import ceil_log, floor_log
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..quantities import DEPTH
+from ..record import Assumption
+from ..registry import register
+from ..steps import ceil_log, floor_log
+from .common import HOPS, RETRIEVAL_STEPS, SECONDARY, SHT2024, bound, musat
 
 P = {
     "D": Param("D", "retrieval steps: chained lookups between the query and the answer", 13, integer=True, low=1),

@@ -1,7 +1,7 @@
 """Approximating softmax attention itself: Linformer's projection dimension (Wang et al., arXiv 2006.04768)
 and Performer's random features (Choromanski et al., arXiv 2009.14794).
 
-Expressivity needs far less (k = 1, any m: :mod:`bounds.approximation_sumformer`);
+Expressivity needs far less (k = 1, any m: :mod:`.sumformer`);
 these are the sizes at which the efficient layer reproduces softmax attention.
 
 >>> from tbounds.bounds import get
@@ -14,12 +14,12 @@ these are the sizes at which the efficient layer reproduces softmax attention.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
-from .approximation_common import CHOROMANSKI2021, FEATURES, MSE, PROBABILITY, PROJECTION, WANG2020, bound
-from .approximation_steps import expm1
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..record import Assumption
+from ..registry import register
+from .common import CHOROMANSKI2021, FEATURES, MSE, PROBABILITY, PROJECTION, WANG2020, bound
 
 P = {
     "n": Param("n", "sequence length", 512, integer=True, low=2),

@@ -1,27 +1,24 @@
 """Depth results that are statements rather than formulas, with the complexity classes they involve.
 
->>> from tbounds.bounds.statements import get_statement
+>>> from tbounds.bounds import get_statement
 >>> get_statement("merrill2025.cot_scaling.tc0").source.label
 'Theorem 4'
 """
 
 from __future__ import annotations
 
-from .depth_common import CPW2024, DOCS, LIU2023, MS2023, MS2024, MS2025, MS2025_PADDING, SECONDARY, SHT2024, FAMILY
-from .record import Assumption
-from .statements import Statement, register_statements
+from ..record import Assumption
+from ..registry import register
+from .common import CPW2024, FAMILY, LIU2023, MS2023, MS2024, MS2025, MS2025_PADDING, SECONDARY, SHT2024
 
 TC0_NE_NC1 = Assumption("TC0 != NC1", "the standard conjecture that threshold circuits of constant depth are weaker "
                                       "than log-depth Boolean circuits")
 POLY_WIDTH = Assumption("polynomial width", "model dimension or padding grows at most polynomially in n, "
                                             "weights for length n computable in L")
 
+statement = FAMILY.statement
 
-def statement(id: str, **fields) -> Statement:
-    return Statement(id=id, family=FAMILY, docs=DOCS, **fields)
-
-
-STATEMENTS = [
+STATEMENTS = (
     statement("merrill2025.width_scaling.tc0",
               title="Fixed depth with polynomial width stays in TC0",
               source=MS2025("Theorem 3"),
@@ -102,6 +99,6 @@ STATEMENTS = [
                         "composition when L <= O~(log log n) and H d p <= n^(2^(-4L)); L + 1 layers solve it with "
                         "polylog parameters.",
               notes=SECONDARY + " The exponent is not known, so no formula is offered."),
-]
+)
 
-register_statements(*STATEMENTS)
+register(*STATEMENTS)

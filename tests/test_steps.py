@@ -1,4 +1,4 @@
-"""The exact step functions behind the integer-valued depth bounds agree with integer arithmetic everywhere."""
+"""The exact step functions behind integer-valued bounds (tbounds.bounds.steps) agree with integer arithmetic everywhere."""
 
 import math
 
@@ -7,7 +7,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import given, strategies as st
 
-from tbounds.bounds.depth_steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
+from tbounds.bounds.steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
 from tbounds.bounds.logspace import compile_signed_log, to_linear
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -65,6 +65,18 @@ def test_lambdify_mpmath_and_numpy_agree(x):
     with mpmath.workdps(40):
         assert f_mp(mpmath.mpf(x)) == want
     assert f_np(np.array([float(x)]))[0] == want
+
+
+def test_lambdify_imports_the_helpers_under_their_installed_name():
+    """Run from the repository root, a bare ``bounds.…`` path would load a second copy of the package."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sympy as sp; from tbounds.bounds import get; b = get('merrill2025.regular.nonuniform'); "
+            "f = sp.lambdify([p.symbol for p in b.params], b.expr, 'mpmath'); assert f(128) == 33; "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'bounds'], 'a second copy was imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_past_the_exact_range_values_stay_finite():

@@ -1,22 +1,18 @@
 """Approximation results that are statements rather than formulas.
 
->>> from tbounds.bounds.statements import get_statement
+>>> from tbounds.bounds import get_statement
 >>> get_statement("alberti2023.sumformer.universal").family
 'approximation'
 """
 
 from __future__ import annotations
 
-from .approximation_common import (ALBERTI2023, CHOROMANSKI2021, DOCS, FAMILY, KS2024, SIEGEL2026, SUMFORMER_BODY,
-                                   YUN2020)
-from .statements import Statement, register_statements
+from ..registry import register
+from .common import ALBERTI2023, CHOROMANSKI2021, FAMILY, KS2024, SIEGEL2026, SUMFORMER_BODY, YUN2020
 
+statement = FAMILY.statement
 
-def statement(id: str, **fields) -> Statement:
-    return Statement(id=id, family=FAMILY, docs=DOCS, **fields)
-
-
-STATEMENTS = [
+STATEMENTS = (
     statement("alberti2023.sumformer.universal",
               title="Sumformer universally approximates equivariant sequence-to-sequence functions",
               source=ALBERTI2023("abstract (main theorem)"),
@@ -45,6 +41,6 @@ STATEMENTS = [
               statement="Explicit width and depth bounds for Sumformer and Transformer approximating alpha-Hölder "
                         "equivariant targets, matching ReLU-MLP rates; the numbers are not in our sources, so no "
                         "formula is offered."),
-]
+)
 
-register_statements(*STATEMENTS)
+register(*STATEMENTS)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .depth_common import (ATTENTION_BITS, COMPOSITION_BITS, DEPTH, DIAMETER, LIU2023, PNP2024, RAJARAMAN2024,
-                           SECONDARY, SHT2023, WIDTH, YE2025, YEHUDAI2025, bound)
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..quantities import DEPTH, WIDTH
+from ..record import Assumption
+from ..registry import register
+from .common import (ATTENTION_BITS, COMPOSITION_BITS, DIAMETER, LIU2023, PNP2024, RAJARAMAN2024, SECONDARY, SHT2023,
+                     YE2025, YEHUDAI2025, bound)
 
 P = {
     "n": Param("n", "input length T (number of automaton steps)", 1024, integer=True, low=2),

@@ -1,11 +1,13 @@
-"""Exact integer step functions for integer-valued depth bounds: ⌈log_b x⌉, ⌊log_b x⌋, ⌊a / q⌋.
+"""Exact integer steps for integer-valued bounds of every family: ⌈log_b x⌉, ⌊log_b x⌋, ⌊a / q⌋, ⌈x⌉.
 
-Depth results are step functions (``8⌈log2 n⌉ + 9`` layers).  Written with
+Layer counts and dimensions are step functions (``8⌈log2 n⌉ + 9`` layers).  Written with
 ``sp.ceiling(sp.log(n, 2))`` they go wrong exactly on the steps: in floating
 point ``log(32)/log(2)`` is ``5.000000000000001`` and its ceiling is 6.  These
 sympy functions are evaluated with integer arithmetic instead, in sympy (exact
 rationals), in mpmath and numpy (via the printers ``lambdify`` uses) and in the
-log-space compiler (handlers added to :data:`bounds.logspace.HANDLERS`).
+log-space compiler (handlers added to :data:`tbounds.bounds.logspace.HANDLERS`).
+:class:`exact_integer` is what :class:`~tbounds.bounds.record.Bound` wraps around
+every ``integer_valued`` expression before compiling it.
 
 >>> import sympy as sp
 >>> n = sp.Symbol("n", integer=True, positive=True)
@@ -36,12 +38,10 @@ import sympy as sp
 
 from .logspace import EXACT_LIMIT, HANDLERS, Signed, from_linear, snap_to_integer, to_linear
 
-def _with_power(tex: str, exp) -> str:
+
+def with_power(tex: str, exp) -> str:
     """LaTeX of a function value raised to ``exp`` (sympy's printer passes it for powers)."""
     return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
-
-
-_EXACT_LIMIT = EXACT_LIMIT
 
 
 # ----------------------------------------------------------------------------- exact scalar arithmetic
@@ -81,9 +81,6 @@ def _floor_log_exact(x: Fraction, b: int) -> int:
     return k
 
 
-_snap = snap_to_integer
-
-
 # ----------------------------------------------------------------------------- numeric (numpy / mpmath) values
 def _scalar(x) -> bool:
     return np.ndim(x) == 0 and not isinstance(x, np.ndarray)
@@ -94,9 +91,9 @@ def _exact_scalar(x):
     if isinstance(x, (int, Fraction, sp.Rational)):
         return _fraction(x)
     xf = float(x)
-    if not math.isfinite(xf) or abs(xf) >= _EXACT_LIMIT:
+    if not math.isfinite(xf) or abs(xf) >= EXACT_LIMIT:
         return None
-    return _fraction(_snap(np.asarray(xf))[()])
+    return _fraction(snap_to_integer(np.asarray(xf))[()])
 
 
 def _huge_log(x, b: int, ceil: bool):
@@ -112,7 +109,7 @@ def ceil_log_value(x, b):
     if _scalar(x):
         exact = _exact_scalar(x)
         return _ceil_log_exact(exact, int(b)) if exact is not None else _huge_log(x, int(b), ceil=True)
-    return _vector_log(_snap(np.asarray(x, dtype=float)), int(b), ceil=True)
+    return _vector_log(snap_to_integer(np.asarray(x, dtype=float)), int(b), ceil=True)
 
 
 def floor_log_value(x, b):
@@ -120,7 +117,7 @@ def floor_log_value(x, b):
     if _scalar(x):
         exact = _exact_scalar(x)
         return _floor_log_exact(exact, int(b)) if exact is not None else _huge_log(x, int(b), ceil=False)
-    return _vector_log(_snap(np.asarray(x, dtype=float)), int(b), ceil=False)
+    return _vector_log(snap_to_integer(np.asarray(x, dtype=float)), int(b), ceil=False)
 
 
 def floor_div_value(a, q):
@@ -132,7 +129,7 @@ def floor_div_value(a, q):
 
             return mpmath.floor(mpmath.mpf(a) / mpmath.mpf(q))
         return math.floor(fa / fq)
-    return np.floor_divide(_snap(np.asarray(a, dtype=float)), _snap(np.asarray(q, dtype=float)))
+    return np.floor_divide(snap_to_integer(np.asarray(a, dtype=float)), snap_to_integer(np.asarray(q, dtype=float)))
 
 
 def _vector_log(x: np.ndarray, b: int, ceil: bool) -> np.ndarray:
@@ -141,7 +138,7 @@ def _vector_log(x: np.ndarray, b: int, ceil: bool) -> np.ndarray:
         k = np.ceil(guess) if ceil else np.floor(guess)
         k = np.where(np.isfinite(k), k, np.nan)
         # Correct the float guess by one step either way, comparing with exact float powers.
-        small = x < _EXACT_LIMIT
+        small = x < EXACT_LIMIT
         for _ in range(2):
             if ceil:
                 k = np.where(small & (np.power(float(b), k) < x), k + 1, k)
@@ -161,7 +158,7 @@ class _IntegerStep(sp.Function):
     _value = None  # name of the numeric helper in this module
 
     def _pythoncode(self, printer):
-        fn = printer._module_format(f"bounds.depth_steps.{self._value}")
+        fn = printer._module_format(f"{__name__}.{self._value}")  # imported by lambdify under its installed name
         return f"{fn}({', '.join(printer._print(a) for a in self.args)})"
 
     _mpmathcode = _pythoncode
@@ -196,7 +193,7 @@ class ceil_log(_IntegerStep):
         return None
 
     def _latex(self, printer, exp=None):
-        return _with_power(rf"\left\lceil \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rceil", exp)
+        return with_power(rf"\left\lceil \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rceil", exp)
 
 
 class floor_log(_IntegerStep):
@@ -215,7 +212,7 @@ class floor_log(_IntegerStep):
         return None
 
     def _latex(self, printer, exp=None):
-        return _with_power(rf"\left\lfloor \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rfloor", exp)
+        return with_power(rf"\left\lfloor \log_{{{printer._print(self.args[1])}}} {printer._print(self.args[0])} \right\rfloor", exp)
 
 
 class floor_div(_IntegerStep):
@@ -231,7 +228,7 @@ class floor_div(_IntegerStep):
         return None
 
     def _latex(self, printer, exp=None):
-        return _with_power(rf"\left\lfloor \frac{{{printer._print(self.args[0])}}}{{{printer._print(self.args[1])}}} \right\rfloor", exp)
+        return with_power(rf"\left\lfloor \frac{{{printer._print(self.args[0])}}}{{{printer._print(self.args[1])}}} \right\rfloor", exp)
 
 
 def ceil_near_value(x):
@@ -243,7 +240,7 @@ def ceil_near_value(x):
 
             return mpmath.ceil(mpmath.mpf(x))
         return math.ceil(exact)
-    return np.ceil(_snap(np.asarray(x, dtype=float)))
+    return np.ceil(snap_to_integer(np.asarray(x, dtype=float)))
 
 
 class ceil_near(_IntegerStep):
@@ -261,7 +258,7 @@ class ceil_near(_IntegerStep):
         return None
 
     def _latex(self, printer, exp=None):
-        return _with_power(rf"\left\lceil {printer._print(self.args[0])} \right\rceil", exp)
+        return with_power(rf"\left\lceil {printer._print(self.args[0])} \right\rceil", exp)
 
 
 class exact_integer(_IntegerStep):
@@ -288,7 +285,7 @@ class exact_integer(_IntegerStep):
     _lambdacode = _pythoncode
 
     def _latex(self, printer, exp=None):
-        return _with_power(printer._print(self.args[0]), exp)
+        return with_power(printer._print(self.args[0]), exp)
 
     def _sympystr(self, printer):
         return printer._print(self.args[0])
@@ -298,10 +295,10 @@ class exact_integer(_IntegerStep):
 def _step_handler(ceil: bool):
     def handler(x: Signed, b: Signed) -> Signed:
         base = int(round(float(np.ravel(to_linear(b))[0])))  # the base is a constant (checked in eval)
-        huge = x.log >= math.log(_EXACT_LIMIT)
+        huge = x.log >= math.log(EXACT_LIMIT)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             xv = np.where(huge | (x.sign <= 0), 1.0, to_linear(x))
-            exact = _vector_log(_snap(xv), base, ceil)
+            exact = _vector_log(snap_to_integer(xv), base, ceil)
             ratio = x.log / math.log(base)  # past 2**52: the step of the float log
             approx = np.ceil(ratio) if ceil else np.floor(ratio)
         out = np.where(huge, approx, exact)
@@ -311,19 +308,17 @@ def _step_handler(ceil: bool):
 
 
 def _floor_div_handler(a: Signed, q: Signed) -> Signed:
-    huge = a.log >= math.log(_EXACT_LIMIT)
+    huge = a.log >= math.log(EXACT_LIMIT)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         exact = from_linear(floor_div_value(np.where(huge, 0.0, to_linear(a)), to_linear(q)))
         ratio = Signed(a.sign * q.sign, a.log - q.log)
     return Signed(np.where(huge, ratio.sign, exact.sign), np.where(huge, ratio.log, exact.log))
 
 
-HANDLERS.setdefault(ceil_log, _step_handler(ceil=True))
-HANDLERS.setdefault(floor_log, _step_handler(ceil=False))
 def _exact_integer_handler(x: Signed) -> Signed:
-    small = (x.log < math.log(_EXACT_LIMIT)) & (x.sign != 0)
+    small = (x.log < math.log(EXACT_LIMIT)) & (x.sign != 0)
     with np.errstate(invalid="ignore", over="ignore"):
-        v = _snap(np.where(small, to_linear(x), 0.0))
+        v = snap_to_integer(np.where(small, to_linear(x), 0.0))
     snapped = small & (v == np.round(v))
     if not snapped.any():
         return x
@@ -338,14 +333,17 @@ def _exact_integer_handler(x: Signed) -> Signed:
 
 
 def _ceil_near_handler(x: Signed) -> Signed:
-    small = x.log < math.log(_EXACT_LIMIT)
+    small = x.log < math.log(EXACT_LIMIT)
     with np.errstate(invalid="ignore", over="ignore"):
         out = from_linear(ceil_near_value(np.where(small, to_linear(x), 0.0)))
     return Signed(np.where(small, out.sign, x.sign), np.where(small, out.log, x.log))
 
 
+HANDLERS.setdefault(ceil_log, _step_handler(ceil=True))
+HANDLERS.setdefault(floor_log, _step_handler(ceil=False))
 HANDLERS.setdefault(floor_div, _floor_div_handler)
 HANDLERS.setdefault(ceil_near, _ceil_near_handler)
 HANDLERS.setdefault(exact_integer, _exact_integer_handler)
 
-__all__ = ["ceil_log", "floor_log", "floor_div", "ceil_near", "exact_integer", "ceil_near_value", "ceil_log_value", "floor_log_value", "floor_div_value"]
+__all__ = ["ceil_log", "floor_log", "floor_div", "ceil_near", "exact_integer", "with_power", "ceil_near_value",
+           "ceil_log_value", "floor_log_value", "floor_div_value"]

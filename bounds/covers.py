@@ -1,4 +1,4 @@
-"""Covering-number algebra: composing covers of blocks, and the allocation of scales between them.
+"""Covering-number algebra for any class: composing covers of blocks, the allocation of scales, greedy covers.
 
 If a model's output moves by at most ``sum_i beta_i * dist_i`` when block ``i`` moves
 by ``dist_i`` (a perturbation inequality), then covers of the blocks at scales
@@ -10,7 +10,7 @@ closed-form optima below are used by the transformer bounds.
   the minimum is ``gamma^3 / eps^2`` with ``gamma = sum_i a_i^(1/3) beta_i^(2/3)``,
   at ``eps_i = (eps/gamma) (a_i/beta_i)^(1/3)``.
 * Parametric blocks ``ln N_i = p_i ln(A_i/eps_i)`` (Lagrange): ``eps_i = eps p_i/(beta_i P)``
-  with ``P = sum_i p_i``, giving ``sum_i p_i ln(A_i beta_i P / (p_i eps))``.
+  with ``P = sum_i p_i``, giving ``sum_i p_i ln(A~_i / eps)`` with ``A~_i = A_i beta_i P / p_i``.
 
 >>> value, scales = maurey_allocation([1.0, 8.0], [1.0, 1.0], 1.0)
 >>> round(value, 10), [round(s, 10) for s in scales]
@@ -25,22 +25,19 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
+import sympy as sp
 from scipy import optimize
 
 
 def maurey_gamma_expr(alphas: Sequence, betas: Sequence):
     """``gamma = sum_i a_i^(1/3) beta_i^(2/3)`` for sympy expressions (the composed cover is ``gamma^3/eps^2``)."""
-    import sympy as sp
-
     return sp.Add(*[a ** sp.Rational(1, 3) * b ** sp.Rational(2, 3) for a, b in zip(alphas, betas)])
 
 
-def parametric_composed_expr(ps: Sequence, amplitudes: Sequence, betas: Sequence, eps):
-    """``sum_i p_i ln_+(A_i beta_i P / (p_i eps))``: parametric blocks composed at the optimal scales (sympy)."""
-    import sympy as sp
-
+def lagrange_amplitudes(ps: Sequence, amplitudes: Sequence, betas: Sequence) -> list:
+    """``A~_i = A_i beta_i P / p_i``: at the Lagrange scales the composed cover is ``sum_i p_i ln_+(A~_i / eps)`` (sympy)."""
     P = sp.Add(*ps)
-    return sp.Add(*[p * sp.Max(0, sp.log(A * b * P / (p * eps))) for p, A, b in zip(ps, amplitudes, betas)])
+    return [A * b * P / p for p, A, b in zip(ps, amplitudes, betas)]
 
 
 def maurey_allocation(alphas: Sequence[float], betas: Sequence[float], eps: float):

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .depth_common import DEPTH, GRAPH_SIZE, INPUT_LENGTH, INPUT_TOKENS, MS2025, WIDTH, bound
-from .depth_steps import ceil_log, floor_div
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..quantities import DEPTH, WIDTH
+from ..record import Assumption
+from ..registry import register
+from ..steps import ceil_log, floor_div
+from .common import GRAPH_SIZE, INPUT_LENGTH, INPUT_TOKENS, MS2025, bound
 
 P = {
     "n": Param("n", "input length |w| (the string before the end marker $)", 128, integer=True, low=1),

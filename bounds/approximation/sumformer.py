@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .approximation_common import (ALBERTI2023, ATTENTION_LAYERS, FEATURES, LATENT, PROJECTION, SUMFORMER_BODY,
-                                   TABAGHI2023, WAGSTAFF2019, WIDTH, bound)
-from .approximation_steps import binom_sum
-from .domain import Param
-from .record import Assumption
-from .registry import register
+from ..domain import Param
+from ..quantities import WIDTH
+from ..record import Assumption
+from ..registry import register
+from .binomial import binom_sum
+from .common import (ALBERTI2023, ATTENTION_LAYERS, FEATURES, LATENT, PROJECTION, SUMFORMER_BODY, TABAGHI2023,
+                     WAGSTAFF2019, bound)
 
 P = {
     "n": Param("n", "sequence length (fixed)", 8, integer=True, low=1),
