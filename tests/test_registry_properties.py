@@ -1,7 +1,7 @@
 """Properties every registered bound must have, whatever its family.
 
 - each declared direction of monotonicity holds at random points;
-- the log-space evaluation equals a 30-digit mpmath evaluation of the sympy expression;
+- the log-space evaluation equals a 40-digit mpmath evaluation of the sympy expression;
 - values stay finite in log space at extreme arguments (1e300 where the domain allows);
 - solve() inverts every declared monotone parameter: the answer is feasible and is the edge;
 - an integer-valued bound evaluates to exact integers, whatever its family;
