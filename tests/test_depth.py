@@ -8,18 +8,9 @@ from hypothesis import given, strategies as st
 import tbounds.bounds as bounds
 from tbounds.bounds import get, get_statement, select_statements, solve
 
+from .exact_steps import ceil_log2, ceil_log3
+
 EXACT = 2 ** 44  # integer values are exact up to here (bounds/steps.py: about 1e13)
-
-
-def ceil_log2(x: int) -> int:
-    return (x - 1).bit_length()
-
-
-def ceil_log3(x: int) -> int:
-    k = 0
-    while 3 ** k < x:
-        k += 1
-    return k
 
 
 lengths = st.one_of(st.integers(1, EXACT), st.integers(0, 44).map(lambda k: 2 ** k),

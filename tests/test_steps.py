@@ -10,20 +10,11 @@ from hypothesis import given, strategies as st
 from tbounds.bounds.steps import ceil_log, ceil_near, exact_integer, floor_div, floor_log
 from tbounds.bounds.logspace import compile_signed_log, to_linear
 
+from .exact_steps import ceil_log2, ceil_log3
+
 n = sp.Symbol("n", integer=True, positive=True)
 a = sp.Symbol("a", integer=True)
 EXACT_RANGE = 2 ** 46  # the documented range of exact steps in log space
-
-
-def ceil_log2(x: int) -> int:
-    return (x - 1).bit_length()
-
-
-def ceil_log3(x: int) -> int:
-    k = 0
-    while 3 ** k < x:
-        k += 1
-    return k
 
 
 def log_space(expr, *values):
