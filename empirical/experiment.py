@@ -184,7 +184,3 @@ def get_task(name: str) -> TaskSpec:
         raise ConfigError(f"unknown task '{name}'{hint}")
     return known[key]
 
-
-def experiments() -> list[Experiment]:
-    """Every registered experiment of every family."""
-    return [e for name in FAMILIES for e in get_family(name).experiments]

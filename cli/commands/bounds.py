@@ -7,7 +7,7 @@ import click
 import tbounds.bounds as bounds
 from tbounds.bounds import get_statement, is_statement, select_statements
 from tbounds.bounds.domain import plain
-from tbounds.bounds.errors import ParameterError, TboundsError
+from tbounds.bounds.errors import ParameterError
 from tbounds.bounds.grid import product_grid, rows_of
 from tbounds.bounds.record import KINDS, STATUSES
 from tbounds.bounds.tabulate import tabulate

@@ -63,6 +63,11 @@ class Progress:
             self.bar.start()
             self.task = self.bar.add_task(self.family, total=missing)
 
+    def text(self, text: str) -> None:
+        """What a unit is doing now (``Context.report``): shown on the bar, dropped in logs."""
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"{self.family}: {text}")
+
     def row(self, row) -> None:
         self.done += 1
         if self.bar is not None:
@@ -96,9 +101,9 @@ def execute(verb: str, name: str, spec, common: dict, values: dict) -> None:
     device = resolve_device(common["device"])
     set_threads(common["threads"])
     extras = spec.context_extras(**values) if hasattr(spec, "context_extras") else {}
-    context = Context(device=device, seed=common["seed"] or 0, extra=extras)
-    start = time.perf_counter()
     progress = Progress(name, spec.progress, common["store_path"])
+    context = Context(device=device, seed=common["seed"] or 0, progress=progress.text, extra=extras)
+    start = time.perf_counter()
     try:
         with Store(common["store_path"]) as store:
             results = runner.run(experiments, profile, store, context, execute=not common["no_run"],

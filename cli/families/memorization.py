@@ -2,8 +2,9 @@
 
 >>> overrides(N=(16, 32), n=None, d=None, steps=200, criterion=None, corpus=None)
 {'N_values': (16, 32), 'steps': 200}
->>> progress({"experiment": "memorization.size_vs_N", "config": {"model": "transformer", "N": 16, "n": 8},
-...           "result": {"min_blocks": 1, "min_params": 107}})
+>>> from types import SimpleNamespace as Row
+>>> progress(Row(experiment="memorization.size_vs_N", config={"model": "transformer", "N": 16, "n": 8},
+...              result={"min_blocks": 1, "min_params": 107}))
 'memorization.size_vs_N model=transformer N=16 n=8: 1 blocks (107 params)'
 """
 
@@ -60,13 +61,12 @@ def overrides(N, n, d, steps, criterion, corpus) -> dict:
 
 
 def progress(row) -> str:
-    """One line about a finished unit (``row``: a store row or its dict form)."""
-    get = (lambda k: row[k]) if isinstance(row, dict) else (lambda k: getattr(row, k))
-    res, cfg = get("result"), get("config")
+    """One line about a finished unit (a store row)."""
+    res, cfg = row.result, row.config
     what = (f"{res.get('min_blocks')} blocks ({res.get('min_params')} params)" if "min_blocks" in res
             else f"holds: {res.get('holds')}")
     label = " ".join(f"{k}={cfg[k]}" for k in ("model", "attention", "labels", "N", "n", "check") if k in cfg)
-    return f"{get('experiment')} {label}: {what}"
+    return f"{row.experiment} {label}: {what}"
 
 
 ROW_COLUMNS = ["experiment", "model", "labels", "N", "n", "seed", "min_blocks", "min_params", "bound", "upper_rate",

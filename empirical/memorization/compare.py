@@ -11,6 +11,7 @@ the MLP, text, the structural checks and the lemmas).  The exponent is fitted on
 ...          "min_blocks": b, "min_params": p} for N, b, p in ((16, 1, 107), (32, 2, 191), (64, 4, 359))]
 >>> round(size_fit(rows).slope, 2)
 0.87
+>>> from tbounds.empirical.memorization.profiles import QUICK
 >>> rel = relations(rows, QUICK, {}, size_fit(rows))[0]
 >>> rel.verdict, rel.bounds[0]
 ('all rows: 0.5 outside the CI; rows with >= 1 block: 0.5 outside the CI', ('kajitsuka2025.next_token.upper', 'rate'))
@@ -28,7 +29,7 @@ from ..experiment import Experiment
 from ..fit import SlopeFit, slope
 from ..runner import Results
 from ..store import Row
-from .profiles import QUICK, Profile
+from .profiles import Profile
 from .units import CapacityUnit
 
 RATES = ("kajitsuka2025.next_token.upper", "kajitsuka2025.next_token.lower")
