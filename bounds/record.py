@@ -35,7 +35,17 @@ from .logspace import Signed, compile_signed_log, to_linear
 from .steps import exact_integer
 
 KINDS = ("upper", "lower", "exact", "fit")
-STATUSES = ("certificate", "rate", "reconstructed")
+STATUSES = ("certificate", "rate", "reconstructed", "unverified", "heuristic")
+#: What each status promises; ``unverified`` and ``heuristic`` are never certificates.
+STATUS_MEANINGS = {
+    "certificate": "explicit constants, read in the source",
+    "rate": "hidden constants: a shape, not a number",
+    "reconstructed": "our derivation of a statement given without constants",
+    "unverified": "explicit constants from a secondary source, not checked against the paper: a candidate, not a certificate",
+    "heuristic": "a number the source uses for illustration that is not a guarantee",
+}
+#: How we know a source's statement: its own text was read (primary) or only another text about it (secondary).
+PROVENANCES = ("primary", "secondary")
 DIRECTIONS = ("increasing", "decreasing", "constant")
 
 
@@ -49,6 +59,12 @@ class Source:
     label: str
     venue: str = ""
     title: str = ""
+    provenance: str = ""  # primary | secondary ("" = not recorded)
+    via: str = ""  # for a secondary source: the text we read instead
+
+    def __post_init__(self):
+        if self.provenance not in PROVENANCES + ("",):
+            raise ValueError(f"{self.label}: provenance must be one of {PROVENANCES}")
 
     def cite(self) -> str:
         where = f"arXiv:{self.arxiv}" if self.arxiv else self.venue
@@ -56,21 +72,30 @@ class Source:
 
     def to_dict(self) -> dict:
         return {"arxiv": self.arxiv, "label": self.label, "authors": self.authors,
-                "year": self.year, "venue": self.venue, "title": self.title}
+                "year": self.year, "venue": self.venue, "title": self.title,
+                "provenance": self.provenance or None, "via": self.via or None}
 
 
 @dataclass(frozen=True)
 class Paper:
-    """A paper, cited by its own labels: ``MS2025("Theorem 1")`` is the :class:`Source` of its Theorem 1."""
+    """A paper, cited by its own labels: ``MS2025("Theorem 1")`` is the :class:`Source` of its Theorem 1.
+
+    ``provenance`` says whether our notes read the paper itself (``primary``) or only another text about it
+    (``secondary``, with ``via`` naming that text); one result can override it:
+    ``KS2025("Lemma C.1", provenance="secondary", via="...")``.
+    """
 
     arxiv: Optional[str]
     authors: str
     year: int
     venue: str = ""
     title: str = ""
+    provenance: str = ""
+    via: str = ""
 
-    def __call__(self, label: str) -> Source:
-        return Source(self.arxiv, self.authors, self.year, label, self.venue, self.title)
+    def __call__(self, label: str, provenance: Optional[str] = None, via: Optional[str] = None) -> Source:
+        return Source(self.arxiv, self.authors, self.year, label, self.venue, self.title,
+                      self.provenance if provenance is None else provenance, self.via if via is None else via)
 
 
 @dataclass(frozen=True)
@@ -188,6 +213,8 @@ class Bound:
             return "="
         if self.status == "rate":
             return r"\gtrsim" if self.kind == "lower" else r"\lesssim"
+        if self.status == "heuristic":
+            return r"\approx"
         return r"\geq" if self.kind == "lower" else r"\leq"
 
     @property
@@ -204,9 +231,14 @@ class Bound:
             "assumptions": [a.to_dict() for a in self.assumptions],
             "monotone": dict(self.monotone), "integer_valued": self.integer_valued,
             "reading": self.reading, "derived": self.derived or self.status == "reconstructed",
-            "notes": self.notes, "docs": self.docs,
+            "provenance": self.provenance, "notes": self.notes, "docs": self.docs,
             "expression": None if self.expr is None else str(self.expr),
         }
+
+    @property
+    def provenance(self) -> Optional[str]:
+        """``primary`` (the source's own text was read), ``secondary``, or None (not recorded)."""
+        return self.source.provenance or None
 
     # --------------------------------------------------------------- evaluation
     @cached_property

@@ -22,7 +22,8 @@ def test_list_family(fmt):
     assert out.exit_code == 0 and "truong2024.gap.t1" in out.output
     if fmt == "json":
         rows = json.loads(out.output)
-        assert {r["status"] for r in rows} == {"certificate", "rate", "reconstructed"}
+        assert {r["status"] for r in rows} == {"certificate", "rate", "reconstructed", "unverified"}
+        assert {r["provenance"] for r in rows} <= {"primary", "secondary"}
         assert any(r["reading"] for r in rows)
 
 

@@ -25,15 +25,21 @@ MSE = quantity("mean squared error", "squared units", r"\mathrm{MSE}")
 PROBABILITY = quantity("failure probability", "probability", r"\Pr_{\mathrm{fail}}")
 
 ALBERTI2023 = Paper("2307.02301", "Alberti, Dern, Thesing & Kutyniok", 2023, "TAG-ML Workshop at ICML 2023, PMLR 221",
-                    "Sumformer: Universal Approximation for Efficient Transformers")
-WANG2020 = Paper("2006.04768", "Wang et al.", 2020, "", "Linformer")
-CHOROMANSKI2021 = Paper("2009.14794", "Choromanski et al.", 2021, "ICLR 2021", "Performer (FAVOR+)")
-YUN2020 = Paper("1912.10077", "Yun, Bhojanapalli, Rawat, Reddi & Kumar", 2020, "ICLR 2020", "")
+                    "Sumformer: Universal Approximation for Efficient Transformers", provenance="secondary",
+                    via="the abstract and first lines of the introduction (notes §0)")
+WANG2020 = Paper("2006.04768", "Wang et al.", 2020, "", "Linformer", provenance="primary")
+CHOROMANSKI2021 = Paper("2009.14794", "Choromanski et al.", 2021, "ICLR 2021", "Performer (FAVOR+)", provenance="primary")
+YUN2020 = Paper("1912.10077", "Yun, Bhojanapalli, Rawat, Reddi & Kumar", 2020, "ICLR 2020", "", provenance="secondary",
+                via="restatements of Yun et al. in other papers (notes §5.1)")
 KS2024 = Paper("2307.14023", "Kajitsuka & Sato", 2024, "ICLR 2024",
-               "Are Transformers with One Layer Self-Attention Using Low-Rank Weight Matrices Universal Approximators?")
-TABAGHI2023 = Paper(None, "Tabaghi & Wang", 2023, "preprint (identifier not in our notes)", "")
-WAGSTAFF2019 = Paper(None, "Wagstaff et al.", 2019, "ICML 2019", "On the Limitations of Representing Functions on Sets")
-SIEGEL2026 = Paper("2602.20370", "Siegel, Hordan, Lawrence, Syed & Dym", 2026, "", "")
+               "Are Transformers with One Layer Self-Attention Using Low-Rank Weight Matrices Universal Approximators?", provenance="secondary",
+               via="the abstract and reviews (notes §5.2)")
+TABAGHI2023 = Paper(None, "Tabaghi & Wang", 2023, "preprint (identifier not in our notes)", "", provenance="secondary",
+                    via="the abstract (notes §2)")
+WAGSTAFF2019 = Paper(None, "Wagstaff et al.", 2019, "ICML 2019", "On the Limitations of Representing Functions on Sets", provenance="secondary",
+                     via="the literature (notes §2)")
+SIEGEL2026 = Paper("2602.20370", "Siegel, Hordan, Lawrence, Syed & Dym", 2026, "", "", provenance="secondary",
+                   via="the abstract (notes §2)")
 
 SUMFORMER_BODY = ("The body of the Sumformer paper is not in our sources: the construction is our reading "
                   "([R] in the notes), its theorem numbers are unknown.")

@@ -53,23 +53,27 @@ GRAPH_INPUT = Assumption("adjacency-matrix input",
 FIG2 = "Figure 2 (A5 state tracking, best of seeds, non-looped models)"
 
 
-def _length_reading(suffix: str, expr, reading: str, latex: str, **extra):
+_WHAT = {"certificate": "this bound is the {} guaranteed, ",
+         "heuristic": "this is the paper's illustrative figure for the {}, NOT a guarantee: "}
+
+
+def _length_reading(suffix: str, expr, reading: str, latex: str, status: str = "certificate", **extra):
     return bound(f"merrill2025.regular.max_length.{suffix}",
                  title=f"Regular languages: the longest input d layers handle ({suffix} reading)",
-                 source=MS2025("Corollary 1.2"), kind="lower", status="certificate", quantity=INPUT_LENGTH,
+                 source=MS2025("Corollary 1.2"), kind="lower", status=status, quantity=INPUT_LENGTH,
                  params=(P["d"],), expr=expr, latex_rhs=latex, monotone={"d": "increasing"},
                  statement="A d-layer causal transformer recognises L on w$ when 4 ceil(log2 |w|) + 5 <= d; "
-                           "this bound is the longest |w| guaranteed, " + reading + ".",
+                           + _WHAT[status].format("longest |w|") + reading + ".",
                  assumptions=CAUSAL, reading=reading, **extra)
 
 
-def _vertex_reading(suffix: str, expr, reading: str, latex: str, **extra):
+def _vertex_reading(suffix: str, expr, reading: str, latex: str, status: str = "certificate", **extra):
     return bound(f"merrill2025.connectivity.max_vertices.{suffix}",
                  title=f"Graph connectivity: the most vertices d layers handle ({suffix} reading)",
-                 source=MS2025("Corollary 2.1"), kind="lower", status="certificate", quantity=GRAPH_SIZE,
+                 source=MS2025("Corollary 2.1"), kind="lower", status=status, quantity=GRAPH_SIZE,
                  params=(P["d_graph"],), expr=expr, latex_rhs=latex, monotone={"d": "increasing"},
                  statement="A d-layer transformer solves s-t connectivity on n vertices when 18 + 2 ceil(log2 n) <= d; "
-                           "this bound is the largest n guaranteed, " + reading + ".",
+                           + _WHAT[status].format("largest n") + reading + ".",
                  assumptions=(PRECISION, MASKED_PRENORM, GRAPH_INPUT), reading=reading, **extra)
 
 
@@ -101,7 +105,8 @@ BOUNDS = [
     _length_reading("intro", 2 ** ((d - 5) / 4),
                     "the introduction's numbers, ceiling dropped: |w| <= 2^((d - 5)/4) (d = 32 gives 107, d = 80 "
                     "gives 440K); it also equals one extraction of the printed bound, 2^((d - 9)/4 + 1); between "
-                    "powers of two it exceeds what the condition guarantees", r"2^{(d - 5)/4}"),
+                    "powers of two it exceeds what the condition guarantees (d = 24 allows 26.9, but |w| = 26 needs 25 "
+                    "layers): an illustration, not a guarantee", r"2^{(d - 5)/4}", status="heuristic"),
     _length_reading("relaxed", 2 ** ((d - 9) / 4),
                     "the corollary text's relaxation |w| <= 2^((d - 9)/4), which the exact condition always implies",
                     r"2^{(d - 9)/4}"),
@@ -137,7 +142,8 @@ BOUNDS = [
                     r"2^{\left\lfloor (d - 18)/2 \right\rfloor}", integer_valued=True, derived=True),
     _vertex_reading("intro", 2 ** ((d - 18) / 2),
                     "the introduction's numbers, ceiling dropped: n <= 2^((d - 18)/2) (d = 32 gives 128, "
-                    "d = 80 gives 2.1 billion)", r"2^{(d - 18)/2}"),
+                    "d = 80 gives 2.1 billion); at odd d it exceeds what the condition guarantees (d = 23 allows 5.7, but "
+                    "n = 5 needs 24 layers): an illustration, not a guarantee", r"2^{(d - 18)/2}", status="heuristic"),
     _vertex_reading("relaxed", 2 ** ((d - 20) / 2),
                     "the corollary text's relaxation n <= 2^((d - 20)/2), which the exact condition always implies",
                     r"2^{(d - 20)/2}"),

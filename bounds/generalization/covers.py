@@ -101,7 +101,7 @@ for zid, label, title, ps, expr, statement, mono in ZHANG_FORMS:
                                                 (".nats", LOG_COVER, LN2, "in nats: ln N = ln 2 x log2 N")):
         BOUNDS.append(bound(
             zid + suffix, title=f"Zhang: {title} ({unit_note})", source=ZHANG(label), kind="upper",
-            status="certificate", quantity=quantity, params=ps, statement=statement + f" Value {unit_note}.",
+            status="unverified", quantity=quantity, params=ps, statement=statement + f" Value {unit_note}.",
             expr=factor * expr, monotone=mono, notes=ZHANG_NOTE,
             # eps = 0.31 keeps the ceilings' arguments off the integers (float noise decides a ceiling there).
             examples={"B_x": 1.0, "B_w": 1.0, "eps": 0.31}))
@@ -133,7 +133,7 @@ s1, s2, b1, b2, rho1, rho2, W_max = (S[k] for k in ("s1", "s2", "b1", "b2", "rho
 BOUNDS.append(bound(
     "bartlett2017.cover.network",
     title="BFT network covering for two layers",
-    source=BFT("Theorem 3.3 (two layers)"), kind="upper", status="certificate", quantity=LOG_COVER,
+    source=BFT("Theorem 3.3 (two layers)"), kind="upper", status="unverified", quantity=LOG_COVER,
     params=params("X_F", "W_max", "s1", "s2", "b1", "b2", "rho1", "rho2", "eps"),
     statement="Layers with rho_i-Lipschitz activations, ||A_i||_sigma <= s_i (spectral), ||A_i^T - M_i^T||_{2,1} <= b_i "
               "(sum of the Euclidean norms of the rows of A_i - M_i), width <= W_max: ln N <= (||X||_F^2 ln(2 W^2)/eps^2) "
@@ -142,7 +142,9 @@ BOUNDS.append(bound(
     * ((b1 / s1) ** sp.Rational(2, 3) + (b2 / s2) ** sp.Rational(2, 3)) ** 3,
     monotone={**increasing("X_F", "W_max", "s1", "s2", "b1", "b2", "rho1", "rho2"), "eps": "decreasing"},
     examples={"eps": 1.0},
-    notes="Increasing in s_i as well: s_i^2 (b_i^(2/3) s_i^(-2/3) + c)^3 = (b_i^(2/3) + c s_i^(2/3))^3."))
+    notes="Constants from our notes [M] (the literature, unverified against the paper; only Lemma 3.2 is restated "
+          "in a source we read). Increasing in s_i as well: s_i^2 (b_i^(2/3) s_i^(-2/3) + c)^3 = "
+          "(b_i^(2/3) + c s_i^(2/3))^3."))
 
 # --------------------------------------------------------------------------- Edelman et al.
 EDELMAN_COVER_PARAMS = ("n", "T", "B_x", "B_QK21", "B_V21", "B_V", "B_out", "L_sigma", "eps")

@@ -33,14 +33,16 @@ from .common import BFT, DUDLEY_J, RADEMACHER, S, bound, params
 dof, A, C, b, n, c = (S[k] for k in ("dof", "A", "C", "b", "n", "c"))
 DUDLEY_SOURCE = BFT("Lemma A.5 (Dudley entropy integral), normalised form with the closed form of the notes §4.4")
 MASSART = Source(None, "Massart", 2000, "finite-class lemma at one scale (notes §4.3)",
-                 venue="Annales de la Faculté des Sciences de Toulouse 9(2) (2000)")
+                 venue="Annales de la Faculté des Sciences de Toulouse 9(2) (2000)", provenance="secondary",
+                 via="the notes' statement (§4.3)")
 PARAM_COVER_HYP = "the class takes values in [-b, b]; ln N(eps) <= p ln(A/eps) for eps < A and 0 above"
 MAUREY_HYP = "the class takes values in [-b, b]; ln N(eps) <= C^2/eps^2"
 
 BOUNDS: list[Bound] = [
     bound("dudley.J", title="J(c) = int_0^c sqrt(ln(1/u)) du = Gamma(3/2, ln(1/c))",
           source=Source(None, "standard identity (integration by parts)", 2024,
-                        "notes §4.4 closed form, checked by quadrature", venue="shared/papers/generalization.md"),
+                        "notes §4.4 closed form, checked by quadrature", venue="shared/papers/generalization.md",
+                        provenance="primary"),
           kind="exact", status="certificate", quantity=DUDLEY_J, params=params("c"),
           statement="J(c) = c sqrt(ln(1/c)) + (sqrt(pi)/2) erfc(sqrt(ln(1/c))) for 0 < c <= 1; J(1) = sqrt(pi)/2.",
           expr=J_expr(c), monotone={"c": "increasing"}),
@@ -124,12 +126,13 @@ def quadrature_of(cover: Bound) -> Bound:
 
     mono = {k: v for k, v in cover.monotone.items() if k != "eps"}
     mono.update({"n": "decreasing", "b": "increasing"})
-    status = "rate" if cover.status == "rate" else "reconstructed"
+    # Unverified constants stay unverified through the integral; hidden ones stay hidden.
+    status = cover.status if cover.status in ("rate", "unverified") else "reconstructed"
     return bound(
         f"{cover.id}.dudley", title=f"Dudley integral of {cover.id} (quadrature, optimal alpha)",
         source=Source(cover.source.arxiv, cover.source.authors, cover.source.year,
                       f"{cover.source.label} + Dudley (BFT Lemma A.5)", venue=cover.source.venue or "",
-                      title=cover.source.title),
+                      title=cover.source.title, provenance=cover.source.provenance, via=cover.source.via),
         kind="upper", status=status, quantity=RADEMACHER, params=tuple(others + extra),
         statement=f"min(b, inf_alpha 4 alpha + (12/sqrt n) int_alpha^b sqrt(ln N(eps)) d eps) with ln N from "
                   f"{cover.id}; the class takes values in [-b, b].",

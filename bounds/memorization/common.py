@@ -63,14 +63,20 @@ def monotone(names, table=INCREASING_IN_DATA) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- sources
-KS2025 = Paper("2409.17677", "Kajitsuka & Sato", 2025, "ICLR 2025", "On the Optimal Memorization Capacity of Transformers")
+KS2025 = Paper("2409.17677", "Kajitsuka & Sato", 2025, "ICLR 2025", "On the Optimal Memorization Capacity of Transformers", provenance="primary")
 TABLE1 = "Table 1 of arXiv 2409.17677"
-KIM2023 = Paper(None, "Kim, Kim & Mozafari", 2023, "ICLR 2023", "Provable Memorization Capacity of Transformers")
+KIM2023 = Paper(None, "Kim, Kim & Mozafari", 2023, "ICLR 2023", "Provable Memorization Capacity of Transformers", provenance="secondary",
+                via="Table 1 and related work of arXiv 2409.17677")
 MAHDAVI2024 = Paper(None, "Mahdavi, Liao & Thrampoulidis", 2024, "ICLR 2024",
-                    "Memorization Capacity of Multi-Head Attention in Transformers")
+                    "Memorization Capacity of Multi-Head Attention in Transformers", provenance="secondary",
+                    via="Table 1 of arXiv 2409.17677")
 KS2024 = Paper("2307.14023", "Kajitsuka & Sato", 2024, "ICLR 2024",
-               "Are Transformers with One Layer Self-Attention Using Low-Rank Weight Matrices Universal Approximators?")
-MADDEN2024 = Paper("2405.13718", "Madden, Fox & Thrampoulidis", 2024, title="Next-token prediction capacity")
+               "Are Transformers with One Layer Self-Attention Using Low-Rank Weight Matrices Universal Approximators?", provenance="secondary",
+               via="Table 1 of arXiv 2409.17677")
+MADDEN2024 = Paper("2405.13718", "Madden, Fox & Thrampoulidis", 2024, title="Next-token prediction capacity", provenance="secondary",
+                   via="related work of arXiv 2409.17677")
 VARDI2022 = Paper(None, "Vardi, Yehudai & Shamir", 2022, "ICLR 2022",
-                  "On the Optimal Memorization Power of ReLU Neural Networks")
-GOLDBERG1995 = Paper(None, "Goldberg & Jerrum", 1995, "Machine Learning 18")
+                  "On the Optimal Memorization Power of ReLU Neural Networks", provenance="secondary",
+                  via="Lemma C.1 and related work of arXiv 2409.17677")
+GOLDBERG1995 = Paper(None, "Goldberg & Jerrum", 1995, "Machine Learning 18", provenance="secondary",
+                     via="Theorem 4.2's proof in arXiv 2409.17677")

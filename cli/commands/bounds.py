@@ -9,7 +9,7 @@ from tbounds.bounds import get_statement, is_statement, select_statements
 from tbounds.bounds.domain import plain
 from tbounds.bounds.errors import ParameterError
 from tbounds.bounds.grid import product_grid, rows_of
-from tbounds.bounds.record import KINDS, STATUSES
+from tbounds.bounds.record import KINDS, STATUS_MEANINGS, STATUSES
 from tbounds.bounds.tabulate import tabulate
 
 from ..options import example_option, format_option, param_option, parse_params
@@ -25,7 +25,7 @@ def _echo(text: str) -> None:
 @click.option("--family", help="Only this family (memorization, generalization, depth, approximation).")
 @click.option("--kind", type=click.Choice(KINDS + ("statement",)),
               help="Only upper, lower, exact or fit bounds, or statements (results without a formula).")
-@click.option("--status", type=click.Choice(STATUSES), help="Only certificates, rates or reconstructions.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only certificates, rates, reconstructions, unverified constants or heuristics.")
 @click.option("--source", help="Only bounds whose arXiv id, authors, year or label contains this text.")
 @click.option("--quantity", help="Only bounds on a quantity whose name contains this text.")
 @format_option
@@ -42,19 +42,24 @@ def list_command(family, kind, status, source, quantity, fmt):
                         "quantity": b.quantity.name, "unit": b.quantity.unit,
                         "source": {"arxiv": b.source.arxiv, "label": b.source.label, "authors": b.source.authors,
                                    "year": b.source.year},
+                        "provenance": b.provenance, "via": b.source.via or None,
                         "title": b.title, "reading": b.reading, "derived": b.derived or b.status == "reconstructed"}
                        for b in chosen]
                       + [{"id": x.id, "family": x.family, "kind": x.kind, "status": None, "quantity": None,
                           "unit": None, "source": {"arxiv": x.source.arxiv, "label": x.source.label,
                                                    "authors": x.source.authors, "year": x.source.year},
+                          "provenance": x.source.provenance or None, "via": x.source.via or None,
                           "title": x.title, "complexity_classes": list(x.classes)} for x in said]))
         return
     rows = [{"id": b.id, "kind": b.kind, "status": b.status, "quantity": b.quantity.name,
-             "source": f"{b.source.arxiv or b.source.venue} {b.source.label}"} for b in chosen]
+             "source": f"{b.source.arxiv or b.source.venue} {b.source.label}", "read": b.provenance or "?"}
+            for b in chosen]
     rows += [{"id": x.id, "kind": x.kind, "status": "", "quantity": ("classes: " + ", ".join(x.classes)) if x.classes else "",
-              "source": f"{x.source.arxiv or x.source.venue} {x.source.label}"} for x in said]
+              "source": f"{x.source.arxiv or x.source.venue} {x.source.label}", "read": x.source.provenance or "?"}
+             for x in said]
     title = f"{len(chosen)} bounds" + (f", {len(said)} statements" if said else "")
-    _echo(render(rows, ["id", "kind", "status", "quantity", "source"], fmt, title=title))
+    # "read": primary (the source's own text was read) or secondary (only a text about it).
+    _echo(render(rows, ["id", "kind", "status", "quantity", "source", "read"], fmt, title=title))
 
 
 # ------------------------------------------------------------------------------ show
@@ -84,12 +89,11 @@ def show_command(bound_id, fmt):
         if params:
             _echo(render(params, ["name", "meaning", "domain", "example"], "latex"))
         return
-    status_note = {"certificate": "explicit constants", "rate": "hidden constants: a shape, not a number",
-                   "reconstructed": "our derivation of a statement given without constants"}[b.status]
+    status_note = STATUS_MEANINGS[b.status]
     header = [("id", b.id), ("title", b.title), ("family", b.family), ("kind", b.kind),
               ("status", f"{b.status} ({status_note})"),
               ("quantity", f"{b.quantity.name} [{b.quantity.unit}]"), ("source", b.source.cite()),
-              ("statement", b.statement), ("latex", b.latex)]
+              ("provenance", _provenance(b.source)), ("statement", b.statement), ("latex", b.latex)]
     if b.reading:
         header.append(("reading", b.reading))
     if info["derived"]:
@@ -107,6 +111,14 @@ def show_command(bound_id, fmt):
     _echo("\n\n".join(sections))
 
 
+def _provenance(source) -> str:
+    if source.provenance == "primary":
+        return "primary: the source's own text was read"
+    if source.provenance == "secondary":
+        return "secondary: known only through " + (source.via or "another text")
+    return "not recorded"
+
+
 def _show_statement(x, fmt):
     """A result without a formula: its words, complexity classes, assumptions and source."""
     if fmt == "json":
@@ -118,7 +130,7 @@ def _show_statement(x, fmt):
         _echo(f"% {x.id}: {x.source.cite()}\n\\paragraph{{{x.title}}} {x.statement}")
         return
     header = [("id", x.id), ("title", x.title), ("family", x.family), ("kind", "statement (no formula to evaluate)"),
-              ("source", x.source.cite()), ("statement", x.statement)]
+              ("source", x.source.cite()), ("provenance", _provenance(x.source)), ("statement", x.statement)]
     if x.classes:
         header.append(("complexity classes", ", ".join(x.classes)))
     if x.notes:
