@@ -11,6 +11,10 @@ theories can be compared at the same eps.
 32
 >>> int(get("yun2020.attention_layers.for_eps")(d=2, p=2, eps=0.3))  # grid 1/10 per axis: 10^2 + 1
 101
+>>> round(float(get("yun2020.grid.multisets")(n=3, G=4)))  # C(4 + 3 - 1, 3) multisets of 3 cells out of 4
+20
+>>> round(float(get("yun2020.value_ff_layers.pe")(n=3, d=1, delta=0.25)))  # 3 x 4^3: no n! with positions
+192
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from __future__ import annotations
 import sympy as sp
 
 from ..domain import Param
+from ..quantities import quantity
 from ..record import Assumption
 from ..registry import register
 from ..steps import ceil_near
+from .binomial import binom_sum
 from .common import ATTENTION_LAYERS, BLOCKS, FF_LAYERS, KS2024, YUN2020, bound
 
 P = {
@@ -102,6 +108,53 @@ BOUNDS = [
                     "(the attention is an (r, delta)-contextual mapping; the feed-forward parts are not sized).",
           expr=sp.Integer(1), integer_valued=True, assumptions=(PE_TARGET,),
           notes="Abstract and reviews [V]; the feed-forward sizes and the contextual-mapping delta are not in our sources."),
+]
+
+# --------------------------------------------------------------------------- with positional encoding (Theorem 3)
+CD_TARGET = Assumption("continuous target with compact support",
+                       "f in F_CD: continuous, compactly supported, R^(d x n) -> R^(d x n); a trainable positional "
+                       "encoding E is added to the input")
+VALUE_PE = n * delta ** (-d * n)
+BOUNDS += [
+    bound("yun2020.value_ff_layers.pe", title="Yun et al. with positional encoding: O(n delta^(-dn)) value-mapping layers",
+          source=YUN2020("Theorem 3 (proof: value mapping with positional encoding)"), kind="upper", status="rate",
+          quantity=FF_LAYERS, params=(P["n"], P["d"], P["delta"]),
+          statement="With a trainable positional encoding every ordered sequence of grid cells has its own context, so "
+                    "the value mapping costs O(n (1/delta)^(dn)) token-wise layers (constant set to 1): n! times "
+                    "the permutation-equivariant count.",
+          expr=VALUE_PE, monotone={"n": "increasing", "d": "increasing", "delta": "decreasing"},
+          assumptions=(CD_TARGET, GRID)),
+    bound("yun2020.total_layers.pe", title="Yun et al. with positional encoding: all layers of the construction",
+          source=YUN2020("Theorem 3 (proof, three stages)"), kind="upper", status="rate", quantity=BLOCKS,
+          params=(P["n"], P["d"], P["delta"]),
+          statement="d/delta + d + delta^-d + 1 + n delta^(-dn) layers, dominated by the value mapping.",
+          expr=QUANT + ATTN + VALUE_PE, monotone={"n": "increasing", "d": "increasing", "delta": "decreasing"},
+          assumptions=(CD_TARGET, GRID), derived=True),
+]
+
+# --------------------------------------------------------------------------- grid complexity: what the value map must tell apart
+GRID_CONFIGURATIONS = quantity("distinct grid configurations", "count", r"\#")
+G_PARAM = Param("G", "grid cells per token: G = delta^-d cells of side delta in the unit cube of R^d", 4,
+                integer=True, low=1)
+CELLS = G_PARAM.symbol
+BOUNDS += [
+    bound("yun2020.grid.multisets",
+          title="Distinct multisets of n grid cells: C(G + n - 1, n)",
+          source=YUN2020("Theorem 2 (proof: the delta-grid), counted by us"), kind="exact", status="certificate",
+          quantity=GRID_CONFIGURATIONS, params=(P["n"], G_PARAM),
+          statement="A permutation-equivariant piecewise-constant map on the delta-grid is fixed by its values on the "
+                    "multisets of n cells: there are C(G + n - 1, n) of them, G = delta^-d cells per token "
+                    "(stars and bars).",
+          expr=binom_sum(CELLS - 1, n), latex_rhs=r"\binom{G + n - 1}{n}",
+          monotone={"n": "increasing", "G": "increasing"}, assumptions=(GRID,), derived=True,
+          notes="Our count (notes: [C]). With G = delta^-d it sits between G^n/n! and G^n: the n!/n "
+                "Yun et al. save over the positional-encoding count (yun2020.grid.sequences)."),
+    bound("yun2020.grid.sequences",
+          title="Distinct sequences of n grid cells (with positional encoding): G^n",
+          source=YUN2020("Theorem 3 (proof: the delta-grid), counted by us"), kind="exact", status="certificate",
+          quantity=GRID_CONFIGURATIONS, params=(P["n"], G_PARAM),
+          statement="With positions every ordered sequence of n cells is its own configuration: G^n = delta^(-dn).",
+          expr=CELLS ** n, monotone={"n": "increasing", "G": "increasing"}, assumptions=(GRID,), derived=True),
 ]
 
 register(*BOUNDS)

@@ -22,6 +22,7 @@ LOG_COVER = quantity("log covering number", "nats", r"\ln \mathcal{N}")
 LOG2_COVER = quantity("log2 covering number", "bits", r"\log_2 \mathcal{N}")
 RADEMACHER = quantity("Rademacher complexity", "units of the class's values", r"\hat{\mathfrak{R}}_S")
 GAP = quantity("generalisation gap", "units of the loss", r"L_{\mathcal{D}}(f) - \hat{L}_S(f)")
+VC_DIM = quantity("VC dimension", "points", r"\mathrm{VCdim}")
 DUDLEY_J = quantity("Dudley integral J", "dimensionless", r"J(c)")
 
 
@@ -73,6 +74,12 @@ P = {p.name: p for p in [
     _p("L_loss", "Lipschitz constant of the loss in the prediction", 1.0, **POS),
     _p("L_sigma", "Lipschitz constant of the activation sigma (sigma(0) = 0)", 1.0, **POS),
     _p("Rad", "a Rademacher complexity (expected, or empirical on the sample)", 0.05, **POS),
+    _p("Rad_vec", "Rademacher complexity of a vector-valued class: E sup_f (1/n) sum_i sum_k s_ik f_k(z_i)", 0.05, **POS),
+    _p("gamma", "classification margin gamma of the margin loss", 1.0, **POS),
+    _p("R_A", "spectral complexity R_A = (prod_i rho_i ||A_i||_sigma) (sum_i ||A_i^T - M_i^T||_{2,1}^(2/3) / "
+       "||A_i||_sigma^(2/3))^(3/2) of the network", 10.0, **POS),
+    _p("L", "number of transformer layers", 2, integer=True, low=1),
+    _p("W", "number of parameters of the transformer", 10000, integer=True, low=1),
     _p("B_QK", "spectral-norm bound ||W_QK||_2 on the query-key product", 1.0, **POS),
     _p("B_QK_F", "Frobenius-norm bound ||W_QK||_F (a ||W_QK^T||_{2,1} bound also serves: ||.||_F <= ||.||_{2,1})",
        1.5, **POS),
@@ -94,21 +101,33 @@ def params(*names: str) -> tuple[Param, ...]:
 
 # --------------------------------------------------------------------------- sources
 TRUONG = Paper(arxiv="2410.11500", authors="Truong", year=2024,
-               title="On Rank-Dependent Generalisation Error Bounds for Transformers")
+               title="On Rank-Dependent Generalisation Error Bounds for Transformers", provenance="secondary",
+               via="the abstract and an AI-written review (notes §1.2)")
 EDELMAN = Paper(arxiv="2110.10090", authors="Edelman, Goel, Kakade & Zhang", year=2022, venue="ICML 2022",
-                title="Inductive Biases and Variable Creation in Self-Attention Mechanisms")
+                title="Inductive Biases and Variable Creation in Self-Attention Mechanisms", provenance="secondary",
+                via="restatements in later papers and lecture notes (notes §3.3)")
 TT = Paper(arxiv="2310.13088", authors="Trauger & Tewari", year=2024, venue="AISTATS 2024",
-           title="Sequence Length Independent Norm-Based Generalization Bounds for Transformers")
+           title="Sequence Length Independent Norm-Based Generalization Bounds for Transformers", provenance="secondary",
+           via="restatements in Honarpisheh et al. 2025 and the authors' code (notes §3.4)")
 BFT = Paper(arxiv="1706.08498", authors="Bartlett, Foster & Telgarsky", year=2017, venue="NeurIPS 2017",
-            title="Spectrally-normalized margin bounds for neural networks")
+            title="Spectrally-normalized margin bounds for neural networks", provenance="secondary",
+            via="the literature and Honarpisheh et al. 2025, Lemma D.1 (notes §3.2)")
 ZHANG = Paper(arxiv=None, authors="Zhang", year=2002, venue="JMLR 2 (2002) 527-550",
-              title="Covering number bounds of certain regularized linear function classes")
+              title="Covering number bounds of certain regularized linear function classes", provenance="secondary",
+              via="the literature, stated from memory (notes §3.1, [M] 'verify')")
 CANDES_PLAN = Paper(arxiv=None, authors="Candès & Plan", year=2011, venue="IEEE Trans. Inf. Theory 57(4) (2011)",
                     title="Tight oracle inequalities for low-rank matrix recovery from a minimal number of "
-                          "noisy random measurements")
+                          "noisy random measurements", provenance="secondary",
+                    via="the literature (notes §3.5, [M])")
 MOHRI = Paper(arxiv=None, authors="Mohri, Rostamizadeh & Talwalkar", year=2018,
-              venue="Foundations of Machine Learning, 2nd ed., MIT Press")
-VERSHYNIN = Paper(arxiv=None, authors="Vershynin", year=2018, venue="High-Dimensional Probability, Cambridge UP")
+              venue="Foundations of Machine Learning, 2nd ed., MIT Press", provenance="secondary",
+              via="Honarpisheh et al. 2025's citation (notes §4.3)")
+MAURER = Paper("1605.00251", "Maurer", 2016, "ALT 2016", "A vector-contraction inequality for Rademacher complexities",
+               provenance="secondary", via="the literature, as the notes state it (§4.2, [M])")
+YSL2026 = Paper(None, "Yang, Srebro & Li", 2026, "COLT 2026, PMLR 336", provenance="secondary",
+                via="the abstract (notes §3.6)")
+VERSHYNIN = Paper(arxiv=None, authors="Vershynin", year=2018, venue="High-Dimensional Probability, Cambridge UP", provenance="secondary",
+                  via="the literature (notes §3.5)")
 
 
 # --------------------------------------------------------------------------- assumptions

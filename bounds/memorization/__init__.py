@@ -9,8 +9,10 @@ since their constants are hidden.
 - :mod:`.construction`: depths, bits and radii of the explicit construction (Lemma C.1, Theorem B.1);
 - :mod:`.next_token`: next-token prediction, upper (rates and explicit readings) and lower bounds;
 - :mod:`.seq2seq`: sequence-to-sequence, upper and hard-attention lower bounds;
-- :mod:`.bit_budget`: Theorem F.1, depth against a bit budget;
-- :mod:`.baselines`: Table 1's transformers, Vardi et al.'s ReLU networks, VC bounds, flattened MLPs;
+- :mod:`.variants`: Deep Sets (Theorem D.1) and token ids with an embedding layer (Theorem E.1);
+- :mod:`.bit_budget`: Lemma F.1 and Theorem F.1, depth against a bit budget;
+- :mod:`.baselines`: Table 1's transformers, Madden et al.'s Theorem 13, Vardi et al.'s ReLU networks (and
+  their depth-limited variant), the classical FFN counts, VC bounds, flattened MLPs, Morris et al.'s measured capacity;
 - :mod:`.statements`: results stated in words (none so far).
 
 >>> from tbounds.bounds import get
@@ -21,7 +23,7 @@ since their constants are hidden.
 """
 
 # Registration order is listing order (`tbounds list`): the paper's own results first, then the baselines.
-from . import next_token, seq2seq, bit_budget, baselines, statements  # noqa: F401  (each registers on import)
+from . import next_token, seq2seq, variants, bit_budget, baselines, statements  # noqa: F401  (each registers on import)
 from .common import FAMILY, bound
 
 __all__ = ["FAMILY", "bound"]

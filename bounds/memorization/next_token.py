@@ -12,7 +12,8 @@ import sympy as sp
 from ..quantities import BIT_COMPLEXITY, DEPTH, PARAMETERS, TOTAL_BITS, WIDTH
 from ..record import Assumption
 from ..registry import register
-from .common import C, DATA_PARAMS, KS2025, N, NEXT_TOKEN_HYPOTHESES, bound, d, monotone, params
+from .common import (C, CONSISTENT_NEXT, DATA_PARAMS, KS2025, N, NEXT_TOKEN_HYPOTHESES, SEPARATED, bound, d, monotone, n,
+                     params)
 from .construction import (R2_PRINTED, READINGS_R2, WIDTH_B1, explicit_next_token_bits, explicit_next_token_depth,
                            explicit_params, rate_depth)
 
@@ -87,6 +88,33 @@ for reading, (R2, meaning) in READINGS_R2.items():
               expr=explicit_params(explicit_next_token_depth(R2)) * explicit_next_token_bits(R2),
               assumptions=NEXT_TOKEN_HYPOTHESES, monotone=monotone(DATA_PARAMS), reading=f"R_2 {reading}: {meaning}"),
     ]
+
+# --------------------------------------------------------------------------- footnote 2: sqrt(N log(nN))
+# Stage II of Lemma C.1 with sqrt(N log(nN)) groups of sqrt(N/log(nN)) points instead of log N: two readings.
+nN = n * N
+BOUNDS += [
+    bound("kajitsuka2025.next_token.upper.depth.footnote2",
+          title="Depth tightened to O(sqrt(N log(nN))) (footnote 2, the printed order)",
+          source=KS2025("footnote 2 (Theorem 4.1)"), kind="upper", status="rate", quantity=DEPTH,
+          params=params("N", "n"),
+          statement="Using sqrt(N log(nN)) subsets of sqrt(N/log(nN)) elements in Stage II of Lemma C.1 tightens "
+                    "the bound to O(sqrt(N log(nN))) (constant set to 1; n, C, r/delta = N^O(1) assumed).",
+          expr=sp.sqrt(N * sp.log(nN)), assumptions=(SEPARATED, CONSISTENT_NEXT),
+          monotone={"N": "increasing", "n": "increasing"},
+          reading="the footnote's printed order O(sqrt(N log(nN))), the max(log R, log C) term absorbed"),
+    bound("kajitsuka2025.next_token.upper.depth.footnote2.groups",
+          title="Depth with footnote 2's grouping in Theorem B.1's depth shape (our substitution)",
+          source=KS2025("footnote 2 applied to Theorem B.1"), kind="upper", status="rate", quantity=DEPTH,
+          params=params(*DATA_PARAMS),
+          statement="sqrt(N log(nN)) + sqrt(N/log(nN)) max(log R, log C), R = 400 sqrt(3) d n^3 r N^5 pi / delta: "
+                    "Theorem B.1's depth with log N replaced by log(nN) in the group sizes of Stage II.",
+          expr=sp.sqrt(N * sp.log(nN)) + sp.sqrt(N / sp.log(nN)) * sp.Max(sp.log(R2_PRINTED), sp.log(C)),
+          assumptions=NEXT_TOKEN_HYPOTHESES, derived=True,
+          monotone={k: v for k, v in monotone(DATA_PARAMS).items() if k != "n"},
+          reading="the group sizes of Stage II substituted into Theorem B.1's depth shape (our derivation: "
+                  "docs/memorization.md); not monotone in n when r/delta is large",
+          notes="Since max(log R, log C) = O(log(nN)), both terms are O(sqrt(N log(nN)))."),
+]
 
 # --------------------------------------------------------------------------- next-token lower bounds
 BOUNDS += [
