@@ -88,3 +88,22 @@ BRACKETS = [
             "at d = 1 the n power sums meet Wagstaff et al.'s lower bound n exactly", dict(n=8, d=1)),
     Bracket("wagstaff2019.latent.lower", "tabaghi2023.latent_continuous", "2 d n >= n at d = 1", dict(n=8, d=1)),
 ]
+
+# --------------------------------------------------------------------------- issue 13: bounds added from the notes
+CASES += [
+    Case("yun2020.grid.multisets", dict(n=4, G=16), math.comb(19, 4), "C(G + n - 1, n) = C(19, 4)", rel=1e-12),
+    Case("yun2020.grid.multisets", dict(n=3, G=4), 20, "C(6, 3): multisets of 3 cells out of 4", rel=1e-12),
+    Case("yun2020.grid.sequences", dict(n=4, G=16), 16 ** 4, "G^n", rel=1e-12),
+    Case("yun2020.value_ff_layers.pe", dict(n=4, d=2, delta=0.25), 4 * 4 ** 8, "n delta^(-dn) by hand", rel=1e-12),
+    # notes §5.1 example: 10 quantisation FF layers and 17 attention layers at n = 4, d = 2, delta = 1/4.
+    Case("yun2020.total_layers.pe", dict(n=4, d=2, delta=0.25), 10 + 17 + 4 * 4 ** 8, "notes §5.1: 10 + 17 + value",
+         rel=1e-12),
+]
+
+SOLVE_CASES += [
+    SolveCase("yun2020.grid.multisets", "G", math.comb(19, 4), dict(n=4), 16, "inverse of C(19, 4)"),
+]
+
+RAISES += [
+    Raises("yun2020.grid.multisets", dict(n=4, G=0), ParameterError, "'G' must be an integer >= 1"),
+]

@@ -88,3 +88,26 @@ RAISES = [
     Raises("dudley.J", dict(c=1.5), ParameterError, "'c' must be a real number in (0, 1]"),
     Raises("zhang2002.cover.linf", dict(p=1.5, n=10, B_w=1, B_x=1, eps=0.1), ParameterError, "'p' must be a real number >= 2"),
 ]
+
+# --------------------------------------------------------------------------- issue 13: bounds added from the notes
+CASES += [
+    Case("maurer2016.contraction.vector", dict(L_loss=2, Rad_vec=0.1), 0.2 * math.sqrt(2), "sqrt(2) L R by hand",
+         rel=1e-14),
+    Case("bartlett2017.margin.gap", dict(X_F=100, R_A=10, W_max=16, gamma=1, n=10 ** 4, delta=0.05),
+         8 / 1e6 + 72 * 100 * 10 * math.log(32) * math.log(1e4) / 1e4 + 3 * math.sqrt(math.log(40) / 2e4),
+         "8/n^1.5 + 72 X R ln(2W) ln n/(gamma n) + 3 sqrt(ln(2/delta)/(2n)) by hand", rel=1e-12),
+    Case("bartlett2017.margin.rate", dict(X_F=100, R_A=10, W_max=16, gamma=1, n=10 ** 4, delta=0.05),
+         100 * 10 * math.log(16) / 1e4 + math.sqrt(math.log(20) / 1e4), "O~ form by hand", rel=1e-12),
+    Case("yang2026.vc.transformer.upper", dict(L=2, W=10 ** 4, T=64), 2e4 * math.log(64e4), "L W ln(T W) by hand",
+         rel=1e-12),
+]
+
+SOLVE_CASES += [
+    SolveCase("maurer2016.contraction.vector", "Rad_vec", 1.0, dict(L_loss=1), 1 / math.sqrt(2), "sqrt(2) R <= 1"),
+]
+
+RAISES += [
+    Raises("bartlett2017.margin.gap", dict(X_F=100, R_A=10, W_max=16, gamma=1, n=2, delta=0.05), AssumptionError,
+           "n >= 3"),
+    Raises("yang2026.vc.transformer.upper", dict(L=0, W=10, T=8), ParameterError, "'L' must be an integer >= 1"),
+]

@@ -71,3 +71,52 @@ BRACKETS = [
             "uniform attention is hard attention with zero query-key weights (ties share the mass), so the "
             "seq-to-seq construction is a hard-attention transformer", dict(N=1000, n=8, **WORKED)),
 ]
+
+# --------------------------------------------------------------------------- issue 13: bounds added from the notes
+_R_DS = 80 * 8 ** 2 * 1000 ** 5 * math.sqrt(6) / 0.01 * math.pi * math.sqrt(6)  # Theorem D.1's R at M = 8, N = 1000
+_R_E1 = 200 * math.sqrt(3) * 8 ** 2 * math.sqrt(6) * 1000 ** 5 / 0.01 * 500 * math.pi  # Theorem E.1's R, omega = 500
+
+
+def _rate(V, R, C):  # sqrt(V ln V) + sqrt(V / ln V) max(ln R, ln C), the shape every Vardi-type rate shares
+    return math.sqrt(V * math.log(V)) + math.sqrt(V / math.log(V)) * max(math.log(R), math.log(C))
+
+
+CASES += [
+    Case("kajitsuka2025.deep_sets.width", {}, 12, "Theorem D.1: width 12"),
+    Case("kajitsuka2025.ffn.limited_bits.width", {}, 13, "Lemma F.1: width 13"),
+    Case("kajitsuka2025.next_token.limited_bits.width", {}, 15, "Theorem F.1: width 15"),
+    Case("kajitsuka2025.deep_sets.depth", dict(N=1000, M=8, **WORKED), _rate(1000, _R_DS, 2),
+         "R = 80 M^2 N^5 r pi sqrt(d)/delta by hand", rel=1e-12),
+    Case("kajitsuka2025.embedding.upper", dict(N=1000, n=8, omega=500, r=math.sqrt(6), delta=0.01, C=2),
+         500 + _rate(1000, _R_E1, 2), "omega + rate with R = 200 sqrt(3) n^2 r N^5 omega pi/delta by hand", rel=1e-12),
+    Case("kajitsuka2025.ffn.limited_bits.depth", dict(N=10 ** 4, B=16, **WORKED),
+         10 ** 4 / 16 * math.sqrt(math.log(16)) + 10 ** 4 / (16 * math.sqrt(math.log(16)))
+         * math.log(20 * math.sqrt(6) * 1e8 / 0.01 * math.sqrt(6 * math.pi)), "Lemma F.1 shape by hand", rel=1e-12),
+    Case("kajitsuka2025.next_token.upper.depth.footnote2", dict(N=1000, n=8), math.sqrt(1000 * math.log(8000)),
+         "sqrt(N ln(nN)) by hand", rel=1e-12),
+    Case("madden2024.next_token.contexts.empirical", dict(k=1000, zeta=11), 211, "(2 + 1/10) 1000/10 + 1 by hand"),
+    Case("madden2024.next_token.lower_explicit.empirical", dict(N=211, zeta=11), 1000, "210 x 100 / 21 by hand"),
+    Case("vardi2022.ffn.depth_limited", dict(N=10 ** 6, L=1000), 1000, "N/L at L = sqrt(N): sqrt(N)"),
+    Case("nilsson1965.ffn.hidden_units", dict(N=1000), 999, "N - 1"),
+    Case("baum1988.ffn.threshold_units", dict(N=1000, d=6), 167, "ceil(1000/6)"),
+    Case("baum1988.ffn.threshold_units", dict(N=1200, d=6), 200, "ceil(1200/6) = 200 exactly"),
+    Case("bartlett2019.ffn.vc", dict(W=10 ** 6, L=10), 10 ** 7 * math.log(10 ** 6), "W L ln W by hand", rel=1e-12),
+    Case("park2021.ffn.upper", dict(N=10 ** 6, delta=0.01), 10 ** 4 + math.log(100), "N^(2/3) + ln(1/delta)",
+         rel=1e-12),
+    Case("sontag1997.ffn.lower", dict(N=1001), 500, "(N - 1)/2"),
+    Case("morris2025.capacity.bits", dict(W=10 ** 6), 3.6e6, "experiments-wave2 §5: 3.6 bits per parameter",
+         rel=1e-12),
+    Case("morris2025.capacity.params_for_bits", dict(bits=3.6e6), 1e6, "3.6e6 bits / 3.6", rel=1e-12),
+]
+
+SOLVE_CASES += [
+    SolveCase("baum1988.ffn.threshold_units", "N", 200, dict(d=6), 1200, "largest N with ceil(N/6) <= 200"),
+    SolveCase("madden2024.next_token.contexts.empirical", "k", 211, dict(zeta=11), 1000, "Theorem 13 at 211 contexts"),
+    SolveCase("nilsson1965.ffn.hidden_units", "N", 999, {}, 1000, "N - 1 <= 999"),
+]
+
+RAISES += [
+    Raises("vardi2022.ffn.depth_limited", dict(N=10 ** 6, L=2000), AssumptionError, "L <= sqrt(N)"),
+    Raises("kajitsuka2025.ffn.limited_bits.depth", dict(N=100, B=11, **WORKED), AssumptionError, "2 <= B <= sqrt(N)"),
+    Raises("kajitsuka2025.deep_sets.depth", dict(N=1000, M=0, **WORKED), ParameterError, "'M' must be an integer >= 1"),
+]
