@@ -100,6 +100,8 @@ CASES += [
          100 * 10 * math.log(16) / 1e4 + math.sqrt(math.log(20) / 1e4), "O~ form by hand", rel=1e-12),
     Case("yang2026.vc.transformer.upper", dict(L=2, W=10 ** 4, T=64), 2e4 * math.log(64e4), "L W ln(T W) by hand",
          rel=1e-12),
+    Case("yang2026.vc.transformer.lower", dict(L=1, W=1, T=1), 0, "ln(1) = 0: no points at the trivial size",
+         abs=1e-300),
 ]
 
 SOLVE_CASES += [
