@@ -131,3 +131,12 @@ def test_show_names_provenance_and_what_the_status_promises(fmt):
         assert info["status"] == "unverified"
     else:
         assert "secondary: known only through" in out and "not a certificate" in out
+
+
+def test_brackets_compare_only_numbers_we_trust():
+    """A bracket asserts lower <= upper as numbers: never with unverified or illustrative constants.
+    (Two depth brackets still compare rates with constant 1, against docs/adding-a-bound.md; not this issue's item.)"""
+    from tbounds.bounds.catalogue import all_brackets
+    for bracket in all_brackets():
+        for bound_id in (bracket.lower_id, bracket.upper_id):
+            assert get(bound_id).status not in ("unverified", "heuristic"), (bound_id, get(bound_id).status)
