@@ -112,3 +112,11 @@ def test_the_measurement_is_labelled_as_one():
         b = get(bound_id)
         assert b.kind == "fit" and b.status != "certificate" and "measurement" in b.statement
         assert b.relation_latex == r"\approx"
+
+
+def test_show_calls_the_measurement_a_fit():
+    from click.testing import CliRunner
+
+    from tbounds.cli.main import cli
+    out = CliRunner().invoke(cli, ["show", "morris2025.capacity.bits"])
+    assert out.exit_code == 0 and "a fit to measurements" in out.output and "measurement, not a theorem" in out.output

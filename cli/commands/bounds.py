@@ -89,7 +89,8 @@ def show_command(bound_id, fmt):
         if params:
             _echo(render(params, ["name", "meaning", "domain", "example"], "latex"))
         return
-    status_note = STATUS_MEANINGS[b.status]
+    # A fit's numbers are measured, not hidden: say so rather than the status's generic meaning.
+    status_note = "a fit to measurements: certifies nothing" if b.kind == "fit" else STATUS_MEANINGS[b.status]
     header = [("id", b.id), ("title", b.title), ("family", b.family), ("kind", b.kind),
               ("status", f"{b.status} ({status_note})"),
               ("quantity", f"{b.quantity.name} [{b.quantity.unit}]"), ("source", b.source.cite()),
