@@ -1,7 +1,8 @@
 """The records: a :class:`Bound` (one theorem's formula with everything needed to trust it) and a :class:`Statement`.
 
-A bound carries its source (arXiv id and the paper's own label), its kind
-(upper, lower, exact, fit), its status (certificate, rate, reconstructed), the
+A bound carries its source (arXiv id, the paper's own label and its provenance: was the paper
+itself read, or only another text about it), its kind (upper, lower, exact, fit), its status
+(certificate, rate, reconstructed, unverified, heuristic: :data:`STATUS_MEANINGS`), the
 quantity it bounds, typed parameters, a sympy expression, named assumptions that
 are checked before every evaluation, and LaTeX.  Evaluation is vectorised and
 runs in log space, so ``N = 1e300`` never overflows.
