@@ -122,7 +122,7 @@ CANDES_PLAN = Paper(arxiv=None, authors="Candès & Plan", year=2011, venue="IEEE
 MOHRI = Paper(arxiv=None, authors="Mohri, Rostamizadeh & Talwalkar", year=2018,
               venue="Foundations of Machine Learning, 2nd ed., MIT Press", provenance="secondary",
               via="Honarpisheh et al. 2025's citation (notes §4.3)")
-MAURER = Paper("1605.00251", "Maurer", 2016, "ALT 2016", "A vector-contraction inequality for Rademacher complexities",
+MAURER = Paper(None, "Maurer", 2016, "venue and identifier not in our notes", "vector contraction",
                provenance="secondary", via="the literature, as the notes state it (§4.2, [M])")
 YSL2026 = Paper(None, "Yang, Srebro & Li", 2026, "COLT 2026, PMLR 336", provenance="secondary",
                 via="the abstract (notes §3.6)")

@@ -78,7 +78,7 @@ BOUNDS.append(bound(
 # --------------------------------------------------------------------------- Maurer's vector contraction
 BOUNDS.append(bound(
     "maurer2016.contraction.vector", title="Vector contraction: R(loss o F) <= sqrt(2) L_loss R_vec(F)",
-    source=MAURER("Corollary 1 (vector-contraction inequality)"), kind="upper", status="certificate",
+    source=MAURER("vector-contraction inequality (the notes give no theorem number)"), kind="upper", status="certificate",
     quantity=RADEMACHER, params=params("L_loss", "Rad_vec"),
     statement="If each psi_i : R^K -> R is L-Lipschitz in the Euclidean norm, E sup_f sum_i s_i psi_i(f(z_i)) <= "
               "sqrt(2) L E sup_f sum_i sum_k s_ik f_k(z_i): the loss class's Rademacher complexity is at most "
@@ -128,7 +128,7 @@ for suffix, kind in (("upper", "upper"), ("lower", "lower")):
     BOUNDS.append(bound(
         f"yang2026.vc.transformer.{suffix}",
         title=f"Yang, Srebro & Li: transformer VC dimension Theta(L W log(T W)) ({suffix} half)",
-        source=YSL2026("main theorem (VC dimension of transformers)"), kind=kind, status="rate", quantity=VC_DIM,
+        source=YSL2026("main theorem (VC dimension of transformers; the notes give no theorem number)"), kind=kind, status="rate", quantity=VC_DIM,
         params=params("L", "W", "T"),
         statement="The VC dimension of transformers with L layers, W parameters and sequence length T is "
                   "Theta(L W log(T W)) (constants hidden, set to 1, natural log): a parameter-counting baseline "

@@ -152,13 +152,14 @@ BOUNDS.append(bound(
 # --------------------------------------------------------------------------- classical FFN counts (KS2025 related work)
 HIDDEN_UNITS = quantity("hidden units", "neurons", "h")
 VIA_RELATED = "the related-work section of arXiv 2409.17677"
-NILSSON1965 = Paper(None, "Nilsson", 1965, "Learning Machines, McGraw-Hill", provenance="secondary", via=VIA_RELATED)
-BAUM1988 = Paper(None, "Baum", 1988, "Journal of Complexity 4", provenance="secondary", via=VIA_RELATED)
-BARTLETT2019 = Paper(None, "Bartlett, Harvey, Liaw & Mehrabian", 2019, "JMLR 20", provenance="secondary",
-                     via=VIA_RELATED)
-PARK2021 = Paper(None, "Park, Lee, Yun & Shin", 2021, "COLT 2021", provenance="secondary", via=VIA_RELATED)
-SONTAG1997 = Paper(None, "Sontag", 1997, "Neural Computation 9", provenance="secondary", via=VIA_RELATED)
-SIEGEL2024 = Paper(None, "Siegel", 2024, "as cited in arXiv 2409.17677", provenance="secondary", via=VIA_RELATED)
+# The notes name these results by author and year only: no venue or identifier is guessed.
+QUOTED = "venue not in our notes; quoted in arXiv 2409.17677"
+NILSSON1965 = Paper(None, "Nilsson", 1965, QUOTED, provenance="secondary", via=VIA_RELATED)
+BAUM1988 = Paper(None, "Baum", 1988, QUOTED, provenance="secondary", via=VIA_RELATED)
+BARTLETT2019 = Paper(None, "Bartlett et al.", 2019, QUOTED, provenance="secondary", via=VIA_RELATED)
+PARK2021 = Paper(None, "Park et al.", 2021, QUOTED, provenance="secondary", via=VIA_RELATED)
+SONTAG1997 = Paper(None, "Sontag", 1997, QUOTED, provenance="secondary", via=VIA_RELATED)
+SIEGEL2024 = Paper(None, "Siegel", 2024, QUOTED, provenance="secondary", via=VIA_RELATED)
 W_param = Param("W", "number of parameters of the network", 10 ** 6, integer=True, low=1)
 W = W_param.symbol
 GENERAL_POSITION = Assumption("general position", "the N inputs in R^d are in general position")
