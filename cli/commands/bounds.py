@@ -33,10 +33,23 @@ def list_command(family, kind, status, source, quantity, fmt):
     """List the registered bounds, with their sources."""
     if family and family not in bounds.families():
         raise ParameterError("--family", f"must be one of {', '.join(bounds.families())}", got=family)
-    chosen = [] if kind == "statement" else bounds.select(family=family, kind=kind, status=status, source=source,
-                                                          quantity=quantity)
+    from tbounds.bounds.search import matches
+
+    notes: list[str] = []
+    chosen = [] if kind == "statement" else bounds.select(family=family, kind=kind, status=status)
+    # --quantity and --source match forgivingly (spelling, plurals, word order) and say what they matched.
+    if quantity:
+        chosen = [b for b in chosen if matches(quantity, b.quantity.name)]
+        notes.append(_said_matched("--quantity", quantity, sorted({b.quantity.name for b in chosen})))
     # Statements have no status or quantity: they are listed only when those filters are not used.
-    said = [] if (kind not in (None, "statement") or status or quantity) else select_statements(family, source)
+    said = [] if (kind not in (None, "statement") or status or quantity) else select_statements(family)
+    if source:
+        text = lambda x: " ".join([x.source.arxiv or "", x.source.authors, x.source.label, str(x.source.year),  # noqa: E731
+                                   x.source.title, x.id])
+        chosen = [b for b in chosen if matches(source, text(b))]
+        said = [x for x in said if matches(source, text(x))]
+        found = sorted({f"{x.source.authors} {x.source.year} (arXiv {x.source.arxiv})" for x in chosen + said})
+        notes.append(_said_matched("--source", source, found))
     if fmt == "json":
         _echo(to_json([{"id": b.id, "family": b.family, "kind": b.kind, "status": b.status,
                         "quantity": b.quantity.name, "unit": b.quantity.unit,
@@ -49,12 +62,21 @@ def list_command(family, kind, status, source, quantity, fmt):
                                                    "authors": x.source.authors, "year": x.source.year},
                           "title": x.title, "complexity_classes": list(x.classes)} for x in said]))
         return
-    rows = [{"id": b.id, "kind": b.kind, "status": b.status, "quantity": b.quantity.name,
+    rows = [{"id": b.id, "title": b.title, "kind": b.kind, "status": b.status, "quantity": b.quantity.name,
              "source": f"{b.source.arxiv or b.source.venue} {b.source.label}"} for b in chosen]
-    rows += [{"id": x.id, "kind": x.kind, "status": "", "quantity": ("classes: " + ", ".join(x.classes)) if x.classes else "",
+    rows += [{"id": x.id, "title": x.title, "kind": x.kind, "status": "",
+              "quantity": ("classes: " + ", ".join(x.classes)) if x.classes else "",
               "source": f"{x.source.arxiv or x.source.venue} {x.source.label}"} for x in said]
-    title = f"{len(chosen)} bounds" + (f", {len(said)} statements" if said else "")
-    _echo(render(rows, ["id", "kind", "status", "quantity", "source"], fmt, title=title))
+    title = f"{len(chosen)} bounds" + (f", {len(said)} statements" if said else "") + "".join(f" ({n})" for n in notes)
+    _echo(render(rows, ["id", "title", "kind", "status", "quantity", "source"], fmt, title=title))
+
+
+def _said_matched(option: str, text: str, what: list) -> str:
+    """What a forgiving filter matched (shown in the table's title), or that it matched nothing."""
+    if not what:
+        return f"{option} '{text}' matched nothing"
+    shown = "; ".join(what[:6]) + (f"; and {len(what) - 6} more" if len(what) > 6 else "")
+    return f"{option} '{text}' matched: {shown}"
 
 
 # ------------------------------------------------------------------------------ show
@@ -69,6 +91,10 @@ def show_command(bound_id, fmt):
     b = bounds.get(bound_id)
     info = b.to_dict()
     if fmt == "json":
+        fields = dict(_readings_fields(b))
+        if fields:
+            info["other_readings"] = fields["other readings"].split(", ")
+            info["prefer"] = fields["prefer"]
         _echo(to_json(info))
         return
     params = [{"name": p["name"], "meaning": p["meaning"], "domain": p["domain"], "example": b.example()[p["name"]]}
@@ -92,6 +118,7 @@ def show_command(bound_id, fmt):
               ("statement", b.statement), ("latex", b.latex)]
     if b.reading:
         header.append(("reading", b.reading))
+        header += _readings_fields(b)
     if info["derived"]:
         header.append(("derived", f"yes: derivation in {b.docs or 'docs/'}"))
     if b.monotone:
@@ -105,6 +132,23 @@ def show_command(bound_id, fmt):
     if assumptions:
         sections.append(render(assumptions, ["assumption", "statement", "checked"], fmt, title="assumptions"))
     _echo("\n\n".join(sections))
+
+
+def _readings_fields(b) -> list[tuple[str, str]]:
+    """The other readings of the same result, and which to prefer and why (:mod:`tbounds.bounds.readings`)."""
+    from tbounds.bounds.readings import preference, readings
+
+    others = [x.id for x in readings(b) if x.id != b.id]
+    if not others:
+        return []
+    preferred, why = preference(b)
+    if preferred is None:
+        verdict = why
+    elif preferred == b.id:
+        verdict = f"this one: {why}"
+    else:
+        verdict = f"{preferred}: {why}"
+    return [("other readings", ", ".join(others)), ("prefer", verdict)]
 
 
 def _show_statement(x, fmt):
