@@ -105,21 +105,11 @@ def _csv_cell(row, key):
     return "" if value is None else _cell(row, key)
 
 
-def _latex_escape(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
-                 ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        s = s.replace(a, b)
-    return s
-
-
 def _latex(rows, columns, title):
-    lines = [r"\begin{tabular}{" + "l" * len(columns) + "}", r"\toprule",
-             " & ".join(_latex_escape(c) for c in columns) + r" \\", r"\midrule"]
-    lines += [" & ".join(_latex_escape(_cell(r, c)) for c in columns) + r" \\" for r in rows]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    if title:
-        lines.insert(0, f"% {title}")
-    return "\n".join(lines)
+    """A booktabs table with a caption, text escaped and numbers as math (:mod:`tbounds.cli.latex`)."""
+    from .latex import table
+
+    return table(rows, columns, caption=title)
 
 
 def _json(rows, columns, title):

@@ -106,9 +106,11 @@ def show_command(bound_id, fmt):
         _echo(render(params, ["name", "meaning", "domain", "example"], "csv"))
         return
     if fmt == "latex":
-        _echo(f"% {b.id}: {b.source.cite()}\n\\[ {b.latex} \\]")
+        from ..latex import escape
+
+        _echo(f"% {b.id}: {escape(b.source.cite())}\n\\[ {b.latex} \\]")
         if params:
-            _echo(render(params, ["name", "meaning", "domain", "example"], "latex"))
+            _echo(render(params, ["name", "meaning", "domain", "example"], "latex", title=f"parameters of {b.id}"))
         return
     status_note = {"certificate": "explicit constants", "rate": "hidden constants: a shape, not a number",
                    "reconstructed": "our derivation of a statement given without constants"}[b.status]
@@ -159,7 +161,9 @@ def _show_statement(x, fmt):
     assumptions = [{"assumption": a.name, "statement": a.statement, "checked": "not checkable (a hypothesis)"}
                    for a in x.assumptions]
     if fmt == "latex":
-        _echo(f"% {x.id}: {x.source.cite()}\n\\paragraph{{{x.title}}} {x.statement}")
+        from ..latex import escape
+
+        _echo(f"% {x.id}: {escape(x.source.cite())}\n\\paragraph{{{escape(x.title)}}} {escape(x.statement)}")
         return
     header = [("id", x.id), ("title", x.title), ("family", x.family), ("kind", "statement (no formula to evaluate)"),
               ("source", x.source.cite()), ("statement", x.statement)]
