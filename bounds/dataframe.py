@@ -49,6 +49,12 @@ def frame(ids_or_patterns: Union[str, Bound, Iterable], *, example: bool = False
                 chosen.append(b)
     values = {name: [float(v) for v in _as_list(v)] for name, v in params.items()}
     rows = tabulate(chosen, values, use_examples=example, check=check)
+    import warnings
+
+    from .regime import check_usage
+
+    for message in check_usage(chosen, rows, values):  # what the numbers mean, as tbounds eval warns
+        warnings.warn(message, UserWarning, stacklevel=2)
     names: list[str] = []
     for b in chosen:
         names += [p for p in b.param_names if p not in names]

@@ -12,7 +12,8 @@ from tbounds.bounds.grid import product_grid, rows_of
 from tbounds.bounds.record import KINDS, STATUSES
 from tbounds.bounds.tabulate import tabulate
 
-from ..options import example_option, format_option, param_option, parse_params
+from ..notices import warn_usage
+from ..options import example_option, format_option, param_option, parse_params, precision_option
 from ..render import format_number, render, to_json
 
 
@@ -184,6 +185,7 @@ def _show_statement(x, fmt):
 @param_option
 @example_option
 @click.option("--log10", "show_log10", is_flag=True, help="Also show log10 of each value.")
+@precision_option
 @format_option
 def eval_command(bound_ids, param_texts, example, show_log10, fmt):
     """Evaluate one or more bounds (ids or patterns such as 'kajitsuka2025.*') on a grid.
@@ -195,6 +197,7 @@ def eval_command(bound_ids, param_texts, example, show_log10, fmt):
     chosen = bounds.resolve(bound_ids)
     values = parse_params(param_texts, chosen)
     rows = tabulate(chosen, values, use_examples=example)
+    warn_usage(chosen, rows, values)
     names = _param_columns(chosen, rows)
     if fmt in ("json", "csv"):
         cols = ["bound", *names, "value", "log10_value"]
@@ -228,10 +231,11 @@ def _wide_columns(chosen, show_log10):
 
 def _pivot(rows, names, chosen, show_log10):
     """One wide row per grid point: the rows of one point share every parameter that varies."""
-    varying = [n for n in names if len({r[n] for r in rows if n in r}) > 1]
-    wide: dict[tuple, dict] = {}
-    for r in rows:
-        out = wide.setdefault(tuple(r.get(n) for n in varying if n in r), {})
+    # tabulate gives each grid point's rows together, one per bound: a bound with no parameters
+    # (a constant) then gets its value on every wide row, not a row of its own
+    wide: dict[int, dict] = {}
+    for i, r in enumerate(rows):
+        out = wide.setdefault(i // len(chosen), {})
         for n in names:
             if n in r:
                 out.setdefault(n, r[n])
@@ -250,6 +254,7 @@ def _pivot(rows, names, chosen, show_log10):
               help="Find the edge of {bound <= target} or of {bound >= target}.")
 @param_option
 @example_option
+@precision_option
 @format_option
 def solve_command(bound_id, unknown, target_text, relation, param_texts, example, fmt):
     """Invert a monotone bound: the largest (or smallest) value of one parameter that meets a target.
@@ -293,17 +298,24 @@ def solve_command(bound_id, unknown, target_text, relation, param_texts, example
               help="Image file to write (.png, .svg or .pdf).")
 @click.option("--linear-x", is_flag=True, help="Linear horizontal axis (default: log).")
 @click.option("--linear-y", is_flag=True, help="Linear vertical axis (default: log).")
-def plot_command(bound_ids, param_texts, example, x_name, output, linear_x, linear_y):
+@click.option("--title", default=None, help="The figure's title.")
+@click.option("--dpi", type=click.IntRange(30, 1200), default=150, show_default=True, help="Resolution of a PNG.")
+@click.option("--size", "size_text", default="7.5x4.8", show_default=True, metavar="WxH",
+              help="Figure size in inches, WIDTHxHEIGHT.")
+def plot_command(bound_ids, param_texts, example, x_name, output, linear_x, linear_y, title, dpi, size_text):
     """Plot bounds against one parameter, log axes by default; other varying parameters give one line each."""
-    from ..figures import plot_bounds
+    from ..figures import parse_size, plot_bounds
 
+    size = parse_size(size_text)
     chosen = bounds.resolve(bound_ids)
     values = parse_params(param_texts, chosen)
     if x_name not in values or len(values[x_name]) < 2:
         raise ParameterError(x_name, "needs a range of values for the x axis, e.g. -p "
                              f"{x_name}=log:10:1e6:50")
     rows = tabulate(chosen, values, use_examples=example)
-    path = plot_bounds(rows, chosen, x_name, output, logx=not linear_x, logy=not linear_y)
+    warn_usage(chosen, rows, values)
+    path = plot_bounds(rows, chosen, x_name, output, logx=not linear_x, logy=not linear_y, title=title, dpi=dpi,
+                       size=size)
     _echo(f"wrote {path}")
 
 
