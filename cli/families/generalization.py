@@ -19,7 +19,8 @@ import click
 
 from tbounds.bounds.errors import TboundsError
 
-from ..figures import PAPER_RC, STATUS_LINESTYLE, distinct_colors, grouped_legend, marks, pyplot, save, vacuity_line
+from ..figures import (PAPER_RC, STATUS_LINESTYLE, distinct_colors, grouped_legend, marks, pyplot, save, short,
+                       vacuity_line)
 from ..options import positive_ints
 from ..render import format_number, render, to_json
 
@@ -262,19 +263,34 @@ def _draw(ax, series, gap, x_label, colors=None, groups=None):
         key = (groups.get(bid, bid), basis, status)
         for x, y in zip(px, ys):
             drawn.setdefault(key, {}).setdefault(x, []).append(y)
-    for index, ((group, basis, status), pts) in enumerate(sorted(drawn.items())):
+    # Bounds with the same values at every point (several capped at one trivial value, say) are one
+    # line with one legend entry naming them all, not lines hidden under each other.
+    lines: dict = {}
+    for (group, basis, status), pts in sorted(drawn.items()):
         px = sorted(pts)
         lo, hi = [min(pts[x]) for x in px], [max(pts[x]) for x in px]
-        members = sorted({bid for bid, b, st in series if groups.get(bid, bid) == group and b == basis})
-        thick = basis == "constraints"
+        members = sorted({bid for bid, b, _ in series if groups.get(bid, bid) == group and b == basis})
+        signature = (basis, status, tuple(px), tuple(f"{h:.9g}" for h in hi), tuple(f"{v:.9g}" for v in lo))
+        lines.setdefault(signature, []).append((group, px, lo, hi, members))
+    for index, ((basis, status, *_), same) in enumerate(lines.items()):
+        group, px, lo, hi, _ = same[0]
+        members = [m for *_, ms in same for m in ms]
+        thick = basis != "post-hoc"
         label = None
         if thick:
-            label = group + (f" + {len(members) - 1} other readings" if len(members) > 1 else "")
+            if len(same) > 1:
+                label = f"{len(members)} bounds coincide: " + ", ".join(
+                    g + (f" (+{len(ms) - 1} readings)" if len(ms) > 1 else "") for g, *_, ms in same)
+            else:
+                label = group + (f" + {len(members) - 1} other readings" if len(members) > 1 else "")
             label += {"rate": " (rate: shape only)", "reconstructed": " (reconstructed)"}.get(status, "")
+            if basis != "constraints":
+                label += f" [{basis}]"
         color = colors.get(group, "0.5")
         ax.plot(px, hi, color=color, ls=STATUS_LINESTYLE.get(status, "-"), lw=1.8 if thick else 0.9,
-                alpha=1.0 if thick else 0.55, label=label, **marks(index, len(drawn), len(px)))
-        if len(members) > 1 and any(h > l for h, l in zip(hi, lo)):
+                alpha=1.0 if thick else 0.55, label=short(label, 70) if label else None,
+                **marks(index, len(lines), len(px)))
+        if any(h > v for h, v in zip(hi, lo)):
             ax.fill_between(px, lo, hi, color=color, alpha=0.18 if thick else 0.08, lw=0)
     from tbounds.empirical.generalization.compare import LOSS
 
@@ -310,10 +326,11 @@ def _plot_against_n(rows, path):
             ax.set_title(f"rank <= {rank}, T = {T}")
         axes[0][0].set_ylabel("generalisation gap / bound")
         handles, labels = axes[0][0].get_legend_handles_labels()
-        grouped_legend(fig, handles, labels, max_entries=9, loc="lower center", ncol=3, fontsize=9)
+        grouped_legend(fig, handles, labels, max_entries=9, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=3,
+                       fontsize=9)
         fig.suptitle("Generalisation gap against n: measured beside the bounds")
-        fig.text(0.5, 0.005, STYLE_NOTE, ha="center", va="bottom", fontsize=8, wrap=True)
-        fig.tight_layout(rect=(0, 0.24, 1, 1))  # leave the bottom for the legend
+        fig.text(0.5, 0.005, STYLE_NOTE, ha="center", va="bottom", fontsize=8)
+        fig.tight_layout(rect=(0, 0.3, 1, 1))  # leave the bottom for the legend and the note
         return save(fig, path, tight=False, dpi=130, bbox_inches="tight")  # keep the legend outside the axes
 
 
