@@ -12,6 +12,7 @@ from tbounds.bounds.grid import product_grid, rows_of
 from tbounds.bounds.record import KINDS, STATUSES
 from tbounds.bounds.tabulate import tabulate
 
+from ..completion import complete_bound_ids
 from ..notices import warn_usage
 from ..options import example_option, format_option, param_option, parse_params, precision_option
 from ..render import format_number, render, to_json
@@ -82,7 +83,7 @@ def _said_matched(option: str, text: str, what: list) -> str:
 
 # ------------------------------------------------------------------------------ show
 @click.command("show")
-@click.argument("bound_id")
+@click.argument("bound_id", shell_complete=complete_bound_ids)
 @format_option
 def show_command(bound_id, fmt):
     """Everything about one bound: statement, LaTeX, parameters, assumptions, source, status."""
@@ -181,7 +182,7 @@ def _show_statement(x, fmt):
 
 # ------------------------------------------------------------------------------ eval
 @click.command("eval")
-@click.argument("bound_ids", nargs=-1, required=True)
+@click.argument("bound_ids", nargs=-1, required=True, shell_complete=complete_bound_ids)
 @param_option
 @example_option
 @click.option("--log10", "show_log10", is_flag=True, help="Also show log10 of each value.")
@@ -247,7 +248,7 @@ def _pivot(rows, names, chosen, show_log10):
 
 # ------------------------------------------------------------------------------ solve
 @click.command("solve")
-@click.argument("bound_id")
+@click.argument("bound_id", shell_complete=complete_bound_ids)
 @click.option("--for", "unknown", required=True, help="The parameter to solve for.")
 @click.option("--target", "target_text", required=True, help="The bound's target value (a number or a list).")
 @click.option("--relation", type=click.Choice(["<=", ">="]), default="<=", show_default=True,
@@ -290,7 +291,7 @@ def solve_command(bound_id, unknown, target_text, relation, param_texts, example
 
 # ------------------------------------------------------------------------------ plot
 @click.command("plot")
-@click.argument("bound_ids", nargs=-1, required=True)
+@click.argument("bound_ids", nargs=-1, required=True, shell_complete=complete_bound_ids)
 @param_option
 @example_option
 @click.option("--x", "x_name", required=True, help="The parameter on the horizontal axis (give it a range).")

@@ -15,14 +15,15 @@ from tbounds.bounds.crossing import crossovers
 from tbounds.bounds.errors import ParameterError, SolveError
 from tbounds.bounds.grid import product_grid, rows_of
 
+from ..completion import complete_bound_ids
 from ..notices import warn_usage
 from ..options import example_option, format_option, param_option, parse_params, precision_option
 from ..render import render, to_json
 
 
 @click.command("crossover")
-@click.argument("bound_a")
-@click.argument("bound_b")
+@click.argument("bound_a", shell_complete=complete_bound_ids)
+@click.argument("bound_b", shell_complete=complete_bound_ids)
 @click.option("--for", "unknown", required=True, help="The parameter along which the bounds are compared (e.g. n).")
 @click.option("--range", "range_text", default=None, metavar="LO:HI", help="Search only LO <= value <= HI.")
 @click.option("--nonvacuous-at", "level", type=float, default=None, metavar="LEVEL",
