@@ -64,7 +64,8 @@ def regime_warnings(bounds: Sequence[Bound], rows: Iterable[Mapping], values: Op
         value = r.get("value")
         if b is None or b.id in seen or value is None:
             continue
-        if b.quantity.name == "projection dimension" and "n" in b.param_names and r.get("n") is not None \
+        # a rate's number hides its constants, so only bounds with numbers are held to the regime
+        if b.status != "rate" and b.quantity.name == "projection dimension" and "n" in b.param_names and r.get("n") is not None \
                 and value >= r["n"]:
             seen.add(b.id)
             out.append(f"{b.id} gives projection dimension {value:g} >= n = {r['n']:g}: a projection to k >= n "
