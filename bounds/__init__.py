@@ -20,10 +20,11 @@ from .registry import (families, get, get_statement, ids, is_statement, register
                        statement_ids)
 from .solve import Solution, solve
 from .crossing import crossover, crossovers
+from .dataframe import frame
 from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
 
 __all__ = [
-    "Assumption", "AssumptionError", "crossover", "crossovers", "Bound", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
+    "Assumption", "AssumptionError", "crossover", "crossovers", "Bound", "frame", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
     "Source", "Statement", "TboundsError", "UnknownBoundError", "families", "get", "get_statement", "ids", "is_statement",
     "register", "resolve", "select", "select_statements", "solve", "statement_ids",
 ]

@@ -323,6 +323,16 @@ class Bound:
     def __repr__(self) -> str:
         return f"<Bound {self.id}: {self.kind} {self.status}, {self.source.cite()}>"
 
+    def _repr_html_(self) -> str:  # Jupyter: see tbounds.bounds.display
+        from .display import bound_html
+
+        return bound_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .display import bound_latex
+
+        return bound_latex(self)
+
 
 @dataclass(frozen=True)
 class Statement:

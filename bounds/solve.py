@@ -9,6 +9,8 @@ unknowns are bisected on the integers, so a step function is inverted exactly.
 >>> s = solve(get("kajitsuka2025.seq2seq.lower_hardmax"), "N", 64.2, n=1000)
 >>> s.value, s.side
 (1000.0, 'largest')
+>>> solve("kajitsuka2025.seq2seq.lower_hardmax", "N", 64.2, n=1000).value  # an id works too
+1000.0
 """
 
 from __future__ import annotations
@@ -42,8 +44,11 @@ class Solution:
                 "bound_value": self.bound_value}
 
 
-def solve(bound: Bound, unknown: str, target: float, relation: str = "<=", **given) -> Solution:
+def solve(bound: "Bound | str", unknown: str, target: float, relation: str = "<=", **given) -> Solution:
     """Edge of ``{unknown : bound(unknown, **given) <relation> target}``."""
+    from .registry import get
+
+    bound = get(bound)  # an id or a Bound alike
     if unknown in given:
         raise SolveError(f"'{unknown}' is the unknown: do not also give it a value")
     param = bound.param(unknown)

@@ -12,7 +12,7 @@ import click
 
 from tbounds.bounds.errors import TboundsError
 
-from .commands import bounds, crossover, data, experiments
+from .commands import bounds, completion, crossover, data, experiments, report, search
 
 
 class TboundsGroup(click.Group):
@@ -57,7 +57,8 @@ def cli():
     """
 
 
-for _command in (*bounds.COMMANDS, *crossover.COMMANDS, *experiments.COMMANDS, *data.COMMANDS):
+for _command in (*bounds.COMMANDS, *search.COMMANDS, *crossover.COMMANDS, *experiments.COMMANDS, *report.COMMANDS, *data.COMMANDS,
+                 *completion.COMMANDS):
     cli.add_command(_command)
 
 main = cli

@@ -82,3 +82,15 @@ def positive_ints(name: str):
         return tuple(int(v) for v in values)
 
     return parse
+
+
+def _set_precision(ctx, param, value):
+    from .render import set_precision
+
+    set_precision(6 if value is None else value)  # every call starts from the default
+    return value
+
+
+precision_option = click.option("--precision", type=click.IntRange(1, 17), default=None, metavar="DIGITS",
+                                callback=_set_precision, expose_value=False, is_eager=True,
+                                help="Significant digits of printed numbers (default 6; csv and json keep all).")

@@ -25,6 +25,15 @@ import sys
 from typing import Callable, Optional, Sequence
 
 FORMATS = ("table", "markdown", "csv", "json", "latex")
+#: significant digits of printed numbers (``--precision``); csv and json keep every digit
+DIGITS = 6
+
+
+def set_precision(digits) -> None:
+    """Print numbers with ``digits`` significant digits from now on (``None`` keeps the current)."""
+    global DIGITS
+    if digits is not None:
+        DIGITS = int(digits)
 
 
 def format_number(x, log10: Optional[float] = None) -> str:
@@ -39,7 +48,7 @@ def format_number(x, log10: Optional[float] = None) -> str:
         return "nan"
     if float(x).is_integer() and abs(x) < 1e15:
         return str(int(x))
-    return f"{x:.6g}"
+    return f"{x:.{DIGITS}g}"
 
 
 def _cell(row: dict, key: str) -> str:
@@ -105,21 +114,11 @@ def _csv_cell(row, key):
     return "" if value is None else _cell(row, key)
 
 
-def _latex_escape(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
-                 ("$", r"\$"), ("{", r"\{"), ("}", r"\}")):
-        s = s.replace(a, b)
-    return s
-
-
 def _latex(rows, columns, title):
-    lines = [r"\begin{tabular}{" + "l" * len(columns) + "}", r"\toprule",
-             " & ".join(_latex_escape(c) for c in columns) + r" \\", r"\midrule"]
-    lines += [" & ".join(_latex_escape(_cell(r, c)) for c in columns) + r" \\" for r in rows]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    if title:
-        lines.insert(0, f"% {title}")
-    return "\n".join(lines)
+    """A booktabs table with a caption, text escaped and numbers as math (:mod:`tbounds.cli.latex`)."""
+    from .latex import table
+
+    return table(rows, columns, caption=title, digits=DIGITS)
 
 
 def _json(rows, columns, title):

@@ -14,3 +14,7 @@ Families, each with the same parts (profiles, models, tasks, units, compare):
 :mod:`.memorization` and :mod:`.generalization`.  Importing this package imports no torch;
 a family's module does.
 """
+
+from .results import load_results  # noqa: E402  (pandas is imported when it is called)
+
+__all__ = ["load_results"]

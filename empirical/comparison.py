@@ -69,3 +69,13 @@ class Comparison:
         if self.extras:
             out[self.family] = self.extras
         return out
+
+    def _repr_html_(self) -> str:  # Jupyter: the relations, then the rows
+        from tbounds.bounds.display import html_table
+
+        relations = [r.table_row() for r in self.relations]
+        columns: list = []
+        for row in self.rows:
+            columns += [k for k in row if k not in columns]
+        return (html_table(relations, list(RELATION_FIELDS), f"{self.family}: relations the theory promises")
+                + html_table(self.rows, columns, f"{self.family}, {self.profile} profile: rows"))

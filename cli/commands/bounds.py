@@ -12,7 +12,9 @@ from tbounds.bounds.grid import product_grid, rows_of
 from tbounds.bounds.record import KINDS, STATUS_MEANINGS, STATUSES
 from tbounds.bounds.tabulate import tabulate
 
-from ..options import example_option, format_option, param_option, parse_params
+from ..completion import complete_bound_ids
+from ..notices import warn_usage
+from ..options import example_option, format_option, param_option, parse_params, precision_option
 from ..render import format_number, render, to_json
 
 
@@ -33,10 +35,23 @@ def list_command(family, kind, status, source, quantity, fmt):
     """List the registered bounds, with their sources."""
     if family and family not in bounds.families():
         raise ParameterError("--family", f"must be one of {', '.join(bounds.families())}", got=family)
-    chosen = [] if kind == "statement" else bounds.select(family=family, kind=kind, status=status, source=source,
-                                                          quantity=quantity)
+    from tbounds.bounds.search import matches
+
+    notes: list[str] = []
+    chosen = [] if kind == "statement" else bounds.select(family=family, kind=kind, status=status)
+    # --quantity and --source match forgivingly (spelling, plurals, word order) and say what they matched.
+    if quantity:
+        chosen = [b for b in chosen if matches(quantity, b.quantity.name)]
+        notes.append(_said_matched("--quantity", quantity, sorted({b.quantity.name for b in chosen})))
     # Statements have no status or quantity: they are listed only when those filters are not used.
-    said = [] if (kind not in (None, "statement") or status or quantity) else select_statements(family, source)
+    said = [] if (kind not in (None, "statement") or status or quantity) else select_statements(family)
+    if source:
+        text = lambda x: " ".join([x.source.arxiv or "", x.source.authors, x.source.label, str(x.source.year),  # noqa: E731
+                                   x.source.title, x.id])
+        chosen = [b for b in chosen if matches(source, text(b))]
+        said = [x for x in said if matches(source, text(x))]
+        found = sorted({f"{x.source.authors} {x.source.year} (arXiv {x.source.arxiv})" for x in chosen + said})
+        notes.append(_said_matched("--source", source, found))
     if fmt == "json":
         _echo(to_json([{"id": b.id, "family": b.family, "kind": b.kind, "status": b.status,
                         "quantity": b.quantity.name, "unit": b.quantity.unit,
@@ -51,20 +66,29 @@ def list_command(family, kind, status, source, quantity, fmt):
                           "provenance": x.source.provenance or None, "via": x.source.via or None,
                           "title": x.title, "complexity_classes": list(x.classes)} for x in said]))
         return
-    rows = [{"id": b.id, "kind": b.kind, "status": b.status, "quantity": b.quantity.name,
+    rows = [{"id": b.id, "title": b.title, "kind": b.kind, "status": b.status, "quantity": b.quantity.name,
              "source": f"{b.source.arxiv or b.source.venue} {b.source.label}", "read": b.provenance or "?"}
             for b in chosen]
-    rows += [{"id": x.id, "kind": x.kind, "status": "", "quantity": ("classes: " + ", ".join(x.classes)) if x.classes else "",
-              "source": f"{x.source.arxiv or x.source.venue} {x.source.label}", "read": x.source.provenance or "?"}
-             for x in said]
-    title = f"{len(chosen)} bounds" + (f", {len(said)} statements" if said else "")
+    rows += [{"id": x.id, "title": x.title, "kind": x.kind, "status": "",
+              "quantity": ("classes: " + ", ".join(x.classes)) if x.classes else "",
+              "source": f"{x.source.arxiv or x.source.venue} {x.source.label}",
+              "read": x.source.provenance or "?"} for x in said]
+    title = f"{len(chosen)} bounds" + (f", {len(said)} statements" if said else "") + "".join(f" ({n})" for n in notes)
     # "read": primary (the source's own text was read) or secondary (only a text about it).
-    _echo(render(rows, ["id", "kind", "status", "quantity", "source", "read"], fmt, title=title))
+    _echo(render(rows, ["id", "title", "kind", "status", "quantity", "source", "read"], fmt, title=title))
+
+
+def _said_matched(option: str, text: str, what: list) -> str:
+    """What a forgiving filter matched (shown in the table's title), or that it matched nothing."""
+    if not what:
+        return f"{option} '{text}' matched nothing"
+    shown = "; ".join(what[:6]) + (f"; and {len(what) - 6} more" if len(what) > 6 else "")
+    return f"{option} '{text}' matched: {shown}"
 
 
 # ------------------------------------------------------------------------------ show
 @click.command("show")
-@click.argument("bound_id")
+@click.argument("bound_id", shell_complete=complete_bound_ids)
 @format_option
 def show_command(bound_id, fmt):
     """Everything about one bound: statement, LaTeX, parameters, assumptions, source, status."""
@@ -74,6 +98,10 @@ def show_command(bound_id, fmt):
     b = bounds.get(bound_id)
     info = b.to_dict()
     if fmt == "json":
+        fields = dict(_readings_fields(b))
+        if fields:
+            info["other_readings"] = fields["other readings"].split(", ")
+            info["prefer"] = fields["prefer"]
         _echo(to_json(info))
         return
     params = [{"name": p["name"], "meaning": p["meaning"], "domain": p["domain"], "example": b.example()[p["name"]]}
@@ -85,9 +113,11 @@ def show_command(bound_id, fmt):
         _echo(render(params, ["name", "meaning", "domain", "example"], "csv"))
         return
     if fmt == "latex":
-        _echo(f"% {b.id}: {b.source.cite()}\n\\[ {b.latex} \\]")
+        from ..latex import escape
+
+        _echo(f"% {b.id}: {escape(b.source.cite())}\n\\[ {b.latex} \\]")
         if params:
-            _echo(render(params, ["name", "meaning", "domain", "example"], "latex"))
+            _echo(render(params, ["name", "meaning", "domain", "example"], "latex", title=f"parameters of {b.id}"))
         return
     # A fit's numbers are measured, not hidden: say so rather than the status's generic meaning.
     status_note = "a fit to measurements: certifies nothing" if b.kind == "fit" else STATUS_MEANINGS[b.status]
@@ -97,6 +127,7 @@ def show_command(bound_id, fmt):
               ("provenance", _provenance(b.source)), ("statement", b.statement), ("latex", b.latex)]
     if b.reading:
         header.append(("reading", b.reading))
+        header += _readings_fields(b)
     if info["derived"]:
         header.append(("derived", f"yes: derivation in {b.docs or 'docs/'}"))
     if b.monotone:
@@ -120,6 +151,23 @@ def _provenance(source) -> str:
     return "not recorded"
 
 
+def _readings_fields(b) -> list[tuple[str, str]]:
+    """The other readings of the same result, and which to prefer and why (:mod:`tbounds.bounds.readings`)."""
+    from tbounds.bounds.readings import preference, readings
+
+    others = [x.id for x in readings(b) if x.id != b.id]
+    if not others:
+        return []
+    preferred, why = preference(b)
+    if preferred is None:
+        verdict = why
+    elif preferred == b.id:
+        verdict = f"this one: {why}"
+    else:
+        verdict = f"{preferred}: {why}"
+    return [("other readings", ", ".join(others)), ("prefer", verdict)]
+
+
 def _show_statement(x, fmt):
     """A result without a formula: its words, complexity classes, assumptions and source."""
     if fmt == "json":
@@ -128,7 +176,9 @@ def _show_statement(x, fmt):
     assumptions = [{"assumption": a.name, "statement": a.statement, "checked": "not checkable (a hypothesis)"}
                    for a in x.assumptions]
     if fmt == "latex":
-        _echo(f"% {x.id}: {x.source.cite()}\n\\paragraph{{{x.title}}} {x.statement}")
+        from ..latex import escape
+
+        _echo(f"% {x.id}: {escape(x.source.cite())}\n\\paragraph{{{escape(x.title)}}} {escape(x.statement)}")
         return
     header = [("id", x.id), ("title", x.title), ("family", x.family), ("kind", "statement (no formula to evaluate)"),
               ("source", x.source.cite()), ("provenance", _provenance(x.source)), ("statement", x.statement)]
@@ -145,10 +195,11 @@ def _show_statement(x, fmt):
 
 # ------------------------------------------------------------------------------ eval
 @click.command("eval")
-@click.argument("bound_ids", nargs=-1, required=True)
+@click.argument("bound_ids", nargs=-1, required=True, shell_complete=complete_bound_ids)
 @param_option
 @example_option
 @click.option("--log10", "show_log10", is_flag=True, help="Also show log10 of each value.")
+@precision_option
 @format_option
 def eval_command(bound_ids, param_texts, example, show_log10, fmt):
     """Evaluate one or more bounds (ids or patterns such as 'kajitsuka2025.*') on a grid.
@@ -160,6 +211,7 @@ def eval_command(bound_ids, param_texts, example, show_log10, fmt):
     chosen = bounds.resolve(bound_ids)
     values = parse_params(param_texts, chosen)
     rows = tabulate(chosen, values, use_examples=example)
+    warn_usage(chosen, rows, values)
     names = _param_columns(chosen, rows)
     if fmt in ("json", "csv"):
         cols = ["bound", *names, "value", "log10_value"]
@@ -193,10 +245,11 @@ def _wide_columns(chosen, show_log10):
 
 def _pivot(rows, names, chosen, show_log10):
     """One wide row per grid point: the rows of one point share every parameter that varies."""
-    varying = [n for n in names if len({r[n] for r in rows if n in r}) > 1]
-    wide: dict[tuple, dict] = {}
-    for r in rows:
-        out = wide.setdefault(tuple(r.get(n) for n in varying if n in r), {})
+    # tabulate gives each grid point's rows together, one per bound: a bound with no parameters
+    # (a constant) then gets its value on every wide row, not a row of its own
+    wide: dict[int, dict] = {}
+    for i, r in enumerate(rows):
+        out = wide.setdefault(i // len(chosen), {})
         for n in names:
             if n in r:
                 out.setdefault(n, r[n])
@@ -208,13 +261,14 @@ def _pivot(rows, names, chosen, show_log10):
 
 # ------------------------------------------------------------------------------ solve
 @click.command("solve")
-@click.argument("bound_id")
+@click.argument("bound_id", shell_complete=complete_bound_ids)
 @click.option("--for", "unknown", required=True, help="The parameter to solve for.")
 @click.option("--target", "target_text", required=True, help="The bound's target value (a number or a list).")
 @click.option("--relation", type=click.Choice(["<=", ">="]), default="<=", show_default=True,
               help="Find the edge of {bound <= target} or of {bound >= target}.")
 @param_option
 @example_option
+@precision_option
 @format_option
 def solve_command(bound_id, unknown, target_text, relation, param_texts, example, fmt):
     """Invert a monotone bound: the largest (or smallest) value of one parameter that meets a target.
@@ -250,7 +304,7 @@ def solve_command(bound_id, unknown, target_text, relation, param_texts, example
 
 # ------------------------------------------------------------------------------ plot
 @click.command("plot")
-@click.argument("bound_ids", nargs=-1, required=True)
+@click.argument("bound_ids", nargs=-1, required=True, shell_complete=complete_bound_ids)
 @param_option
 @example_option
 @click.option("--x", "x_name", required=True, help="The parameter on the horizontal axis (give it a range).")
@@ -258,17 +312,24 @@ def solve_command(bound_id, unknown, target_text, relation, param_texts, example
               help="Image file to write (.png, .svg or .pdf).")
 @click.option("--linear-x", is_flag=True, help="Linear horizontal axis (default: log).")
 @click.option("--linear-y", is_flag=True, help="Linear vertical axis (default: log).")
-def plot_command(bound_ids, param_texts, example, x_name, output, linear_x, linear_y):
+@click.option("--title", default=None, help="The figure's title.")
+@click.option("--dpi", type=click.IntRange(30, 1200), default=150, show_default=True, help="Resolution of a PNG.")
+@click.option("--size", "size_text", default="7.5x4.8", show_default=True, metavar="WxH",
+              help="Figure size in inches, WIDTHxHEIGHT.")
+def plot_command(bound_ids, param_texts, example, x_name, output, linear_x, linear_y, title, dpi, size_text):
     """Plot bounds against one parameter, log axes by default; other varying parameters give one line each."""
-    from ..figures import plot_bounds
+    from ..figures import parse_size, plot_bounds
 
+    size = parse_size(size_text)
     chosen = bounds.resolve(bound_ids)
     values = parse_params(param_texts, chosen)
     if x_name not in values or len(values[x_name]) < 2:
         raise ParameterError(x_name, "needs a range of values for the x axis, e.g. -p "
                              f"{x_name}=log:10:1e6:50")
     rows = tabulate(chosen, values, use_examples=example)
-    path = plot_bounds(rows, chosen, x_name, output, logx=not linear_x, logy=not linear_y)
+    warn_usage(chosen, rows, values)
+    path = plot_bounds(rows, chosen, x_name, output, logx=not linear_x, logy=not linear_y, title=title, dpi=dpi,
+                       size=size)
     _echo(f"wrote {path}")
 
 

@@ -15,13 +15,15 @@ from tbounds.bounds.crossing import crossovers
 from tbounds.bounds.errors import ParameterError, SolveError
 from tbounds.bounds.grid import product_grid, rows_of
 
-from ..options import example_option, format_option, param_option, parse_params
+from ..completion import complete_bound_ids
+from ..notices import warn_usage
+from ..options import example_option, format_option, param_option, parse_params, precision_option
 from ..render import render, to_json
 
 
 @click.command("crossover")
-@click.argument("bound_a")
-@click.argument("bound_b")
+@click.argument("bound_a", shell_complete=complete_bound_ids)
+@click.argument("bound_b", shell_complete=complete_bound_ids)
 @click.option("--for", "unknown", required=True, help="The parameter along which the bounds are compared (e.g. n).")
 @click.option("--range", "range_text", default=None, metavar="LO:HI", help="Search only LO <= value <= HI.")
 @click.option("--nonvacuous-at", "level", type=float, default=None, metavar="LEVEL",
@@ -29,6 +31,7 @@ from ..render import render, to_json
                    "(e.g. the loss range c_loss: below it a gap bound says something).")
 @param_option
 @example_option
+@precision_option
 @format_option
 def crossover_command(bound_a, bound_b, unknown, range_text, level, param_texts, example, fmt):
     """Find where bound A and bound B cross as one parameter varies (one row per crossing and grid point).
@@ -51,6 +54,7 @@ def crossover_command(bound_a, bound_b, unknown, range_text, level, param_texts,
         for bd in (a, b):
             values = {**{k: [v] for k, v in bd.example().items() if k not in values and k != unknown}, **values}
     lo, hi = _range(range_text)
+    warn_usage([a, b], (), values)
     rows = []
     for point in rows_of(product_grid(values)) if values else [{}]:
         point = {k: plain(v) for k, v in point.items()}
@@ -66,26 +70,47 @@ def crossover_command(bound_a, bound_b, unknown, range_text, level, param_texts,
         if level is not None:
             for key, bd in (("a_nonvacuous", a), ("b_nonvacuous", b)):
                 own = {k: v for k, v in point.items() if k in bd.param_names}
+                # numbers for JSON and csv (the edge and which side of it is non-vacuous), words for tables
                 try:
                     s = bounds.solve(bd, unknown, level, **own)
-                    where = f"{s.side} {unknown} = {plain(s.value) if math.isfinite(s.value) else s.value}"
+                    edge = plain(s.value) if math.isfinite(s.value) else s.value
+                    found = {key: edge, f"{key}_side": s.side, f"{key}_text": f"{s.side} {unknown} = {edge}"}
                 except SolveError as error:
-                    where = f"never on the axis ({str(error).split(':')[0]})"
+                    found = {key: None, f"{key}_side": None,
+                             f"{key}_text": f"never on the axis ({str(error).split(':')[0]})"}
                 for row in rows:
                     if all(row.get(k) == v for k, v in point.items()):
-                        row[key] = where
+                        row.update(found)
     if len(rows) == 1 and rows[0][unknown] is None:  # one question, no answer: an error, as for solve
         raise SolveError(rows[0]["note"])
     # Terminal formats show only the parameters that vary; csv and json keep every one.
     shown = [k for k, v in values.items() if len(v) > 1 or fmt in ("csv", "json")]
     cols = ["a", "b", *shown, unknown, "a_value", "b_value", "smaller_above"]
+    machine = fmt in ("csv", "json")
     if level is not None:
-        cols += ["a_nonvacuous", "b_nonvacuous"]
+        cols += ["a_nonvacuous", "a_nonvacuous_side", "b_nonvacuous", "b_nonvacuous_side"] if machine else \
+            ["a_nonvacuous", "b_nonvacuous"]
+        if not machine:
+            rows = [{**r, "a_nonvacuous": r.get("a_nonvacuous_text"), "b_nonvacuous": r.get("b_nonvacuous_text")}
+                    for r in rows]
     if any(r["note"] for r in rows):
         cols.append("note")
+    if machine:
+        for r in rows:  # which bound is smaller where there is no crossing, as an id, beside the note
+            r.setdefault("smaller_throughout", _smaller_throughout(r["note"], a.id, b.id))
+        if any(r["note"] for r in rows):
+            cols.append("smaller_throughout")
     title = f"crossover of {a.id} and {b.id} along {unknown}"
     click.echo(to_json([{c: r.get(c) for c in cols} for r in rows]) if fmt == "json"
                else render(rows, cols, fmt, title=title))
+
+
+def _smaller_throughout(note: str, a_id: str, b_id: str):
+    """The id named smaller everywhere by a no-crossing note, else None."""
+    for bound_id in (a_id, b_id):
+        if note and f"{bound_id} is smaller everywhere" in note:
+            return bound_id
+    return None
 
 
 def _range(text):

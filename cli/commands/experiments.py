@@ -152,7 +152,9 @@ def _print_compare(spec, comparison, plots, fmt, seconds) -> None:
                                title=f"{comparison.family}, {comparison.profile} profile: measured beside the bounds")]
         sections.append(render(relations, RELATION_COLUMNS, fmt, title="relations the theory promises"))
         if spec.NOTE:
-            sections.append(("% " if fmt == "latex" else "") + spec.NOTE)
+            from ..latex import escape
+
+            sections.append(escape(spec.NOTE) if fmt == "latex" else spec.NOTE)
         click.echo("\n\n".join(sections))
     for path in plots:
         click.echo(f"wrote {path}", err=True)

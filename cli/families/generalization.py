@@ -19,7 +19,8 @@ import click
 
 from tbounds.bounds.errors import TboundsError
 
-from ..figures import pyplot, save
+from ..figures import (PAPER_RC, STATUS_LINESTYLE, distinct_colors, grouped_legend, marks, pyplot, save, short,
+                       vacuity_line)
 from ..options import positive_ints
 from ..render import format_number, render, to_json
 
@@ -221,11 +222,37 @@ def _gap_bound_series(rows, T, x_key, fixed):
     return series, gap
 
 
-def _draw(ax, series, gap, x_label):
+#: what the figures say about their line styles (in place of one legend entry per basis)
+STYLE_NOTE = ("line style by status: solid certificate, dashed reconstructed, dotted rate (shape only, scaled to the "
+              "measured gap at the first point); thick: radii of the constraints, thin: post-hoc radii read off "
+              "the weights; a band spans a bound's readings")
+
+
+def _groups(ids):
+    """Bound ids to legend groups: the readings of one result share a group (drawn as one band)."""
+    import tbounds.bounds as registry
+    from tbounds.bounds.readings import readings
+
+    known = set(registry.ids())
+    out = {}
+    for bid in ids:
+        group = [b.id for b in readings(registry.get(bid))] if bid in known else [bid]
+        present = [g for g in group if g in ids]
+        out[bid] = present[0] if len(present) > 1 else bid
+    return out
+
+
+def _draw(ax, series, gap, x_label, colors=None, groups=None):
+    """The measured gap, 2 R_head, every bound (styled by status, coloured by bound), the vacuity line."""
     xs = sorted(gap)
     ax.errorbar(xs, [gap[x][0] for x in xs], yerr=[gap[x][1] if math.isfinite(gap[x][1]) else 0 for x in xs],
-                color="black", marker="o", lw=2, label="measured gap (clipped loss)")
-    ax.plot(xs, [2 * gap[x][2] for x in xs], color="gray", marker="s", ls=":", label="2 x R_head (lower estimate)")
+                color="black", marker="o", lw=2, label="measured gap (clipped loss)", zorder=5)
+    ax.plot(xs, [2 * gap[x][2] for x in xs], color="0.45", marker="s", ls=(0, (4, 1, 1, 1)),
+            label="2 x R_head (lower estimate)", zorder=4)
+    ids = sorted({bid for bid, _, _ in series})
+    colors = colors or dict(zip(ids, distinct_colors(len(ids))))
+    groups = groups or {bid: bid for bid in ids}
+    drawn = {}  # (group, basis) -> {x: [values]}
     for (bid, basis, status), pts in sorted(series.items()):
         px = sorted(pts)
         ys = [pts[x] for x in px]
@@ -233,31 +260,78 @@ def _draw(ax, series, gap, x_label):
             if not gap.get(px[0]) or gap[px[0]][0] <= 0 or basis != "constraints":
                 continue
             ys = [y * gap[px[0]][0] / ys[0] for y in ys]
-            ax.plot(px, ys, ls="-.", lw=1, label=f"{bid} (shape, scaled)")
-            continue
-        ax.plot(px, ys, ls="-" if basis == "constraints" else "--", lw=1, label=f"{bid} ({basis})")
+        key = (groups.get(bid, bid), basis, status)
+        for x, y in zip(px, ys):
+            drawn.setdefault(key, {}).setdefault(x, []).append(y)
+    # Bounds with the same values at every point (several capped at one trivial value, say) are one
+    # line with one legend entry naming them all, not lines hidden under each other.
+    lines: dict = {}
+    for (group, basis, status), pts in sorted(drawn.items()):
+        px = sorted(pts)
+        lo, hi = [min(pts[x]) for x in px], [max(pts[x]) for x in px]
+        members = sorted({bid for bid, b, _ in series if groups.get(bid, bid) == group and b == basis})
+        signature = (basis, status, tuple(px), tuple(f"{h:.9g}" for h in hi), tuple(f"{v:.9g}" for v in lo))
+        lines.setdefault(signature, []).append((group, px, lo, hi, members))
+    for index, ((basis, status, *_), same) in enumerate(lines.items()):
+        group, px, lo, hi, _ = same[0]
+        members = [m for *_, ms in same for m in ms]
+        thick = basis != "post-hoc"
+        label = None
+        if thick:
+            if len(same) > 1:
+                label = f"{len(members)} bounds coincide: " + ", ".join(
+                    g + (f" (+{len(ms) - 1} readings)" if len(ms) > 1 else "") for g, *_, ms in same)
+            else:
+                label = group + (f" + {len(members) - 1} other readings" if len(members) > 1 else "")
+            label += {"rate": " (rate: shape only)", "reconstructed": " (reconstructed)"}.get(status, "")
+            if basis != "constraints":
+                label += f" [{basis}]"
+        color = colors.get(group, "0.5")
+        ax.plot(px, hi, color=color, ls=STATUS_LINESTYLE.get(status, "-"), lw=1.8 if thick else 0.9,
+                alpha=1.0 if thick else 0.55, label=short(label, 70) if label else None,
+                **marks(index, len(lines), len(px)))
+        if any(h > v for h, v in zip(hi, lo)):
+            ax.fill_between(px, lo, hi, color=color, alpha=0.18 if thick else 0.08, lw=0)
+    from tbounds.empirical.generalization.compare import LOSS
+
+    vacuity_line(ax, LOSS["c_loss"], "loss range")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(x_label)
     ax.grid(True, which="both", alpha=0.3)
 
 
+def _bound_styles(rows):
+    """One colour per legend group, the same in every panel; no colour used twice."""
+    ids = sorted({r["bound"] for r in rows if r.get("measured") == "gap" and r.get("bound")})
+    groups = _groups(ids)
+    names = sorted(set(groups.values()))
+    return dict(zip(names, distinct_colors(len(names)))), groups
+
+
 def _plot_against_n(rows, path):
     if not rows:
         return None
+    import matplotlib
+
     plt = pyplot()
     T = _main_T(rows)
     ranks = sorted({r["r"] for r in rows if r["T"] == T})
-    fig, axes = plt.subplots(1, len(ranks), figsize=(4.2 * len(ranks), 4.6), sharey=True, squeeze=False)
-    for ax, rank in zip(axes[0], ranks):
-        series, gap = _gap_bound_series(rows, T, "n", {"r": rank})
-        _draw(ax, series, gap, "n (training samples)")
-        ax.set_title(f"rank <= {rank}, T = {T}")
-    axes[0][0].set_ylabel("generalisation gap / bound")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", fontsize=7, ncol=3)
-    fig.tight_layout(rect=(0, 0.3, 1, 1))  # leave the bottom for the legend
-    return save(fig, path, tight=False, dpi=110, bbox_inches="tight")  # keep the legend outside the axes
+    colors, groups = _bound_styles(rows)
+    with matplotlib.rc_context(PAPER_RC):
+        fig, axes = plt.subplots(1, len(ranks), figsize=(4.6 * len(ranks), 4.8), sharey=True, squeeze=False)
+        for ax, rank in zip(axes[0], ranks):
+            series, gap = _gap_bound_series(rows, T, "n", {"r": rank})
+            _draw(ax, series, gap, "n (training samples)", colors, groups)
+            ax.set_title(f"rank <= {rank}, T = {T}")
+        axes[0][0].set_ylabel("generalisation gap / bound")
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        grouped_legend(fig, handles, labels, max_entries=9, loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=3,
+                       fontsize=9)
+        fig.suptitle("Generalisation gap against n: measured beside the bounds")
+        fig.text(0.5, 0.005, STYLE_NOTE, ha="center", va="bottom", fontsize=8)
+        fig.tight_layout(rect=(0, 0.3, 1, 1))  # leave the bottom for the legend and the note
+        return save(fig, path, tight=False, dpi=130, bbox_inches="tight")  # keep the legend outside the axes
 
 
 def _plot_against_rank(rows, path):
@@ -280,8 +354,11 @@ def _plot_against_rank(rows, path):
     left.grid(True, which="both", alpha=0.3)
     left.legend(fontsize=7)
     series, gap = _gap_bound_series(rows, T, "r", {"n": ns[-1]})
-    _draw(right, series, gap, "rank of W_QK")
+    colors, groups = _bound_styles(rows)
+    _draw(right, series, gap, "rank of W_QK", colors, groups)
     right.set_xscale("log", base=2)
     right.set_title(f"bounds against rank, n = {ns[-1]}")
-    right.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles, labels = right.get_legend_handles_labels()
+    grouped_legend(right, handles, labels, max_entries=9, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.text(0.01, -0.02, STYLE_NOTE, ha="left", va="top", fontsize=7)
     return save(fig, path, dpi=110, bbox_inches="tight")

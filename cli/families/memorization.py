@@ -16,7 +16,7 @@ from typing import Sequence
 
 import click
 
-from ..figures import check_suffix, pyplot, save
+from ..figures import PAPER_RC, STATUS_LINESTYLE, check_suffix, pyplot, save
 from ..options import positive_ints
 
 EXPERIMENTS = ("structure", "lemmas", "size_vs_N", "size_vs_n", "seq2seq", "attention", "mlp", "text")
@@ -101,6 +101,13 @@ def plot_size_vs_N(rows: Sequence[dict], output, fit: dict | None = None, n: int
     import tbounds.bounds as bounds
 
     check_suffix(output)
+    import matplotlib
+
+    with matplotlib.rc_context(PAPER_RC):
+        return _draw_size_vs_N(rows, output, fit, bounds)
+
+
+def _draw_size_vs_N(rows, output, fit, bounds) -> Path:
     fig, ax = pyplot().subplots(figsize=(11, 5))
     series = {
         "transformer, uniform attention": [r for r in rows if r["experiment"] == "size_vs_N"],
@@ -124,14 +131,14 @@ def plot_size_vs_N(rows: Sequence[dict], output, fit: dict | None = None, n: int
     lo, hi = min(Ns), max(Ns)
     grid = sorted({round(lo * (hi / lo) ** (i / 49)) for i in range(50)}) if hi > lo else [lo, 2 * lo]
     low_b = bounds.get("kajitsuka2025.next_token.lower_derived")
-    ax.plot(grid, [float(low_b(N=x)) for x in grid], "k-", lw=1,
-            label="lower bound √(N / (9 log2(48eN))) (derived, for shattering)")
+    ax.plot(grid, [float(low_b(N=x)) for x in grid], color="k", ls=STATUS_LINESTYLE[low_b.status], lw=1.2,
+            label=f"lower bound √(N / (9 log2(48eN))) ({low_b.status}, for shattering)")
     if main:
         gm_x = math.exp(sum(math.log(p[0]) for p in main) / len(main))
         gm_y = math.exp(sum(math.log(p[1]) for p in main) / len(main))
         c = gm_y / math.sqrt(gm_x)
-        ax.plot(grid, [c * math.sqrt(x) for x in grid], "k--", lw=1,
-                label="Θ(√N) shape of Thms 4.1/4.2 (constant fitted)")
+        ax.plot(grid, [c * math.sqrt(x) for x in grid], color="k", ls=STATUS_LINESTYLE["rate"], lw=1.4,
+                label="Θ(√N) of Thms 4.1/4.2 (rate: shape only, constant fitted)")
         ref = next(r for r in series["transformer, uniform attention"] if r.get("found"))
         up = bounds.get("kajitsuka2025.next_token.upper")
         try:
@@ -139,18 +146,18 @@ def plot_size_vs_N(rows: Sequence[dict], output, fit: dict | None = None, n: int
                           delta=min(1.0, ref.get("delta") or 1.0), C=2)
             values = [float(up(N=x, **params)) for x in grid]
             cu = gm_y / float(up(N=max(2, round(gm_x)), **params))
-            ax.plot(grid, [cu * v for v in values], color="0.5", ls="--", lw=1,
-                    label="Õ(√N) upper rate of Thm 4.1 with logs (constant fitted)")
+            ax.plot(grid, [cu * v for v in values], color="0.5", ls=STATUS_LINESTYLE["rate"], lw=1.4,
+                    label="Õ(√N) upper rate of Thm 4.1 with logs (rate: shape only, constant fitted)")
         except Exception:  # the rate's assumptions fail on these data: draw nothing rather than guess
             pass
         if fit and math.isfinite(fit.get("slope", float("nan"))):
             b, a = fit["slope"], fit["intercept"]
-            ax.plot(grid, [math.exp(a) * x ** b for x in grid], "C0:", lw=1.5,
+            ax.plot(grid, [math.exp(a) * x ** b for x in grid], color="C0", ls="-.", lw=1.5,
                     label=f"fit: N^{b:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]")
     mlp_rows = series["flattened MLP"]
     if mlp_rows:
         dn = mlp_rows[0]["d"] * mlp_rows[0]["n"]
-        ax.axhline(dn, color="C2", ls="-.", lw=1, label=f"MLP certificate: d n = {dn} input weights")
+        ax.axhline(dn, color="C2", ls=STATUS_LINESTYLE["certificate"], lw=1, label=f"MLP certificate: d n = {dn} input weights")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("N (sequences memorized)")
@@ -162,5 +169,5 @@ def plot_size_vs_N(rows: Sequence[dict], output, fit: dict | None = None, n: int
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(ScalarFormatter())
     ax.tick_params(axis="x", which="minor", labelsize=7)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return save(fig, output, dpi=120)
