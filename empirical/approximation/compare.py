@@ -8,8 +8,10 @@ units report the median over their members, with the spread kept in ``*_members`
 >>> rows = [{"experiment": "wagstaff", "target": "max_gap", "n": 4, "d": 1, "model": "sumformer_mlp",
 ...          "latent": lat, "relative_error": e} for lat, e in ((1, 0.2), (2, 0.15), (4, 0.05), (8, 0.05))]
 >>> rel = wagstaff_relation(rows)[0]
->>> rel.verdict, rel.bounds[0]
-('floor below d\\' = n: median error 0.175 at d\\' < n vs 0.05 at d\\' >= n (x3.5)', ('wagstaff2019.latent.lower', 'certificate'))
+>>> print(rel.verdict)
+floor below d' = n: median error 0.175 at d' < n vs 0.05 at d' >= n (x3.5)
+>>> rel.bounds[0]
+('wagstaff2019.latent.lower', 'certificate')
 """
 
 from __future__ import annotations
