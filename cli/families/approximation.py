@@ -112,7 +112,7 @@ JL_COLUMNS = ["n", "k", "eps", "fail_norm", "fail_inner", "fail_theorem1", "tail
 PERFORMER_COLUMNS = ["s", "t", "d", "m", "SM", "mse_positive", "se_positive", "formula_positive", "mse_orthogonal",
                      "se_orthogonal", "bound_orthogonal", "mse_trig", "formula_trig", "attention_sup_error"]
 MECHANISM_COLUMNS = ["check", "n", "m", "max_abs_error", "recovery_error", "collision", "holds"]
-ROW_COLUMNS = ["experiment", "target", "model", "n", "d", "latent", "k", "m", "test_mse", "relative_error",
+ROW_COLUMNS = ["experiment", "check", "target", "model", "n", "d", "latent", "k", "m", "test_mse", "relative_error",
                "sup_error", "fail_norm", "tail_bound", "mse_positive", "formula_positive", "holds"]
 RUN_COLUMNS = ROW_COLUMNS
 CSV_COLUMNS = sorted(set(TRAIN_COLUMNS + JL_COLUMNS + PERFORMER_COLUMNS + MECHANISM_COLUMNS + ["seed", "seconds"]),
