@@ -3,7 +3,9 @@
 ``solve`` finds the edge of the feasible set ``{x : f(x) <= target}`` (or ``>=``)
 along one parameter, using the bound's declared direction of monotonicity.  Real
 unknowns are solved with Brent's method on ``log f`` against ``log x``; integer
-unknowns are bisected on the integers, so a step function is inverted exactly.
+unknowns are bisected on the integers, then the edge is checked exactly (the formula in
+50-digit arithmetic against the target as given, no tolerance), so the answer is the
+integer where the bound meets the target and its neighbour does not.
 
 >>> from tbounds.bounds import get
 >>> s = solve(get("kajitsuka2025.seq2seq.lower_hardmax"), "N", 64.2, n=1000)
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SolveError
+from .errors import EvaluationError, SolveError
 from .record import Bound
 
 _FLOAT_CAP = 1e300
@@ -64,14 +66,19 @@ def solve(bound: Bound, unknown: str, target: float, relation: str = "<=", **giv
     side = "largest" if feasible_below else "smallest"
 
     def f(x: float) -> float:
-        return float(bound.evaluate(**given, **{unknown: x}))
+        value = float(bound.evaluate(**given, **{unknown: x}))
+        if math.isnan(value):
+            at = ", ".join(f"{k}={_g(float(v))}" for k, v in {**given, unknown: x}.items())
+            raise EvaluationError(f"{bound.id} evaluates to NaN at {at}: no number can be given there")
+        return value
 
     def feasible_mask(xs) -> np.ndarray:
         signed = bound.signed_log(**given, **{unknown: np.asarray(xs, dtype=float)})
         if target > 0:  # compare logs: no overflow however large the bound
-            # A target read off the bound itself (exp of its log, rounded) must count as met.
+            # A real target read off the bound itself (exp of its log, rounded) must count as met;
+            # on the integers the edge is checked exactly afterwards, so no slack there.
             lt = math.log(target)
-            slack = _TIE * max(1.0, abs(lt))
+            slack = 0.0 if param.integer else _TIE * max(1.0, abs(lt))
             if relation == "<=":
                 ok = ((signed.sign > 0) & (signed.log <= lt + slack)) | (signed.sign <= 0)
             else:
@@ -96,6 +103,8 @@ def solve(bound: Bound, unknown: str, target: float, relation: str = "<=", **giv
         raise SolveError(f"{bound.id} does not behave as declared ({direction} in '{unknown}') on [{_g(lo)}, {_g(hi)}]")
     below, above = _edge(feasible_mask, lo, hi, param.integer)
     value = below if feasible_below else above
+    if param.integer:
+        value = _exact_integer_edge(bound, unknown, given, target, relation, value, feasible_below, lo, hi)
     return Solution(bound.id, unknown, target, relation, float(value), side, f(value), dict(given))
 
 
@@ -116,6 +125,71 @@ def _edge(mask_of, lo: float, hi: float, integer: bool) -> tuple[float, float]:
             break
         lo, hi = float(xs[i - 1]), float(xs[i])
     return lo, hi
+
+
+def _exact_integer_edge(bound: Bound, unknown: str, given: dict, target: float, relation: str, edge: float,
+                        feasible_below: bool, lo: float, hi: float) -> float:
+    """The float search's integer edge, moved to where the exact comparison puts it.
+
+    The bound is evaluated in 50-digit arithmetic at the edge and at its outer neighbour; the
+    edge must be feasible and the neighbour not.  Floats resolve the bound to ~1e-16, so the
+    exact edge is at most a few integers away; a bound with no formula (a numeric one), or an
+    edge past 2^53 (where floats skip integers), keeps the float answer.
+    """
+    exact = _exact_check(bound, unknown, given, target, relation)
+    if exact is None or not abs(edge) < 2 ** 53:
+        return edge
+    step = -1 if feasible_below else 1  # towards the feasible side
+    x = int(edge)
+    for _ in range(64):  # the float answer is off by at most a few integers
+        if exact(x):
+            break
+        if not (lo <= x + step <= hi):
+            raise SolveError(f"no value of '{unknown}' in [{_g(lo)}, {_g(hi)}] gives {bound.id} {relation} "
+                             f"{_g(target)} (checked exactly)")
+        x += step
+    for _ in range(64):
+        if not (lo <= x - step <= hi) or not exact(x - step):
+            break
+        x -= step
+    return float(x)
+
+
+def _exact_check(bound: Bound, unknown: str, given: dict, target: float, relation: str):
+    """``x -> bound(x) <relation> target`` in 50-digit arithmetic, or None when that is not available."""
+    function = _mp_function(bound)
+    if function is None:
+        return None
+    import mpmath
+
+    def holds(x: int):
+        with mpmath.workdps(50):
+            args = [mpmath.mpf(x) if p.name == unknown else mpmath.mpf(float(given[p.name])) for p in bound.params]
+            try:
+                value = function(*args)
+                value = mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return True  # cannot check: keep the float answer
+            t = mpmath.mpf(target)
+            return bool(value <= t) if relation == "<=" else bool(value >= t)
+
+    return holds
+
+
+_MP_FUNCTIONS: dict = {}
+
+
+def _mp_function(bound: Bound):
+    if bound.id not in _MP_FUNCTIONS:
+        function = None
+        if bound.expr is not None:
+            import sympy as sp
+            try:
+                function = sp.lambdify([p.symbol for p in bound.params], bound.expr, "mpmath")
+            except Exception:  # a printer without an mpmath form: no exact check for this bound
+                function = None
+        _MP_FUNCTIONS[bound.id] = function
+    return _MP_FUNCTIONS[bound.id]
 
 
 def _search_interval(bound: Bound, unknown: str, given: dict) -> tuple[float, float]:

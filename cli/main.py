@@ -7,8 +7,10 @@ command module imports this one.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
+import numpy as np
 
 from tbounds.bounds.errors import TboundsError
 
@@ -22,7 +24,11 @@ class TboundsGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            # Floating-point warnings (overflow in an intermediate, 0 * inf) never reach the terminal:
+            # a result that matters is checked (no NaN is printed), and errors are one line.
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except TboundsError as error:
             _fail(str(error), 2)
         except click.ClickException as error:

@@ -33,6 +33,8 @@ def format_number(x, log10: Optional[float] = None) -> str:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
     if isinstance(x, float) and math.isinf(x) and log10 is not None and math.isfinite(log10):
+        if abs(log10) >= 2 ** 53:  # the exponent's rounding swallows the mantissa: print the power alone
+            return f"10^{log10:.6g}"
         exponent = math.floor(log10)
         return f"{10 ** (log10 - exponent):.5g}e+{exponent}"
     if isinstance(x, float) and math.isnan(x):
@@ -51,7 +53,9 @@ def _cell(row: dict, key: str) -> str:
 
 
 def _json_safe(value):
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"  # JSON has no infinity; null would read like NaN
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
@@ -61,7 +65,11 @@ def _json_safe(value):
 
 
 def to_json(data) -> str:
-    """JSON with non-finite floats as null (``log10_value`` keeps the magnitude)."""
+    """JSON with infinities as the strings ``"inf"``/``"-inf"`` (``log10_value`` keeps the magnitude).
+
+    >>> to_json([float("inf"), float("-inf"), 1.5]).split()
+    ['[', '"inf",', '"-inf",', '1.5', ']']
+    """
     return json.dumps(_json_safe(data), indent=2, ensure_ascii=False)
 
 
