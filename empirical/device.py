@@ -18,7 +18,7 @@ import os
 
 import torch
 
-from .errors import DeviceError
+from .errors import ConfigError, DeviceError
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -48,7 +48,11 @@ def set_threads(threads: int | None = None) -> int:
     (measured here: a 24 x (8x2 @ 2x800) bmm took 17 ms with 2 threads, 0.1-0.8 ms with 1).
     """
     if threads is None:
-        threads = int(os.environ.get("TBOUNDS_THREADS", "0")) or 1
+        text = os.environ.get("TBOUNDS_THREADS", "").strip()
+        if text and not (text.isdigit() and int(text) <= 1024):  # 0 or unset: the default
+            raise ConfigError(f"TBOUNDS_THREADS must be an integer from 1 to 1024, or 0 for the default 1 "
+                              f"(got {text!r})")
+        threads = int(text or 0) or 1
     torch.set_num_threads(max(1, int(threads)))
     return torch.get_num_threads()
 

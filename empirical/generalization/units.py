@@ -17,6 +17,7 @@ finished cell is never recomputed and an interrupted sweep resumes.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ from .models import LIPSCHITZ, HeadSpec, init_params
 from .rademacher import closed_form, score_features
 from .tasks import TASKS, heldout_seed, make_task
 from .train import fit, losses
+
+
+MAX_LR = 10.0  # Adam moves each weight by about lr per step: past this a run only diverges
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Setup:
             raise ConfigError("a sweep needs at least one rank and seed")
         if any(r < 1 or r > self.d for r in self.ranks):
             raise ConfigError(f"ranks must lie in [1, d={self.d}] (got {list(self.ranks)})")
+        if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
+            raise ConfigError(f"--lr, the learning rate, must be a finite number in (0, {MAX_LR:g}] (got {self.lr})")
         parse_constraints(self.constraints)
         Control(self.control, self.lam)
 
@@ -108,6 +114,9 @@ def _train_cell(cell: Cell, device) -> tuple[list[dict], dict, dict]:
     ranks = [r for r, _ in members] if control.kind == "factor" else [spec.k] * len(members)
     params = init_params(spec, [1000 * s + r for r, s in members], ranks, device=device)
     params = fit(spec, params, X, y, None, control, steps=cell.steps, lr=cell.lr)
+    if not all(bool(torch.isfinite(p).all()) for p in params.values()):
+        raise ConfigError(f"training diverged (non-finite weights) at lr={cell.lr:g}, T={cell.T}, n={cell.n}; "
+                          "use a smaller --lr")
     train = losses(spec, params, X, y)
     held = losses(spec, params, test.X.to(device), test.y.to(device))
     weights = weight_measurements(spec, params)

@@ -38,6 +38,7 @@ from typing import Optional
 import torch
 
 from ..errors import ConfigError, DataError
+from ..seeds import generator
 
 KINDS = ("next_token", "seq2seq")
 
@@ -89,7 +90,7 @@ def consistent_labels(ids: torch.Tensor, kind: str, seed: int) -> torch.Tensor:
     Next-token: the multiset of the sequence and its last token; seq2seq: the multiset and the
     token.  Keys get i.i.d. signs in order of first appearance, so distinct keys are independent.
     """
-    g = torch.Generator().manual_seed(int(seed) + 7919)
+    g = generator(int(seed) + 7919)
     table: dict = {}
 
     def sign(key):
@@ -107,7 +108,7 @@ def random_tokens(N: int, n: int, d: int = 6, seed: int = 0, labels: str = "next
                   vocab: Optional[int] = None) -> Dataset:
     """Tokens i.i.d. U[0,1)^d (paper, Appendix H) or from a vocabulary of ``vocab`` U[0,1)^d vectors."""
     _check(N, n, d, labels)
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     if vocab is None:
         X = torch.rand(N, n, d, generator=g)
         ids = torch.arange(N * n).view(N, n)
@@ -136,7 +137,7 @@ def inconsistent(ds: Dataset, seed: int = 0) -> Dataset:
     """
     if ds.kind != "next_token" or ds.n < 2:
         raise ConfigError("an inconsistent pair needs next-token labels and n >= 2")
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     perm = torch.cat([torch.randperm(ds.n - 1, generator=g), torch.tensor([ds.n - 1])])
     X = torch.cat([ds.X, ds.X[:1, perm]])
     ids = torch.cat([ds.ids, ds.ids[:1, perm]])
@@ -165,7 +166,7 @@ def tokenize(text: str) -> list[str]:
 def word_vector(word: str, d: int, seed: int) -> torch.Tensor:
     """A fixed random unit vector per word (hash-seeded, so the same word always maps to the same token)."""
     h = int.from_bytes(hashlib.sha256(f"{seed}:{word}".encode()).digest()[:8], "little")
-    v = torch.randn(d, generator=torch.Generator().manual_seed(h), dtype=torch.float64)
+    v = torch.randn(d, generator=generator(h), dtype=torch.float64)
     return (v / v.norm()).float()
 
 
@@ -194,7 +195,7 @@ def text_windows(N: int, n: int, d: int = 16, seed: int = 0, path: Optional[str]
         raise DataError(f"the corpus {source} has {len(words)} words, fewer than one window of n = {n}")
     vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}
     ids_all = torch.tensor([vocab[w] for w in words])
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     starts = torch.randperm(len(words) - n + 1, generator=g).tolist()
     chosen, seen = [], set()
     for s in starts:
