@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -170,6 +171,34 @@ def word_vector(word: str, d: int, seed: int) -> torch.Tensor:
     return (v / v.norm()).float()
 
 
+_CHUNK = 1 << 20  # characters read at a time from a corpus file
+
+
+def _word_ids(chunks) -> tuple[torch.Tensor, dict]:
+    """Word ids (in order of first appearance, as ``tokenize`` splits the text) and the vocabulary.
+
+    Chunks are cut at their last whitespace (no word spans whitespace), so the ids are those of
+    the whole text, while memory holds one chunk, the vocabulary and 8 bytes per word.
+
+    >>> ids, vocab = _word_ids(["the cat s", "at on the mat"])
+    >>> ids.tolist(), list(vocab)
+    ([0, 1, 2, 3, 0, 4], ['the', 'cat', 'sat', 'on', 'mat'])
+    """
+    vocab: dict[str, int] = {}
+    ids = array("q")
+    carry = ""
+    for chunk in chunks:
+        text = carry + chunk
+        cut = len(text)
+        while cut and not text[cut - 1].isspace():
+            cut -= 1
+        text, carry = text[:cut], text[cut:]
+        ids.extend([vocab.setdefault(w, len(vocab)) for w in tokenize(text)])
+    ids.extend([vocab.setdefault(w, len(vocab)) for w in tokenize(carry)])
+    # frombuffer shares the array's memory (no second copy of a large corpus's ids)
+    return (torch.frombuffer(ids, dtype=torch.int64) if len(ids) else torch.zeros(0, dtype=torch.int64)), vocab
+
+
 def text_windows(N: int, n: int, d: int = 16, seed: int = 0, path: Optional[str] = None,
                  labels: str = "next_token") -> Dataset:
     """N windows of n consecutive words that are distinct as (multiset, last word), consistently labelled.
@@ -180,23 +209,25 @@ def text_windows(N: int, n: int, d: int = 16, seed: int = 0, path: Optional[str]
     """
     _check(N, n, d, labels)
     if path is None:
-        text, source = builtin_corpus(), "Python language reference (pydoc_data)"
+        source = "Python language reference (pydoc_data)"
+        ids_all, vocab = _word_ids([builtin_corpus()])
     else:
         p = Path(path)
-        if not p.is_file():
+        if not p.exists():
             raise DataError(f"corpus file not found: {path}")
-        try:
-            text = p.read_text(encoding="utf-8", errors="replace")
+        if p.is_dir():
+            raise DataError(f"corpus {path} is a directory; give a text file")
+        source = p.name
+        try:  # streamed: a large corpus is never held as text or as a list of words
+            with open(p, encoding="utf-8", errors="replace") as handle:
+                ids_all, vocab = _word_ids(iter(lambda: handle.read(_CHUNK), ""))
         except OSError as error:
             raise DataError(f"cannot read corpus file {path}: {error.strerror or error}") from None
-        source = p.name
-    words = tokenize(text)
-    if len(words) < n + 1:
-        raise DataError(f"the corpus {source} has {len(words)} words, fewer than one window of n = {n}")
-    vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}
-    ids_all = torch.tensor([vocab[w] for w in words])
+    if len(ids_all) < n + 1:
+        raise DataError(f"the corpus {source} has {len(ids_all)} words, fewer than one window of n = {n}")
     g = generator(int(seed))
-    starts = torch.randperm(len(words) - n + 1, generator=g).tolist()
+    perm = torch.randperm(len(ids_all) - n + 1, generator=g)
+    starts = (s for i in range(0, len(perm), 4096) for s in perm[i:i + 4096].tolist())  # lazily: no huge list
     chosen, seen = [], set()
     for s in starts:
         window = ids_all[s:s + n]
