@@ -68,3 +68,21 @@ def synchronize(device: torch.device) -> None:
     """Wait for queued kernels (for timing); a no-op on CPU."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+# The largest tensor a unit may build, in entries (2^28 float32 entries = 1 GiB): a sweep that
+# would need more is refused before anything is allocated or trained, naming this limit.
+MAX_TENSOR_ENTRIES = 2 ** 28
+
+
+def check_size(what: str, entries: int, hint: str) -> None:
+    """Raise a one-line :class:`ConfigError` when ``entries`` exceeds :data:`MAX_TENSOR_ENTRIES`.
+
+    >>> check_size("the test set (n_test x T x d)", 10 ** 7 * 16 * 16, "use a smaller --n-test")
+    Traceback (most recent call last):
+    ...
+    tbounds.empirical.errors.ConfigError: the test set (n_test x T x d) would have 2560000000 entries, more than the limit of 268435456 (2^28, 1 GiB in float32); use a smaller --n-test
+    """
+    if entries > MAX_TENSOR_ENTRIES:
+        raise ConfigError(f"{what} would have {entries} entries, more than the limit of {MAX_TENSOR_ENTRIES} "
+                          f"(2^28, 1 GiB in float32); {hint}")

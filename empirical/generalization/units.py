@@ -25,6 +25,7 @@ from typing import Optional
 
 import torch
 
+from ..device import check_size
 from ..errors import ConfigError
 from ..experiment import Context, config_key
 from .checkpoint import save
@@ -87,6 +88,12 @@ class Cell(Setup):
         super().__post_init__()
         if self.n < 2 or self.T < 1:
             raise ConfigError(f"need n >= 2 and T >= 1 (got n={self.n}, T={self.T})")
+        # refused before anything is allocated: the held-out set, and the training batch of every member
+        check_size(f"the held-out set (n_test x T x d = {self.n_test} x {self.T} x {self.d})",
+                   self.n_test * self.T * self.d, "use a smaller --n-test, --T or --d")
+        members = len(self.ranks) * len(self.seeds)
+        check_size(f"the training batch (members x n x T x d = {members} x {self.n} x {self.T} x {self.d})",
+                   members * self.n * self.T * self.d, "use fewer ranks or seeds, or a smaller --n, --T or --d")
 
     @property
     def control_spec(self) -> Control:
