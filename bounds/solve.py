@@ -55,7 +55,7 @@ def solve(bound: Bound, unknown: str, target: float, relation: str = "<=", **giv
     direction = bound.monotone.get(unknown)
     if direction not in ("increasing", "decreasing"):
         raise SolveError(f"{bound.id} is not declared monotone in '{unknown}', so it cannot be inverted for it")
-    target = float(target)
+    target = _one_target(target)
     if not math.isfinite(target):
         raise SolveError(f"target must be a finite number (got {target})")
     for name, v in given.items():  # validates names and domains early
@@ -84,6 +84,8 @@ def solve(bound: Bound, unknown: str, target: float, relation: str = "<=", **giv
                 ok = ((signed.sign > 0) & (signed.log <= lt + slack)) | (signed.sign <= 0)
             else:
                 ok = (signed.sign > 0) & (signed.log >= lt - slack)
+            if param.integer:  # within the float range compare the values themselves, as bound() gives them
+                ok = _compare_linear(bound, signed, target, relation, ok)
         else:
             value = bound.linear(signed)
             ok = value <= target if relation == "<=" else value >= target
@@ -128,6 +130,16 @@ def _edge(mask_of, lo: float, hi: float, integer: bool) -> tuple[float, float]:
     return lo, hi
 
 
+def _one_target(target) -> float:
+    """One number (not text, a list or an array): several targets go to :func:`solve_many`."""
+    if isinstance(target, (str, bytes)) or np.ndim(target) != 0:
+        raise SolveError(f"target must be one number (got {target!r}); for several targets use solve_many")
+    try:
+        return float(target)
+    except (TypeError, ValueError, OverflowError):
+        raise SolveError(f"target must be a finite number within the float range (got {str(target)[:40]!r})") from None
+
+
 def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **given) -> list[Solution]:
     """:func:`solve` for many targets at one point, vectorised: one bisection over all targets at once.
 
@@ -141,7 +153,12 @@ def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **give
     >>> [s.value for s in solve_many(b, "N", [64.2, 1e6], n=1000)] == [solve(b, "N", t, n=1000).value for t in (64.2, 1e6)]
     True
     """
-    targets = np.asarray(targets, dtype=float).ravel()
+    if isinstance(targets, (str, bytes)) or any(isinstance(t, (str, bytes)) or t is None for t in np.ravel(targets)):
+        raise SolveError(f"targets must be numbers (got {targets!r:.60})")
+    try:
+        targets = np.asarray(targets, dtype=float).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise SolveError(f"targets must be finite numbers within the float range (got {str(targets)[:60]!r})") from None
     if targets.size < 16:
         return [solve(bound, unknown, float(t), relation, **given) for t in targets]
     if unknown in given:
@@ -168,11 +185,10 @@ def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **give
         sign, log = np.broadcast_to(signed.sign, xs.shape), np.broadcast_to(signed.log, xs.shape)
         value = np.broadcast_to(bound.linear(signed), xs.shape)
         with np.errstate(invalid="ignore"):
-            if relation == "<=":
-                by_log = (sign <= 0) | (log <= log_t + slack)
-                return np.where(positive, by_log, value <= targets)
-            by_log = (sign > 0) & (log >= log_t - slack)
-            return np.where(positive, by_log, value >= targets)
+            by_log = ((sign <= 0) | (log <= log_t + slack)) if relation == "<=" else ((sign > 0) & (log >= log_t - slack))
+            if param.integer:
+                by_log = _compare_linear(bound, signed, targets, relation, by_log, shape=xs.shape)
+            return np.where(positive, by_log, value <= targets if relation == "<=" else value >= targets)
 
     at_lo, at_hi = feasible(np.full(targets.shape, lo)), feasible(np.full(targets.shape, hi))
     inside = (at_lo != at_hi) & (at_lo == feasible_below)
@@ -217,6 +233,21 @@ def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **give
             out[i] = Solution(bound.id, unknown, float(targets[i]), relation, float(values[j]), side,
                               float(bound_values[j]), dict(given))
     return out
+
+
+def _compare_linear(bound: Bound, signed, target, relation: str, by_log: np.ndarray, shape=None) -> np.ndarray:
+    """Where the bound's value is a finite positive float, the comparison of that float with the target.
+
+    A target read off the bound (``float(bound(x))``) is then met at ``x`` exactly, with no tie
+    tolerance; past the float range the log comparison ``by_log`` stands.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = bound.linear(signed)
+    if shape is not None:
+        value = np.broadcast_to(value, shape)
+    finite = np.isfinite(value) & (value > 0)
+    direct = value <= target if relation == "<=" else value >= target
+    return np.where(finite, direct, by_log)
 
 
 def _near_ties(bound: Bound, unknown: str, given: dict, good: np.ndarray, bad: np.ndarray, log_t: np.ndarray,
