@@ -32,6 +32,8 @@ def format_number(x, log10: Optional[float] = None) -> str:
         return "-"
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
+    if isinstance(x, int):  # a seed of 2^63 - 1 prints every digit, not 9.22337e+18
+        return str(x)
     if isinstance(x, float) and math.isinf(x) and log10 is not None and math.isfinite(log10):
         if abs(log10) >= 2 ** 53:  # the exponent's rounding swallows the mantissa: print the power alone
             return f"10^{log10:.6g}"
