@@ -18,7 +18,7 @@ from .record import Assumption, Bound, Quantity, Source, Statement
 from .domain import Param
 from .registry import (families, get, get_statement, ids, is_statement, register, resolve, select, select_statements,
                        statement_ids)
-from .solve import Solution, solve
+from .solve import Solution, solve, solve_many
 from .crossing import crossover, crossovers
 from .dataframe import frame
 from . import memorization, generalization, depth, approximation  # noqa: F401  (each registers its family)
@@ -26,5 +26,5 @@ from . import memorization, generalization, depth, approximation  # noqa: F401  
 __all__ = [
     "Assumption", "AssumptionError", "crossover", "crossovers", "Bound", "frame", "Param", "ParameterError", "Quantity", "Solution", "SolveError",
     "Source", "Statement", "TboundsError", "UnknownBoundError", "families", "get", "get_statement", "ids", "is_statement",
-    "register", "resolve", "select", "select_statements", "solve", "statement_ids",
+    "register", "resolve", "select", "select_statements", "solve", "solve_many", "statement_ids",
 ]

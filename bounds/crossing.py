@@ -24,7 +24,7 @@ from typing import Optional
 import numpy as np
 from scipy import optimize
 
-from .errors import AssumptionError, ParameterError, SolveError
+from .errors import AssumptionError, EvaluationError, ParameterError, SolveError
 from .record import Bound
 from .registry import get
 
@@ -104,8 +104,8 @@ def crossovers(bound_a, bound_b, unknown: str, lo: Optional[float] = None, hi: O
     if not len(changes):
         smaller = b.id if ds[0] > 0 else a.id
         raise SolveError(f"no crossover of {a.id} and {b.id} in {unknown} on [{_g(lo)}, {_g(hi)}]: "
-                         f"{smaller} is smaller everywhere there (ratio A/B from {_g(math.exp(ds[0]))} "
-                         f"to {_g(math.exp(ds[-1]))})")
+                         f"{smaller} is smaller everywhere there (ratio A/B from {_ratio(ds[0])} "
+                         f"to {_ratio(ds[-1])})")
     out = []
     for i in changes:
         x0, x1 = float(xs[i]), float(xs[i + 1])
@@ -117,13 +117,59 @@ def crossovers(bound_a, bound_b, unknown: str, lo: Optional[float] = None, hi: O
                     x0 = mid
                 else:
                     x1 = mid
-            x = x1  # the first integer on the far side of the crossing
+            x = _exact_side(a, b, unknown, given, x0, x1, signs[i])  # the first integer on the far side
         else:
             x = math.exp(optimize.brentq(lambda u: float(diff(math.exp(u))), math.log(x0), math.log(x1),
                                          xtol=1e-13, rtol=1e-12))
         av, bv = float(a(**_own(a, given), **{unknown: x})), float(b(**_own(b, given), **{unknown: x}))
+        if math.isnan(av) or math.isnan(bv):
+            raise EvaluationError(f"{a.id if math.isnan(av) else b.id} evaluates to NaN at {unknown}={_g(x)}"
+                                  + "".join(f", {k}={_g(float(v))}" for k, v in given.items()))
         out.append(Crossover(a.id, b.id, unknown, float(x), av, bv, a.id if signs[i + 1] < 0 else b.id, dict(given)))
     return out
+
+
+def _exact_side(a: Bound, b: Bound, unknown: str, given: dict, x0: float, x1: float, before: float) -> float:
+    """``x1``, the first integer past the crossing, checked in 50-digit arithmetic where both have formulas.
+
+    The float bisection can put a near-tie on the wrong side; the exact sign of ``A - B`` at
+    ``x1`` and ``x1 - 1`` moves it back.  Past 2^53 (floats skip integers) the float answer stands.
+    """
+    from .solve import _mp_function
+
+    fa, fb = _mp_function(a), _mp_function(b)
+    if fa is None or fb is None or not (x1 - x0 <= 1 and x1 < 2 ** 53):
+        return x1
+    import mpmath
+
+    def sign(x: float):
+        with mpmath.workdps(50):
+            try:
+                va = fa(*[mpmath.mpf(x) if p.name == unknown else mpmath.mpf(float(given[p.name])) for p in a.params])
+                vb = fb(*[mpmath.mpf(x) if p.name == unknown else mpmath.mpf(float(given[p.name])) for p in b.params])
+                return int(mpmath.sign(mpmath.mpf(va) - mpmath.mpf(vb)))
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return None
+
+    s1, s0 = sign(x1), sign(x0)
+    if s1 is not None and s1 == int(before) and s0 is not None:  # the float put x1 before the crossing
+        return x1 + 1 if sign(x1 + 1) not in (None, int(before)) else x1
+    if s0 is not None and s0 != int(before) and s0 != 0:  # the float put x0 past the crossing
+        return x0
+    return x1
+
+
+def _ratio(log_ratio: float) -> str:
+    """``exp(log_ratio)`` as short text, also past the float range (``1e+450``)."""
+    if abs(log_ratio) < 700:
+        return _g(math.exp(log_ratio))
+    if math.isinf(log_ratio):
+        return "inf" if log_ratio > 0 else "0"
+    exponent = log_ratio / math.log(10)
+    if abs(exponent) >= 2 ** 53:  # the mantissa is lost in the exponent's rounding: give the power only
+        return f"10^{exponent:.4g}"
+    whole = math.floor(exponent)
+    return f"{10 ** (exponent - whole):.3g}e{whole:+d}"
 
 
 def _own(bound: Bound, given: dict) -> dict:

@@ -74,9 +74,34 @@ class Param:
         return ok
 
     def validate(self, values) -> np.ndarray:
-        """Return ``values`` as a float array, or raise naming the parameter."""
+        """Return ``values`` as a float array, or raise naming the parameter.
+
+        Text is refused, not converted (``'1000'`` is a caller's mistake more often than a
+        number), ``None`` is a missing value (never NaN), and an integer past the float range
+        is named as such:
+
+        >>> Param("N", "count", example=10, integer=True, low=2).validate("1000")
+        Traceback (most recent call last):
+        ...
+        tbounds.bounds.errors.ParameterError: parameter 'N' must be an integer >= 2 given as a number, not text (convert it with float() if you mean it) (got '1000')
+        >>> Param("N", "count", example=10, integer=True, low=2).validate(None)
+        Traceback (most recent call last):
+        ...
+        tbounds.bounds.errors.ParameterError: parameter 'N' has no value (None); give an integer >= 2
+        >>> Param("N", "count", example=10, integer=True, low=2).validate(10 ** 400)
+        Traceback (most recent call last):
+        ...
+        tbounds.bounds.errors.ParameterError: parameter 'N' must be an integer >= 2 within the float range (at most 1.8e308) (got an integer of 401 digits)
+        """
+        _refuse_non_numbers(self, values)
         try:
             arr = np.asarray(values, dtype=float)
+        except OverflowError:
+            big = next((v for v in np.ravel(np.asarray(values, dtype=object)) if isinstance(v, int)
+                        and abs(v) > 1e308), None)
+            got = f"an integer of {len(str(abs(big)))} digits" if big is not None else "a number past 1.8e308"
+            raise ParameterError(self.name, f"must be {self.describe_domain()} within the float range (at most 1.8e308) "
+                                 f"(got {got})") from None
         except (TypeError, ValueError):
             raise ParameterError(self.name, f"must be {self.describe_domain()}", got=values) from None
         bad = ~self.contains(arr)
@@ -94,6 +119,21 @@ class Param:
             "example": plain(self.example),
             "unit": self.unit,
         }
+
+
+def _refuse_non_numbers(param: Param, values) -> None:
+    """None and text are refused by name, before numpy would turn them into NaN or a float."""
+    if values is None:
+        raise ParameterError(param.name, f"has no value (None); give {param.describe_domain()}")
+    if isinstance(values, (str, bytes)):
+        raise ParameterError(param.name, f"must be {param.describe_domain()} given as a number, not text "
+                             "(convert it with float() if you mean it)", got=values)
+    if isinstance(values, np.ndarray) and values.dtype.kind not in "USO":
+        return
+    if isinstance(values, (list, tuple, np.ndarray)):
+        for v in np.ravel(np.asarray(values, dtype=object)):
+            if v is None or isinstance(v, (str, bytes)):
+                _refuse_non_numbers(param, v)
 
 
 def plain(x: float):

@@ -38,3 +38,7 @@ class AssumptionError(TboundsError):
 
 class SolveError(TboundsError):
     """An inversion that has no answer, or a bound that cannot be inverted."""
+
+
+class EvaluationError(TboundsError):
+    """A formula that gives no number (NaN) at the requested point: refused, never printed as a value."""

@@ -24,7 +24,10 @@ import numpy as np
 from .errors import ParameterError
 
 _SYNTAX = "must be a number, a comma-separated list, 'lin:START:STOP:COUNT' or 'log:START:STOP:COUNT'"
-MAX_POINTS = 10_000_000
+# The most grid points one command evaluates: each becomes a row (a dict of Python numbers,
+# about 1 KB with its rendering), so 10^6 rows stay near 1 GB and a few tens of seconds; more is
+# refused before anything is allocated.
+MAX_POINTS = 1_000_000
 
 
 def parse_values(name: str, text: str, integer: bool = False) -> list[float]:
@@ -56,13 +59,25 @@ def parse_values(name: str, text: str, integer: bool = False) -> list[float]:
 
 
 def product_grid(values: Mapping[str, Sequence[float]]) -> dict[str, np.ndarray]:
-    """Cartesian product of named value lists, as flat arrays of equal length."""
+    """Cartesian product of named value lists, as flat arrays of equal length (any number of names).
+
+    >>> {k: v.tolist() for k, v in product_grid({"a": [1, 2], "b": [10, 20, 30]}).items()}
+    {'a': [1.0, 1.0, 1.0, 2.0, 2.0, 2.0], 'b': [10.0, 20.0, 30.0, 10.0, 20.0, 30.0]}
+    >>> len(product_grid({f"x{i}": [1.0] for i in range(40)}))
+    40
+    """
     names = list(values)
     total = math.prod(len(values[n]) for n in names)
     if total > MAX_POINTS:
         raise ParameterError(names[-1], f"grid would have {total} points; at most {MAX_POINTS} are allowed")
-    mesh = np.meshgrid(*[np.asarray(values[n], dtype=float) for n in names], indexing="ij")
-    return {n: m.ravel() for n, m in zip(names, mesh)}
+    # Built column by column (the first name varies slowest), not with np.meshgrid, whose
+    # ndim = number of names would stop at numpy's 32 dimensions.
+    out, inner = {}, total
+    for n in names:
+        column = np.asarray(values[n], dtype=float).ravel()
+        inner //= max(len(column), 1)
+        out[n] = np.tile(np.repeat(column, inner), total // max(len(column) * inner, 1)) if total else column[:0]
+    return out
 
 
 def rows_of(grid: Mapping[str, np.ndarray]) -> list[dict[str, float]]:

@@ -268,6 +268,13 @@ class Bound:
             raise ParameterError(missing[0], f"is missing for {self.id} (needs {', '.join(self.param_names)}; "
                                  "give it, or use the example values)")
         arrays = [p.validate(values[p.name]) for p in self.params]
+        try:
+            np.broadcast_shapes(*[a.shape for a in arrays])
+        except ValueError:
+            shapes = ", ".join(f"{p.name} {a.shape}" for p, a in zip(self.params, arrays) if a.ndim)
+            raise ParameterError(self.params[0].name if not shapes else shapes.split()[0],
+                                 f"and the other arrays given to {self.id} do not broadcast to one shape "
+                                 f"(shapes: {shapes}); give equal lengths or one value") from None
         if check:
             self.check_assumptions(arrays)
         return arrays

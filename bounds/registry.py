@@ -46,6 +46,9 @@ def get(bound_id: str) -> Bound:
     """The bound with this id; an unknown id raises with the closest ids."""
     if isinstance(bound_id, Bound):
         return bound_id
+    if not isinstance(bound_id, str):
+        raise UnknownBoundError(f"a bound id must be a string such as 'kajitsuka2025.seq2seq.lower_hardmax' "
+                                f"(got {bound_id!r})")
     try:
         return _REGISTRY[bound_id]
     except KeyError:
@@ -60,7 +63,13 @@ def get(bound_id: str) -> Bound:
 def resolve(patterns: Iterable[str]) -> list[Bound]:
     """Ids or shell-style patterns (``kajitsuka2025.*``) to bounds, in registry order."""
     chosen: list[Bound] = []
+    if isinstance(patterns, str):  # one id, not its characters
+        patterns = [patterns]
     for pattern in patterns:
+        if not isinstance(pattern, str):
+            get(pattern)  # a Bound passes; anything else raises naming what was given
+            chosen.extend(b for b in [get(pattern)] if b not in chosen)
+            continue
         if any(ch in pattern for ch in "*?["):
             hits = [b for i, b in _REGISTRY.items() if fnmatch.fnmatchcase(i, pattern)]
             if not hits:

@@ -3,7 +3,9 @@
 ``solve`` finds the edge of the feasible set ``{x : f(x) <= target}`` (or ``>=``)
 along one parameter, using the bound's declared direction of monotonicity.  Real
 unknowns are solved with Brent's method on ``log f`` against ``log x``; integer
-unknowns are bisected on the integers, so a step function is inverted exactly.
+unknowns are bisected on the integers, then the edge is checked exactly (the formula in
+50-digit arithmetic against the target as given, no tolerance), so the answer is the
+integer where the bound meets the target and its neighbour does not.
 
 >>> from tbounds.bounds import get
 >>> s = solve(get("kajitsuka2025.seq2seq.lower_hardmax"), "N", 64.2, n=1000)
@@ -17,10 +19,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
-from .errors import SolveError
+from .errors import EvaluationError, SolveError
 from .record import Bound
 
 _FLOAT_CAP = 1e300
@@ -57,7 +60,7 @@ def solve(bound: "Bound | str", unknown: str, target: float, relation: str = "<=
     direction = bound.monotone.get(unknown)
     if direction not in ("increasing", "decreasing"):
         raise SolveError(f"{bound.id} is not declared monotone in '{unknown}', so it cannot be inverted for it")
-    target = float(target)
+    target = _one_target(target)
     if not math.isfinite(target):
         raise SolveError(f"target must be a finite number (got {target})")
     for name, v in given.items():  # validates names and domains early
@@ -69,18 +72,25 @@ def solve(bound: "Bound | str", unknown: str, target: float, relation: str = "<=
     side = "largest" if feasible_below else "smallest"
 
     def f(x: float) -> float:
-        return float(bound.evaluate(**given, **{unknown: x}))
+        value = float(bound.evaluate(**given, **{unknown: x}))
+        if math.isnan(value):
+            at = ", ".join(f"{k}={_g(float(v))}" for k, v in {**given, unknown: x}.items())
+            raise EvaluationError(f"{bound.id} evaluates to NaN at {at}: no number can be given there")
+        return value
 
     def feasible_mask(xs) -> np.ndarray:
         signed = bound.signed_log(**given, **{unknown: np.asarray(xs, dtype=float)})
         if target > 0:  # compare logs: no overflow however large the bound
-            # A target read off the bound itself (exp of its log, rounded) must count as met.
+            # A real target read off the bound itself (exp of its log, rounded) must count as met;
+            # on the integers the edge is checked exactly afterwards, so no slack there.
             lt = math.log(target)
-            slack = _TIE * max(1.0, abs(lt))
+            slack = 0.0 if param.integer else _TIE * max(1.0, abs(lt))
             if relation == "<=":
                 ok = ((signed.sign > 0) & (signed.log <= lt + slack)) | (signed.sign <= 0)
             else:
                 ok = (signed.sign > 0) & (signed.log >= lt - slack)
+            if param.integer:  # within the float range compare the values themselves, as bound() gives them
+                ok = _compare_linear(bound, signed, target, relation, ok)
         else:
             value = bound.linear(signed)
             ok = value <= target if relation == "<=" else value >= target
@@ -101,6 +111,8 @@ def solve(bound: "Bound | str", unknown: str, target: float, relation: str = "<=
         raise SolveError(f"{bound.id} does not behave as declared ({direction} in '{unknown}') on [{_g(lo)}, {_g(hi)}]")
     below, above = _edge(feasible_mask, lo, hi, param.integer)
     value = below if feasible_below else above
+    if param.integer:
+        value = _exact_integer_edge(bound, unknown, given, target, relation, value, feasible_below, lo, hi)
     return Solution(bound.id, unknown, target, relation, float(value), side, f(value), dict(given))
 
 
@@ -121,6 +133,203 @@ def _edge(mask_of, lo: float, hi: float, integer: bool) -> tuple[float, float]:
             break
         lo, hi = float(xs[i - 1]), float(xs[i])
     return lo, hi
+
+
+def _one_target(target) -> float:
+    """One number (not text, a list or an array): several targets go to :func:`solve_many`."""
+    if isinstance(target, (str, bytes)) or np.ndim(target) != 0:
+        raise SolveError(f"target must be one number (got {target!r}); for several targets use solve_many")
+    try:
+        return float(target)
+    except (TypeError, ValueError, OverflowError):
+        raise SolveError(f"target must be a finite number within the float range (got {str(target)[:40]!r})") from None
+
+
+def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **given) -> list[Solution]:
+    """:func:`solve` for many targets at one point, vectorised: one bisection over all targets at once.
+
+    Each step is one evaluation of the bound at one point per target, so 10^5 targets cost
+    about as much as a few hundred scalar solves.  Integer edges are then checked exactly, as
+    in :func:`solve`; targets whose edge lies at an end of the axis (or nowhere) go through
+    :func:`solve`, which gives their answer or their error.
+
+    >>> from tbounds.bounds import get
+    >>> b = get("kajitsuka2025.seq2seq.lower_hardmax")
+    >>> [s.value for s in solve_many(b, "N", [64.2, 1e6], n=1000)] == [solve(b, "N", t, n=1000).value for t in (64.2, 1e6)]
+    True
+    """
+    if isinstance(targets, (str, bytes)) or any(isinstance(t, (str, bytes)) or t is None for t in np.ravel(targets)):
+        raise SolveError(f"targets must be numbers (got {targets!r:.60})")
+    try:
+        targets = np.asarray(targets, dtype=float).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise SolveError(f"targets must be finite numbers within the float range (got {str(targets)[:60]!r})") from None
+    if targets.size < 16:
+        return [solve(bound, unknown, float(t), relation, **given) for t in targets]
+    if unknown in given:
+        raise SolveError(f"'{unknown}' is the unknown: do not also give it a value")
+    param = bound.param(unknown)
+    if relation not in ("<=", ">="):
+        raise SolveError(f"relation must be '<=' or '>=' (got {relation!r})")
+    direction = bound.monotone.get(unknown)
+    if direction not in ("increasing", "decreasing"):
+        raise SolveError(f"{bound.id} is not declared monotone in '{unknown}', so it cannot be inverted for it")
+    if not np.isfinite(targets).all():
+        raise SolveError(f"target must be a finite number (got {targets[~np.isfinite(targets)][0]})")
+    for name, v in given.items():
+        bound.param(name).validate(v)
+    feasible_below = (direction == "increasing") == (relation == "<=")
+    lo, hi = _search_interval(bound, unknown, given)
+    lo, hi = _valid_range(lambda xs: bound.assumptions_hold({**given, unknown: xs}), lo, hi, param.integer)
+    positive = targets > 0
+    log_t = np.log(np.where(positive, targets, 1.0))
+    slack = 0.0 if param.integer else _TIE * np.maximum(1.0, np.abs(log_t))
+
+    def feasible(xs: np.ndarray) -> np.ndarray:
+        signed = bound.signed_log(**given, **{unknown: xs})
+        sign, log = np.broadcast_to(signed.sign, xs.shape), np.broadcast_to(signed.log, xs.shape)
+        value = np.broadcast_to(bound.linear(signed), xs.shape)
+        with np.errstate(invalid="ignore"):
+            by_log = ((sign <= 0) | (log <= log_t + slack)) if relation == "<=" else ((sign > 0) & (log >= log_t - slack))
+            if param.integer:
+                by_log = _compare_linear(bound, signed, targets, relation, by_log, shape=xs.shape)
+            return np.where(positive, by_log, value <= targets if relation == "<=" else value >= targets)
+
+    at_lo, at_hi = feasible(np.full(targets.shape, lo)), feasible(np.full(targets.shape, hi))
+    inside = (at_lo != at_hi) & (at_lo == feasible_below)
+    good = np.full(targets.shape, lo if feasible_below else hi)  # the feasible end of each bracket
+    bad = np.full(targets.shape, hi if feasible_below else lo)
+    for _ in range(2200):  # geometric halving of up to 600 decades, then ~53 linear halvings
+        low, high = np.minimum(good, bad), np.maximum(good, bad)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            far = (low > 0) & (high > 2 * low)
+            mid = np.where(far, np.sqrt(low) * np.sqrt(high), low + (high - low) / 2)
+        if param.integer:
+            mid = np.floor(mid)
+            active = inside & (high - low > 1)
+            mid = np.clip(mid, low + 1, high - 1)
+            active &= (mid > low) & (mid < high)  # past 2^53 floats skip integers: stop where they do
+        else:
+            active = inside & (high - low > 1e-15 * np.maximum(np.abs(low), np.abs(high))) & (mid > low) & (mid < high)
+        if not active.any():
+            break
+        mid = np.where(active, mid, good)
+        ok = feasible(mid)
+        good = np.where(active & ok, mid, good)
+        bad = np.where(active & ~ok, mid, bad)
+    out: list[Optional[Solution]] = [None] * targets.size
+    for i in np.flatnonzero(~inside):  # edges at an end of the axis, or no edge: the scalar path says which
+        out[i] = solve(bound, unknown, float(targets[i]), relation, **given)
+    idx = np.flatnonzero(inside)
+    values = good[idx]
+    if param.integer:
+        near = _near_ties(bound, unknown, given, values, bad[idx], log_t[idx], positive[idx])
+        for j in np.flatnonzero(near):
+            values[j] = _exact_integer_edge(bound, unknown, given, float(targets[idx[j]]), relation, float(values[j]),
+                                            feasible_below, lo, hi)
+    if idx.size:
+        bound_values = np.broadcast_to(bound.evaluate(**given, **{unknown: values}), values.shape)
+        if np.isnan(bound_values).any():
+            j = int(np.flatnonzero(np.isnan(bound_values))[0])
+            at = ", ".join(f"{k}={_g(float(v))}" for k, v in {**given, unknown: values[j]}.items())
+            raise EvaluationError(f"{bound.id} evaluates to NaN at {at}: no number can be given there")
+        side = "largest" if feasible_below else "smallest"
+        for j, i in enumerate(idx):
+            out[i] = Solution(bound.id, unknown, float(targets[i]), relation, float(values[j]), side,
+                              float(bound_values[j]), dict(given))
+    return out
+
+
+def _compare_linear(bound: Bound, signed, target, relation: str, by_log: np.ndarray, shape=None) -> np.ndarray:
+    """Where the bound's value is a finite positive float, the comparison of that float with the target.
+
+    A target read off the bound (``float(bound(x))``) is then met at ``x`` exactly, with no tie
+    tolerance; past the float range the log comparison ``by_log`` stands.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = bound.linear(signed)
+    if shape is not None:
+        value = np.broadcast_to(value, shape)
+    finite = np.isfinite(value) & (value > 0)
+    direct = value <= target if relation == "<=" else value >= target
+    return np.where(finite, direct, by_log)
+
+
+def _near_ties(bound: Bound, unknown: str, given: dict, good: np.ndarray, bad: np.ndarray, log_t: np.ndarray,
+               positive: np.ndarray) -> np.ndarray:
+    """Where the float comparison at an integer edge is too close to call (so the exact check is needed)."""
+    margin = 1e-12 * np.maximum(1.0, np.abs(log_t))
+    close = ~positive.copy()
+    for xs in (good, bad):
+        signed = bound.signed_log(**given, **{unknown: xs})
+        log = np.broadcast_to(signed.log, xs.shape)
+        close |= ~(np.abs(log - log_t) > margin)
+    return close
+
+
+def _exact_integer_edge(bound: Bound, unknown: str, given: dict, target: float, relation: str, edge: float,
+                        feasible_below: bool, lo: float, hi: float) -> float:
+    """The float search's integer edge, moved to where the exact comparison puts it.
+
+    The bound is evaluated in 50-digit arithmetic at the edge and at its outer neighbour; the
+    edge must be feasible and the neighbour not.  Floats resolve the bound to ~1e-16, so the
+    exact edge is at most a few integers away; a bound with no formula (a numeric one), or an
+    edge past 2^53 (where floats skip integers), keeps the float answer.
+    """
+    exact = _exact_check(bound, unknown, given, target, relation)
+    if exact is None or not abs(edge) < 2 ** 53:
+        return edge
+    step = -1 if feasible_below else 1  # towards the feasible side
+    x = int(edge)
+    for _ in range(64):  # the float answer is off by at most a few integers
+        if exact(x):
+            break
+        if not (lo <= x + step <= hi):
+            raise SolveError(f"no value of '{unknown}' in [{_g(lo)}, {_g(hi)}] gives {bound.id} {relation} "
+                             f"{_g(target)} (checked exactly)")
+        x += step
+    for _ in range(64):
+        if not (lo <= x - step <= hi) or not exact(x - step):
+            break
+        x -= step
+    return float(x)
+
+
+def _exact_check(bound: Bound, unknown: str, given: dict, target: float, relation: str):
+    """``x -> bound(x) <relation> target`` in 50-digit arithmetic, or None when that is not available."""
+    function = _mp_function(bound)
+    if function is None:
+        return None
+    import mpmath
+
+    def holds(x: int):
+        with mpmath.workdps(50):
+            args = [mpmath.mpf(x) if p.name == unknown else mpmath.mpf(float(given[p.name])) for p in bound.params]
+            try:
+                value = function(*args)
+                value = mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
+            except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+                return True  # cannot check: keep the float answer
+            t = mpmath.mpf(target)
+            return bool(value <= t) if relation == "<=" else bool(value >= t)
+
+    return holds
+
+
+_MP_FUNCTIONS: dict = {}
+
+
+def _mp_function(bound: Bound):
+    if bound.id not in _MP_FUNCTIONS:
+        function = None
+        if bound.expr is not None:
+            import sympy as sp
+            try:
+                function = sp.lambdify([p.symbol for p in bound.params], bound.expr, "mpmath")
+            except Exception:  # a printer without an mpmath form: no exact check for this bound
+                function = None
+        _MP_FUNCTIONS[bound.id] = function
+    return _MP_FUNCTIONS[bound.id]
 
 
 def _search_interval(bound: Bound, unknown: str, given: dict) -> tuple[float, float]:

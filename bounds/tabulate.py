@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .domain import plain
-from .errors import ParameterError
+from .errors import EvaluationError, ParameterError
 from .grid import product_grid
 from .record import Bound
 
@@ -45,11 +45,27 @@ def tabulate(bounds: Sequence[Bound], values: Mapping[str, Sequence[float]], use
         signed = b.signed_log(check=check, **given)
         # Columns as Python lists once, not one broadcast per row.
         columns = {k: [plain(x) for x in np.broadcast_to(v, (size,)).tolist()] for k, v in given.items()}
-        value = np.broadcast_to(b.linear(signed), (size,)).tolist()
-        log10 = np.broadcast_to(np.where(signed.sign > 0, signed.log / math.log(10), np.nan), (size,)).tolist()
+        value = np.broadcast_to(b.linear(signed), (size,))
+        refuse_nan(b, value, given, size)
+        value = value.tolist()
+        # log10 of 0 is -inf; of a negative value there is none (None, never NaN).
+        with np.errstate(invalid="ignore"):
+            log10 = np.where(signed.sign > 0, signed.log / math.log(10), np.where(signed.sign == 0, -np.inf, np.nan))
+        log10 = [None if x != x else x for x in np.broadcast_to(log10, (size,)).tolist()]
         for i in range(size):
             row = {"bound": b.id, **{k: column[i] for k, column in columns.items()}}
             row["value"] = value[i]
             row["log10_value"] = log10[i]
             rows[i].append(row)
     return [row for point in rows for row in point]
+
+
+def refuse_nan(bound: Bound, value, given: Mapping[str, object], size: int = 1) -> None:
+    """Raise naming the bound and the first point where it evaluated to NaN (never print a NaN as a number)."""
+    bad = np.isnan(np.asarray(value, dtype=float))
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(np.broadcast_to(bad, (size,)) if bad.ndim else bad.reshape(1))[0])
+    at = ", ".join(f"{k}={np.broadcast_to(v, (size,))[i]:g}" for k, v in given.items())
+    raise EvaluationError(f"{bound.id} evaluates to NaN at {at}: no number can be given there "
+                          "(a numerical failure of the formula at extreme inputs)")

@@ -146,8 +146,12 @@ def _draw(rows, chosen, x_name, output, logx, logy, title=None, dpi=150, size=(7
     check_suffix(output)
     fig, ax = pyplot().subplots(figsize=size)
     by_id = {b.id: b for b in chosen}
-    varying = sorted({k for r in rows for k in r if k not in ("bound", "value", "log10_value", x_name)
-                      and len({x[k] for x in rows if k in x}) > 1})
+    seen: dict[str, set] = {}  # one pass over the rows (a set per parameter), not one per (row, key)
+    for r in rows:
+        for k, v in r.items():
+            if k not in ("bound", "value", "log10_value", x_name):
+                seen.setdefault(k, set()).add(v)
+    varying = sorted(k for k, values in seen.items() if len(values) > 1)
     series: dict[tuple, list[tuple[float, float]]] = {}
     for r in rows:
         key = (r["bound"], *[(k, r.get(k)) for k in varying if k in r])

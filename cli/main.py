@@ -7,8 +7,10 @@ command module imports this one.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
+import numpy as np
 
 from tbounds.bounds.errors import TboundsError
 
@@ -22,7 +24,12 @@ class TboundsGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            # Floating-point warnings (overflow in an intermediate, 0 * inf) never reach the terminal:
+            # a result that matters is checked (no NaN is printed), and errors are one line.
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.showwarning = _one_line_warning
+                result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except TboundsError as error:
             _fail(str(error), 2)
         except click.ClickException as error:
@@ -34,6 +41,11 @@ class TboundsGroup(click.Group):
         except (click.Abort, KeyboardInterrupt):
             _fail("interrupted; finished results are kept", 130)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Library warnings (a corrupt stored row, say) as one line on stderr, without source lines."""
+    click.echo(f"Warning: {message}", err=True)
 
 
 def _fail(message: str, code: int):

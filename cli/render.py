@@ -41,7 +41,11 @@ def format_number(x, log10: Optional[float] = None) -> str:
         return "-"
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
+    if isinstance(x, int):  # a seed of 2^63 - 1 prints every digit, not 9.22337e+18
+        return str(x)
     if isinstance(x, float) and math.isinf(x) and log10 is not None and math.isfinite(log10):
+        if abs(log10) >= 2 ** 53:  # the exponent's rounding swallows the mantissa: print the power alone
+            return f"10^{log10:.6g}"
         exponent = math.floor(log10)
         return f"{10 ** (log10 - exponent):.5g}e+{exponent}"
     if isinstance(x, float) and math.isnan(x):
@@ -60,7 +64,9 @@ def _cell(row: dict, key: str) -> str:
 
 
 def _json_safe(value):
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"  # JSON has no infinity; null would read like NaN
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
@@ -70,11 +76,30 @@ def _json_safe(value):
 
 
 def to_json(data) -> str:
-    """JSON with non-finite floats as null (``log10_value`` keeps the magnitude)."""
+    """JSON with infinities as the strings ``"inf"``/``"-inf"`` (``log10_value`` keeps the magnitude).
+
+    >>> to_json([float("inf"), float("-inf"), 1.5]).split()
+    ['[', '"inf",', '"-inf",', '1.5', ']']
+    """
     return json.dumps(_json_safe(data), indent=2, ensure_ascii=False)
 
 
+_RICH_ROWS = 2000  # past this many rows rich's layout dominates (25 s for 10^5): plain columns instead
+
+
+def _plain_table(rows, columns, title):
+    """Fixed-width columns in one pass: linear in rows, for tables too long to read on a screen anyway."""
+    cells = [[_cell(r, c) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = ([title] if title else []) + [fmt.format(*columns).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += [fmt.format(*line).rstrip() for line in cells]
+    return "\n".join(lines)
+
+
 def _table(rows, columns, title):
+    if len(rows) > _RICH_ROWS:
+        return _plain_table(rows, columns, title)
     from rich.console import Console
     from rich.table import Table
 

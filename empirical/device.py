@@ -18,7 +18,7 @@ import os
 
 import torch
 
-from .errors import DeviceError
+from .errors import ConfigError, DeviceError
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -48,7 +48,11 @@ def set_threads(threads: int | None = None) -> int:
     (measured here: a 24 x (8x2 @ 2x800) bmm took 17 ms with 2 threads, 0.1-0.8 ms with 1).
     """
     if threads is None:
-        threads = int(os.environ.get("TBOUNDS_THREADS", "0")) or 1
+        text = os.environ.get("TBOUNDS_THREADS", "").strip()
+        if text and not (text.isdigit() and int(text) <= 1024):  # 0 or unset: the default
+            raise ConfigError(f"TBOUNDS_THREADS must be an integer from 1 to 1024, or 0 for the default 1 "
+                              f"(got {text!r})")
+        threads = int(text or 0) or 1
     torch.set_num_threads(max(1, int(threads)))
     return torch.get_num_threads()
 
@@ -64,3 +68,21 @@ def synchronize(device: torch.device) -> None:
     """Wait for queued kernels (for timing); a no-op on CPU."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+# The largest tensor a unit may build, in entries (2^28 float32 entries = 1 GiB): a sweep that
+# would need more is refused before anything is allocated or trained, naming this limit.
+MAX_TENSOR_ENTRIES = 2 ** 28
+
+
+def check_size(what: str, entries: int, hint: str) -> None:
+    """Raise a one-line :class:`ConfigError` when ``entries`` exceeds :data:`MAX_TENSOR_ENTRIES`.
+
+    >>> check_size("the test set (n_test x T x d)", 10 ** 7 * 16 * 16, "use a smaller --n-test")
+    Traceback (most recent call last):
+    ...
+    tbounds.empirical.errors.ConfigError: the test set (n_test x T x d) would have 2560000000 entries, more than the limit of 268435456 (2^28, 1 GiB in float32); use a smaller --n-test
+    """
+    if entries > MAX_TENSOR_ENTRIES:
+        raise ConfigError(f"{what} would have {entries} entries, more than the limit of {MAX_TENSOR_ENTRIES} "
+                          f"(2^28, 1 GiB in float32); {hint}")

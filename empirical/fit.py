@@ -41,18 +41,27 @@ class SlopeFit:
     @property
     def usable(self) -> bool:
         """Is there a slope at all (two distinct x values)?"""
-        return math.isfinite(self.slope)
+        return self.slope is not None and math.isfinite(self.slope)
 
     def contains(self, value: float) -> bool:
         return self.usable and self.low <= value <= self.high
 
     def describe(self) -> str:
         if not self.usable:
-            return f"no slope ({self.points} usable points)"
+            return "no slope (no points)" if not self.points else f"no slope ({self.points} usable points)"
         shown = [round(v, 2) + 0.0 for v in (self.slope, self.low, self.high)]  # + 0.0: no "-0.00"
         return f"{shown[0]:.2f} [{shown[1]:.2f}, {shown[2]:.2f}] ({self.points} points)"
 
     def to_dict(self) -> dict:
+        """Plain numbers; without a slope, ``None`` (never NaN) and a ``note`` saying why.
+
+        >>> slope([], []).to_dict()["slope"], slope([], []).to_dict()["note"]
+        (None, 'no points')
+        """
+        if not self.usable:
+            return {"slope": None, "ci_low": None, "ci_high": None, "intercept": None, "points": self.points,
+                    "dropped_nonpositive": self.dropped, "level": self.level,
+                    "note": "no points" if not self.points else f"too few points ({self.points})"}
         return {"slope": self.slope, "ci_low": self.low, "ci_high": self.high, "intercept": self.intercept,
                 "points": self.points, "dropped_nonpositive": self.dropped, "level": self.level}
 

@@ -29,11 +29,16 @@ import json
 import math
 import sqlite3
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
 from .errors import StoreError
+
+
+class CorruptRowWarning(UserWarning):
+    """A stored row whose JSON cannot be read: it is treated as missing (a rerun measures it again)."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (
@@ -128,11 +133,12 @@ class Store:
 
     # ------------------------------------------------------------------ reading
     def has(self, key: str) -> bool:
-        return self._one("SELECT 1 FROM rows WHERE key = ?", (key,)) is not None
+        """Is a readable row stored under ``key``? (A corrupt one counts as missing.)"""
+        return self.get(key) is not None
 
     def get(self, key: str) -> Optional[Row]:
         found = self._one(f"SELECT {self._columns} FROM rows WHERE key = ?", (key,))
-        return None if found is None else self._row(found)
+        return None if found is None else self._row(found, self.path)
 
     def rows(self, experiment: Optional[str] = None) -> list[Row]:
         """Every row (of one experiment if named), oldest first."""
@@ -141,7 +147,8 @@ class Store:
         if experiment is not None:
             sql += " WHERE experiment = ?"
             args = (experiment,)
-        return [self._row(r) for r in self._all(sql + " ORDER BY rowid", args)]
+        rows = (self._row(r, self.path) for r in self._all(sql + " ORDER BY rowid", args))
+        return [r for r in rows if r is not None]
 
     def get_many(self, keys) -> dict[str, Row]:
         """``{key: row}`` for the keys the store has, in one pass (chunked under SQLite's variable limit)."""
@@ -149,7 +156,8 @@ class Store:
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
             sql = f"SELECT {self._columns} FROM rows WHERE key IN ({','.join('?' * len(chunk))})"
-            found.update((r[0], self._row(r)) for r in self._all(sql, tuple(chunk)))
+            rows = (self._row(r, self.path) for r in self._all(sql, tuple(chunk)))
+            found.update((r.key, r) for r in rows if r is not None)
         return found
 
     def keys(self, experiment: Optional[str] = None) -> set[str]:
@@ -205,5 +213,14 @@ class Store:
             raise StoreError(f"cannot read results store {self.path}: {error}") from None
 
     @staticmethod
-    def _row(r) -> Row:
-        return Row(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4], r[5], r[6], r[7], r[8], r[9])
+    def _row(r, path: str = "") -> Optional[Row]:
+        """The row, or None (with a warning) when its config or result is not a JSON object."""
+        try:
+            config, result = json.loads(r[2]), json.loads(r[3])
+        except (TypeError, ValueError):
+            config = result = None
+        if not isinstance(config, dict) or not isinstance(result, dict):
+            warnings.warn(f"results store {path}: row {r[0]!r} ({r[1]}) has malformed JSON; treated as missing "
+                          "(a rerun measures it again and replaces it)", CorruptRowWarning, stacklevel=3)
+            return None
+        return Row(r[0], r[1], config, result, r[4], r[5], r[6], r[7], r[8], r[9])

@@ -291,12 +291,12 @@ def solve_command(bound_id, unknown, target_text, relation, param_texts, example
     missing = [p for p in b.param_names if p != unknown and p not in values]
     if missing:
         raise ParameterError(missing[0], f"is missing for {b.id}; give it with -p {missing[0]}=VALUE or use --example")
+    product_grid({**values, "target": targets})  # refuses a grid too large, before any work
     rows = []
-    for point in rows_of(product_grid({**values, "target": targets})):
-        target = point.pop("target")
-        s = bounds.solve(b, unknown, target, relation=relation, **point)
-        rows.append({"bound": b.id, **{k: plain(v) for k, v in point.items()}, "target": plain(target),
-                     "side": s.side, unknown: plain(s.value), "bound_value": s.bound_value})
+    for point in rows_of(product_grid(values)) if values else [{}]:
+        for s in bounds.solve_many(b, unknown, targets, relation=relation, **point):  # all targets at once
+            rows.append({"bound": b.id, **{k: plain(v) for k, v in point.items()}, "target": plain(s.target),
+                         "side": s.side, unknown: plain(s.value), "bound_value": s.bound_value})
     cols = ["bound", *values.keys(), "target", "side", unknown, "bound_value"]
     title = f"{b.id}: {relation} target, solved for {unknown}"
     _echo(to_json(rows) if fmt == "json" else render(rows, cols, fmt, title=title))

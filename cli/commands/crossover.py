@@ -41,6 +41,8 @@ def crossover_command(bound_a, bound_b, unknown, range_text, level, param_texts,
       tbounds crossover truong2024.gap.t1 trauger2024.gap --for n --example \\
           -p d=64 -p r_w=64 -p r_v=64 -p M_QK=4 -p M_V=4 -p M_out=1 --nonvacuous-at 1
     """
+    if level is not None and not math.isfinite(level):
+        raise ParameterError("--nonvacuous-at", "must be a finite number, e.g. 1", got=level)
     a, b = bounds.get(bound_a), bounds.get(bound_b)
     for bd in (a, b):
         bd.param(unknown)
@@ -124,6 +126,10 @@ def _range(text):
             raise ValueError
     except ValueError:
         raise ParameterError("--range", "must be written LO:HI, e.g. 1e2:1e9", got=text) from None
+    if any(v is not None and not math.isfinite(v) for v in (lo_v, hi_v)):
+        raise ParameterError("--range", "needs finite ends LO:HI (either may be left out), e.g. 1e2:1e9", got=text)
+    if lo_v is not None and hi_v is not None and not lo_v < hi_v:
+        raise ParameterError("--range", "needs LO < HI, e.g. 1e2:1e9", got=text)
     return lo_v, hi_v
 
 

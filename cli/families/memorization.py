@@ -150,7 +150,7 @@ def _draw_size_vs_N(rows, output, fit, bounds) -> Path:
                     label="Õ(√N) upper rate of Thm 4.1 with logs (rate: shape only, constant fitted)")
         except Exception:  # the rate's assumptions fail on these data: draw nothing rather than guess
             pass
-        if fit and math.isfinite(fit.get("slope", float("nan"))):
+        if fit and fit.get("slope") is not None and math.isfinite(fit["slope"]):
             b, a = fit["slope"], fit["intercept"]
             ax.plot(grid, [math.exp(a) * x ** b for x in grid], color="C0", ls="-.", lw=1.5,
                     label=f"fit: N^{b:.2f} [{fit['ci_low']:.2f}, {fit['ci_high']:.2f}]")

@@ -73,7 +73,8 @@ def rank_effect(cells: Iterable[tuple[dict, dict]], key: str = "gap") -> list[di
             row[f"gap_r{r}"] = float(np.mean(by_rank[r]))
         if len(ranks) > 1:
             fit = slope([r for r in ranks for _ in by_rank[r]], [v for r in ranks for v in by_rank[r]])
-            row.update({"slope_in_rank": fit.slope, "ci_low": fit.low, "ci_high": fit.high,
+            fitted = fit.to_dict()  # None, not NaN, where no slope can be fitted
+            row.update({"slope_in_rank": fitted["slope"], "ci_low": fitted["ci_low"], "ci_high": fitted["ci_high"],
                         "ratio_rmax_r1": row[f"gap_r{ranks[-1]}"] / row[f"gap_r{ranks[0]}"]
                         if row[f"gap_r{ranks[0]}"] > 0 else None})
         rows.append(row)

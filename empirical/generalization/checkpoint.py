@@ -84,24 +84,55 @@ def _read(path) -> dict:
         raise CheckpointError(f"cannot read checkpoint {path} safely (weights only): {first[:200]}") from None
     if not isinstance(state, dict):
         raise CheckpointError(f"checkpoint {path} holds a {type(state).__name__}, not a dict of tensors")
+    _string_keys(path, state, "the checkpoint")
     return state
+
+
+def _string_keys(path, mapping: dict, what: str) -> None:
+    bad = [k for k in mapping if not isinstance(k, str)]
+    if bad:
+        raise CheckpointError(f"checkpoint {path}: the keys of {what} must be strings (got {bad[0]!r})")
+
+
+def _tensor(path, name: str, value, dims: Optional[int] = None) -> torch.Tensor:
+    """``value`` as a float64 tensor, or a one-line error: not a tensor, wrong rank, empty, or not finite."""
+    if not torch.is_tensor(value):
+        raise CheckpointError(f"checkpoint {path}: {name} must be a tensor (got {type(value).__name__})")
+    if dims is not None and value.dim() != dims:
+        raise CheckpointError(f"checkpoint {path}: {name} must be a {dims}-D tensor (got shape {tuple(value.shape)})")
+    if value.numel() == 0:
+        raise CheckpointError(f"checkpoint {path}: {name} is empty (shape {tuple(value.shape)})")
+    if value.is_complex() or value.dtype == torch.bool:
+        raise CheckpointError(f"checkpoint {path}: {name} must hold real numbers (got {value.dtype})")
+    value = value.double()
+    if not bool(torch.isfinite(value).all()):
+        raise CheckpointError(f"checkpoint {path}: {name} has non-finite entries")
+    return value
 
 
 def load_heads(path, num_heads: Optional[int] = None) -> list[Head]:
     """Every head in the checkpoint (ours: one; MultiheadAttention: ``num_heads`` of them, default 1)."""
     state = _read(path)
-    if state.get("format") == FORMAT:
+    if isinstance(state.get("format"), str) and state["format"] == FORMAT:
         return [_ours(path, state)]
     return _multihead(path, state, num_heads)
 
 
 def _ours(path, state) -> Head:
+    for part in ("spec", "params"):
+        if not isinstance(state.get(part), dict):
+            raise CheckpointError(f"checkpoint {path} is a malformed tbounds head: '{part}' must be a dict "
+                                  f"(got {type(state.get(part)).__name__})")
+        _string_keys(path, state[part], f"'{part}'")
     try:
         spec = HeadSpec(**state["spec"])
-        params = {k: v.unsqueeze(0).double() for k, v in state["params"].items()}  # float64: exact rank
+        # float64: exact rank
+        params = {k: _tensor(path, f"params[{k!r}]", v).unsqueeze(0) for k, v in state["params"].items()}
         WQK = qk_matrix(spec, params)[0]
         WV, w = params["WV"][0], params["w"][0]
-    except (KeyError, TypeError, RuntimeError, IndexError) as error:
+    except CheckpointError:
+        raise
+    except (KeyError, TypeError, RuntimeError, IndexError, ValueError, AttributeError, ZeroDivisionError) as error:
         raise CheckpointError(f"checkpoint {path} is a malformed tbounds head: {error}") from None
     if WQK.shape != (spec.d, spec.d) or WV.shape[0] != spec.d or w.shape != (WV.shape[1],):
         raise CheckpointError(f"checkpoint {path}: shapes do not match the spec (W_QK {tuple(WQK.shape)}, "
@@ -118,7 +149,8 @@ def _multihead(path, state, num_heads: Optional[int]) -> list[Head]:
     in_proj = _find(state, "in_proj_weight")
     out = _find(state, "out_proj.weight")
     if in_proj is not None:
-        if in_proj.dim() != 2 or in_proj.shape[0] % 3:
+        in_proj = _tensor(path, "in_proj_weight", in_proj, dims=2)
+        if in_proj.shape[0] % 3:
             raise CheckpointError(f"checkpoint {path}: in_proj_weight has shape {tuple(in_proj.shape)}, "
                                   "expected (3E, E)")
         Wq, Wk, Wv = in_proj.double().chunk(3)
@@ -127,9 +159,10 @@ def _multihead(path, state, num_heads: Optional[int]) -> list[Head]:
         if any(p is None for p in parts):
             raise CheckpointError(f"checkpoint {path} is neither a tbounds head nor an nn.MultiheadAttention state "
                                   "dict (no in_proj_weight or q/k/v_proj_weight)")
-        Wq, Wk, Wv = (p.double() for p in parts)
+        Wq, Wk, Wv = (_tensor(path, f"{x}_proj_weight", p, dims=2) for x, p in zip("qkv", parts))
     if out is None:
         raise CheckpointError(f"checkpoint {path}: no out_proj.weight (an nn.MultiheadAttention state dict has one)")
+    out = _tensor(path, "out_proj.weight", out, dims=2)
     E = Wq.shape[0]
     if Wk.shape[0] != E or Wv.shape[0] != E or out.shape != (E, E):
         raise CheckpointError(f"checkpoint {path}: projection shapes {tuple(Wq.shape)}, {tuple(Wk.shape)}, "

@@ -329,7 +329,7 @@ def relations(rows: list[dict], cells, extras: dict) -> list[Relation]:
                                   verdict, GAP_RATES))
     effects = [e for e in extras["rank_effect"] if "slope_in_rank" in e]
     if effects:
-        grows = sum(e["ci_low"] > 0 for e in effects)
+        grows = sum(e["ci_low"] is not None and e["ci_low"] > 0 for e in effects)
         ratios = [e["ratio_rmax_r1"] for e in effects if e.get("ratio_rmax_r1") is not None]
         measured = f"slope of log gap in log rank > 0 (CI) at {grows}/{len(effects)} grid points"
         if ratios:

@@ -134,8 +134,8 @@ class Control:
     def __post_init__(self):
         if self.kind not in CONTROLS:
             raise ConfigError(f"rank control must be one of {', '.join(CONTROLS)} (got '{self.kind}')")
-        if self.lam < 0:
-            raise ConfigError(f"penalty lam must be >= 0 (got {self.lam})")
+        if not (self.lam >= 0 and self.lam < float("inf")):  # also refuses NaN
+            raise ConfigError(f"penalty lam must be a finite number >= 0 (got {self.lam})")
 
     @property
     def parametrisation(self) -> str:

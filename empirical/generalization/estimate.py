@@ -32,6 +32,7 @@ from .control import Control
 from .models import TRAINABLE, HeadSpec, forward, init_params
 from .projections import project, truncate_rank
 from .rademacher import Estimate
+from ..seeds import generator
 
 
 def _decay(t: int, steps: int) -> float:
@@ -54,7 +55,7 @@ def linear_lower(Z: torch.Tensor, sigmas: torch.Tensor, cls: str, radius: float,
     K = sigmas.shape[0]
     M = torch.einsum("kn,nab->kab", sigmas.double(), Z) / n
     M = M.repeat(restarts, 1, 1)
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     W = _project_class(torch.randn(K * restarts, d1, d2, generator=g, dtype=torch.float64) * 1e-2, cls, radius, rank)
     step = M / M.norm(dim=(-2, -1), keepdim=True).clamp_min(1e-30)  # gradient of the linear objective
     for t in range(steps):

@@ -26,6 +26,7 @@ from typing import Sequence
 import torch
 
 from tbounds.bounds.errors import TboundsError
+from ..seeds import generator
 
 ACTIVATIONS = {"relu": torch.relu, "identity": lambda z: z, "tanh": torch.tanh}
 #: Lipschitz constants of the activations (the L_σ of the bounds); all have σ(0) = 0
@@ -64,7 +65,7 @@ def init_params(spec: HeadSpec, seeds: Sequence[int], ranks: Sequence[int] | Non
         raise TboundsError(f"need one rank in [1, k={k}] per seed")
     members = []
     for seed in seeds:
-        g = torch.Generator().manual_seed(7919 * int(seed) + 17)
+        g = generator(7919 * int(seed) + 17)
         u = lambda *shape, fan: (torch.rand(*shape, generator=g) * 2 - 1) / math.sqrt(fan)  # noqa: E731
         m = {"WV": u(d, dv, fan=d), "w": u(dv, fan=dv)}
         if spec.parametrisation == "factor":

@@ -32,6 +32,7 @@ from typing import Optional
 import torch
 
 from ..errors import ConfigError
+from ..seeds import generator
 
 #: class name -> (description, sup_W <W, M> over the ball of radius 1, from singular values / entries)
 CLASSES = {
@@ -79,7 +80,7 @@ def dual_sup(M: torch.Tensor, cls: str, radius: float, rank: Optional[int] = Non
 
 def sign_vectors(n: int, samples: int, seed: int, device="cpu", dtype=torch.float64) -> torch.Tensor:
     """``(samples, n)`` independent uniform ±1 vectors from one seeded generator."""
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     return (torch.randint(0, 2, (samples, n), generator=g) * 2 - 1).to(device=device, dtype=dtype)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import torch
 
 from tbounds.bounds.errors import TboundsError
+from ..seeds import generator
 
 TASKS = ("sparse_majority", "teacher", "random_labels")
 
@@ -46,7 +47,7 @@ class Dataset:
 
 def _gen(seed: int, salt: int) -> torch.Generator:
     # distinct, reproducible streams for (task structure, train sample, test sample)
-    return torch.Generator().manual_seed(1_000_003 * int(salt) + int(seed))
+    return generator(1_000_003 * int(salt) + int(seed))
 
 
 def sinusoidal(T: int, d: int) -> torch.Tensor:

@@ -17,6 +17,7 @@ finished cell is never recomputed and an interrupted sweep resumes.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Optional
 
 import torch
 
+from ..device import check_size
 from ..errors import ConfigError
 from ..experiment import Context, config_key
 from .checkpoint import save
@@ -34,6 +36,9 @@ from .models import LIPSCHITZ, HeadSpec, init_params
 from .rademacher import closed_form, score_features
 from .tasks import TASKS, heldout_seed, make_task
 from .train import fit, losses
+
+
+MAX_LR = 10.0  # Adam moves each weight by about lr per step: past this a run only diverges
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Setup:
             raise ConfigError("a sweep needs at least one rank and seed")
         if any(r < 1 or r > self.d for r in self.ranks):
             raise ConfigError(f"ranks must lie in [1, d={self.d}] (got {list(self.ranks)})")
+        if not (math.isfinite(self.lr) and 0 < self.lr <= MAX_LR):
+            raise ConfigError(f"--lr, the learning rate, must be a finite number in (0, {MAX_LR:g}] (got {self.lr})")
         parse_constraints(self.constraints)
         Control(self.control, self.lam)
 
@@ -81,6 +88,12 @@ class Cell(Setup):
         super().__post_init__()
         if self.n < 2 or self.T < 1:
             raise ConfigError(f"need n >= 2 and T >= 1 (got n={self.n}, T={self.T})")
+        # refused before anything is allocated: the held-out set, and the training batch of every member
+        check_size(f"the held-out set (n_test x T x d = {self.n_test} x {self.T} x {self.d})",
+                   self.n_test * self.T * self.d, "use a smaller --n-test, --T or --d")
+        members = len(self.ranks) * len(self.seeds)
+        check_size(f"the training batch (members x n x T x d = {members} x {self.n} x {self.T} x {self.d})",
+                   members * self.n * self.T * self.d, "use fewer ranks or seeds, or a smaller --n, --T or --d")
 
     @property
     def control_spec(self) -> Control:
@@ -108,6 +121,9 @@ def _train_cell(cell: Cell, device) -> tuple[list[dict], dict, dict]:
     ranks = [r for r, _ in members] if control.kind == "factor" else [spec.k] * len(members)
     params = init_params(spec, [1000 * s + r for r, s in members], ranks, device=device)
     params = fit(spec, params, X, y, None, control, steps=cell.steps, lr=cell.lr)
+    if not all(bool(torch.isfinite(p).all()) for p in params.values()):
+        raise ConfigError(f"training diverged (non-finite weights) at lr={cell.lr:g}, T={cell.T}, n={cell.n}; "
+                          "use a smaller --lr")
     train = losses(spec, params, X, y)
     held = losses(spec, params, test.X.to(device), test.y.to(device))
     weights = weight_measurements(spec, params)

@@ -41,6 +41,7 @@ from typing import Sequence
 import torch
 
 from ..errors import ConfigError
+from ..seeds import generator
 
 ATTENTIONS = ("uniform", "softmax", "hardmax")
 OUTPUTS = ("last", "all")
@@ -79,7 +80,7 @@ def _init(layout: Layout, seeds: Sequence[int], scales: dict[str, float], device
     """Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) per tensor (torch's default), one generator per member."""
     rows = []
     for seed in seeds:
-        g = torch.Generator().manual_seed(int(seed))
+        g = generator(int(seed))
         parts = []
         for name, shape in layout.shapes.items():
             fan = scales.get(name)

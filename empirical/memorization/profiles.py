@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..device import check_size
 from ..errors import ConfigError, DataError
 from .units import CapacityUnit, LemmaUnit, StructureUnit
 
@@ -90,12 +91,25 @@ def customise(profile: Profile, overrides: dict) -> Profile:
         raise ConfigError(f"criterion must be sign or mse (got {overrides['criterion']!r})")
     corpus = overrides.get("corpus")
     if corpus:
-        if not Path(corpus).is_file():
+        if not Path(corpus).exists():
             raise DataError(f"corpus file not found: {corpus}")
+        if Path(corpus).is_dir():
+            raise DataError(f"corpus {corpus} is a directory; give a text file")
         overrides = {**overrides, "corpus": str(Path(corpus).resolve())}
         if not profile.text_N_values and "text_N_values" not in overrides:
             overrides["text_N_values"] = tuple(overrides.get("N_values", profile.N_values))[:2]
-    return replace(profile, **overrides)
+    chosen = replace(profile, **overrides)
+    _check_sizes(chosen)
+    return chosen
+
+
+def _check_sizes(p: Profile) -> None:
+    """Refuse, before anything is allocated, a dataset (N x n x d entries) that cannot fit."""
+    shapes = [(N, p.n_fixed, p.d) for N in (*p.N_values, *p.attention_N_values, *p.mlp_N_values)]
+    shapes += [(p.N_fixed, n, p.d) for n in p.n_values] + [(p.seq_N, n, p.d) for n in p.seq_n_values]
+    shapes += [(N, p.n_fixed, p.text_d) for N in p.text_N_values]
+    N, n, d = max(shapes, key=lambda s: s[0] * s[1] * s[2])
+    check_size(f"a dataset (N x n x d = {N} x {n} x {d})", N * n * d, "use a smaller --N, --n or --d")
 
 
 def size_vs_N_units(p: Profile):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
@@ -38,6 +39,7 @@ from typing import Optional
 import torch
 
 from ..errors import ConfigError, DataError
+from ..seeds import generator
 
 KINDS = ("next_token", "seq2seq")
 
@@ -89,7 +91,7 @@ def consistent_labels(ids: torch.Tensor, kind: str, seed: int) -> torch.Tensor:
     Next-token: the multiset of the sequence and its last token; seq2seq: the multiset and the
     token.  Keys get i.i.d. signs in order of first appearance, so distinct keys are independent.
     """
-    g = torch.Generator().manual_seed(int(seed) + 7919)
+    g = generator(int(seed) + 7919)
     table: dict = {}
 
     def sign(key):
@@ -107,7 +109,7 @@ def random_tokens(N: int, n: int, d: int = 6, seed: int = 0, labels: str = "next
                   vocab: Optional[int] = None) -> Dataset:
     """Tokens i.i.d. U[0,1)^d (paper, Appendix H) or from a vocabulary of ``vocab`` U[0,1)^d vectors."""
     _check(N, n, d, labels)
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     if vocab is None:
         X = torch.rand(N, n, d, generator=g)
         ids = torch.arange(N * n).view(N, n)
@@ -136,7 +138,7 @@ def inconsistent(ds: Dataset, seed: int = 0) -> Dataset:
     """
     if ds.kind != "next_token" or ds.n < 2:
         raise ConfigError("an inconsistent pair needs next-token labels and n >= 2")
-    g = torch.Generator().manual_seed(int(seed))
+    g = generator(int(seed))
     perm = torch.cat([torch.randperm(ds.n - 1, generator=g), torch.tensor([ds.n - 1])])
     X = torch.cat([ds.X, ds.X[:1, perm]])
     ids = torch.cat([ds.ids, ds.ids[:1, perm]])
@@ -165,8 +167,36 @@ def tokenize(text: str) -> list[str]:
 def word_vector(word: str, d: int, seed: int) -> torch.Tensor:
     """A fixed random unit vector per word (hash-seeded, so the same word always maps to the same token)."""
     h = int.from_bytes(hashlib.sha256(f"{seed}:{word}".encode()).digest()[:8], "little")
-    v = torch.randn(d, generator=torch.Generator().manual_seed(h), dtype=torch.float64)
+    v = torch.randn(d, generator=generator(h), dtype=torch.float64)
     return (v / v.norm()).float()
+
+
+_CHUNK = 1 << 20  # characters read at a time from a corpus file
+
+
+def _word_ids(chunks) -> tuple[torch.Tensor, dict]:
+    """Word ids (in order of first appearance, as ``tokenize`` splits the text) and the vocabulary.
+
+    Chunks are cut at their last whitespace (no word spans whitespace), so the ids are those of
+    the whole text, while memory holds one chunk, the vocabulary and 8 bytes per word.
+
+    >>> ids, vocab = _word_ids(["the cat s", "at on the mat"])
+    >>> ids.tolist(), list(vocab)
+    ([0, 1, 2, 3, 0, 4], ['the', 'cat', 'sat', 'on', 'mat'])
+    """
+    vocab: dict[str, int] = {}
+    ids = array("q")
+    carry = ""
+    for chunk in chunks:
+        text = carry + chunk
+        cut = len(text)
+        while cut and not text[cut - 1].isspace():
+            cut -= 1
+        text, carry = text[:cut], text[cut:]
+        ids.extend([vocab.setdefault(w, len(vocab)) for w in tokenize(text)])
+    ids.extend([vocab.setdefault(w, len(vocab)) for w in tokenize(carry)])
+    # frombuffer shares the array's memory (no second copy of a large corpus's ids)
+    return (torch.frombuffer(ids, dtype=torch.int64) if len(ids) else torch.zeros(0, dtype=torch.int64)), vocab
 
 
 def text_windows(N: int, n: int, d: int = 16, seed: int = 0, path: Optional[str] = None,
@@ -179,23 +209,25 @@ def text_windows(N: int, n: int, d: int = 16, seed: int = 0, path: Optional[str]
     """
     _check(N, n, d, labels)
     if path is None:
-        text, source = builtin_corpus(), "Python language reference (pydoc_data)"
+        source = "Python language reference (pydoc_data)"
+        ids_all, vocab = _word_ids([builtin_corpus()])
     else:
         p = Path(path)
-        if not p.is_file():
+        if not p.exists():
             raise DataError(f"corpus file not found: {path}")
-        try:
-            text = p.read_text(encoding="utf-8", errors="replace")
+        if p.is_dir():
+            raise DataError(f"corpus {path} is a directory; give a text file")
+        source = p.name
+        try:  # streamed: a large corpus is never held as text or as a list of words
+            with open(p, encoding="utf-8", errors="replace") as handle:
+                ids_all, vocab = _word_ids(iter(lambda: handle.read(_CHUNK), ""))
         except OSError as error:
             raise DataError(f"cannot read corpus file {path}: {error.strerror or error}") from None
-        source = p.name
-    words = tokenize(text)
-    if len(words) < n + 1:
-        raise DataError(f"the corpus {source} has {len(words)} words, fewer than one window of n = {n}")
-    vocab = {w: i for i, w in enumerate(dict.fromkeys(words))}
-    ids_all = torch.tensor([vocab[w] for w in words])
-    g = torch.Generator().manual_seed(int(seed))
-    starts = torch.randperm(len(words) - n + 1, generator=g).tolist()
+    if len(ids_all) < n + 1:
+        raise DataError(f"the corpus {source} has {len(ids_all)} words, fewer than one window of n = {n}")
+    g = generator(int(seed))
+    perm = torch.randperm(len(ids_all) - n + 1, generator=g)
+    starts = (s for i in range(0, len(perm), 4096) for s in perm[i:i + 4096].tolist())  # lazily: no huge list
     chosen, seen = [], set()
     for s in starts:
         window = ids_all[s:s + n]

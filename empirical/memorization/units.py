@@ -33,6 +33,7 @@ from .construction import lemma_b1, lemma_b2, random_multisets
 from .measure import describe
 from .models import ATTENTIONS, FlatMLP, Transformer
 from .tasks import inconsistent, make_dataset, random_tokens
+from ..seeds import generator
 
 VERSION = 1  # bump when a unit's meaning changes: old rows then no longer match
 
@@ -135,7 +136,7 @@ def run_capacity(unit: CapacityUnit, ctx: Context) -> dict:
 
 
 def run_structure(unit: StructureUnit, ctx: Context) -> dict:
-    g = torch.Generator().manual_seed(unit.seed)
+    g = generator(unit.seed)
     if unit.check == "permutation":
         ds = random_tokens(unit.N, unit.n, unit.d, unit.seed)
         perm = torch.cat([torch.randperm(unit.n - 1, generator=g), torch.tensor([unit.n - 1])])
