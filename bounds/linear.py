@@ -41,8 +41,9 @@ from .steps import _IntegerStep
 BIG, SMALL = 1e280, 1e-280
 #: Inputs in this range cannot underflow a bound's few products of powers into a wrong finite value.
 MODERATE_LOW, MODERATE_HIGH = 1e-30, 1e30
-#: Integer values of arrays up to this many points get ``math.log`` (correctly rounded) logs, as solve expects.
-EXACT_LOG_POINTS = 1 << 16
+#: Integer values of arrays up to this many points (solve's grids have 201) get ``math.log`` (correctly
+#: rounded) logs, as solve expects; larger grids keep numpy's (at most an ulp away).
+EXACT_LOG_POINTS = 4096
 
 
 class _Flags:
@@ -144,7 +145,7 @@ class Evaluator:
             for x in arrays:
                 ok &= _moderate(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if self.integer_valued:
+            if self.integer_valued and not np.array_equal(v, np.round(v)):  # exact steps are integers already
                 v = snap_to_integer(v)
                 a = np.abs(v)
             sign, log = np.sign(v), np.log(a)
