@@ -1,13 +1,21 @@
-"""Benchmark: every registered bound on a 10^6-point grid, against per-point sympy evaluation.
+"""Benchmark: every registered bound against ``sympy.lambdify`` of its own expression, in the same run.
 
-For each bound, the grid path (one vectorised log-space call over arrays of
-``--points`` values) is timed, and so is the plain baseline a user would write
-without tbounds: ``expr.evalf(subs=...)`` point by point, on a sample of
-``--sample`` points of the same grid, in the same run.  The table prints points
-per second for both and their ratio.
+For each closed-form bound, on an in-range grid (half a decade around its examples) and on a wide one
+(every parameter spread over 10^-300 .. 10^300, clipped to its domain), it times tbounds'
+``signed_log(check=False, ...)`` (domains validated, assumptions not checked: lambdify checks
+neither) and ``sympy.lambdify(modules=["scipy", "numpy"])`` of ``bound.expr`` on the same arrays,
+and prints
 
-    python benchmarks/bench_bounds.py                # all bounds, 10^6 points
-    python benchmarks/bench_bounds.py --family memorization --sample 50
+* ``ratio`` -- tbounds' time over lambdify's (<= 1 is as fast or faster);
+* ``overflow`` -- the share of the grid where lambdify's value is inf, nan or 0 while tbounds' is a
+  finite, non-zero number (tbounds is finite there in log space);
+* ``1pt us`` -- single-point latency of ``bound(**point)`` (assumptions checked) and of the lambdified
+  function on Python floats, in microseconds;
+* for numeric (quadrature) bounds, points per second on distinct points;
+* start-up: ``tbounds --help``, ``tbounds eval ID --example`` and ``python -c "import numpy, sympy"``.
+
+    python benchmarks/bench_bounds.py                      # 10^5 points per grid
+    python benchmarks/bench_bounds.py --points 1000000 --family memorization
 """
 
 from __future__ import annotations
@@ -15,84 +23,131 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import subprocess
+import sys
 import time
+import warnings
 
 import numpy as np
 import sympy as sp
 
 import tbounds.bounds as bounds
-from tbounds.bounds.errors import AssumptionError
 
 
-def grid_for(bound, points: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Points scattered over half a decade around the examples; only the first parameter if that breaks an assumption."""
+def _clipped(p, x: np.ndarray) -> np.ndarray:
+    lo = p.low if not p.low_open else (p.low + 1 if p.integer else p.low + abs(p.low) * 1e-9 + 1e-300)
+    hi = p.high if math.isfinite(p.high) else 1e300
+    if p.high_open and math.isfinite(p.high):
+        hi = p.high - 1 if p.integer else p.high * (1 - 1e-12)
+    x = np.clip(x, lo, hi)
+    return np.clip(np.round(x), math.ceil(lo), math.floor(hi)) if p.integer else x
+
+
+def in_range_grid(bound, points: int, rng) -> dict[str, np.ndarray]:
     example = bound.example()
-    values = {}
-    for p in bound.params:
-        x = example[p.name] * 10 ** rng.uniform(-0.25, 0.25, points)
-        x = np.clip(x, p.low + (1 if p.integer and p.low_open else 0) + (1e-12 if p.low_open and not p.integer else 0),
-                    p.high if math.isfinite(p.high) else np.inf)
-        values[p.name] = np.round(x) if p.integer else x
-    try:
-        bound.prepare(values)
-        return values
-    except AssumptionError:
-        first = bound.params[0]
-        x = np.full(points, float(example[first.name]))
-        return {**{k: np.full(points, float(v)) for k, v in example.items()}, first.name: x}
+    return {p.name: _clipped(p, example[p.name] * 10 ** rng.uniform(-0.25, 0.25, points) if example[p.name] > 0
+                             else example[p.name] + rng.uniform(-0.25, 0.25, points)) for p in bound.params}
 
 
-def time_grid(bound, values, repeats: int) -> float:
-    """Best of ``repeats`` timings; a call over a second is timed once (quadrature bounds)."""
+def wide_grid(bound, points: int, rng) -> dict[str, np.ndarray]:
+    return {p.name: _clipped(p, 10 ** rng.uniform(-300, 300, points)) for p in bound.params}
+
+
+def best_time(fn, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        bound.signed_log(**values)
+        fn()
         times.append(time.perf_counter() - start)
         if times[-1] > 1.0:
             break
     return min(times)
 
 
-def time_sympy(bound, values, sample: int, budget: float) -> float:
-    """Seconds per point of ``expr.evalf(subs=...)``: up to ``sample`` points or ``budget`` seconds."""
-    symbols = {p.name: p.symbol for p in bound.params}
-    idx = np.linspace(0, len(next(iter(values.values()))) - 1, sample).astype(int)
-    start = time.perf_counter()
-    done = 0
-    for i in idx:
-        bound.expr.evalf(subs={symbols[k]: sp.Float(float(v[i])) for k, v in values.items()})
+def per_call(fn, budget: float = 0.2, most: int = 2000) -> float:
+    fn()  # warm (first use compiles)
+    start, done = time.perf_counter(), 0
+    while done < most and time.perf_counter() - start < budget:
+        fn()
         done += 1
-        if time.perf_counter() - start > budget:
-            break
     return (time.perf_counter() - start) / done
+
+
+def compare_grid(bound, lam, values, repeats):
+    ordered = [values[p.name] for p in bound.params]
+    ours = best_time(lambda: bound.signed_log(check=False, **values), repeats)
+    with np.errstate(all="ignore"):
+        theirs = best_time(lambda: lam(*ordered), repeats)
+        plain = np.broadcast_to(np.asarray(lam(*ordered), dtype=float), ordered[0].shape)
+    s = bound.signed_log(check=False, **values)
+    ours_ok = np.isfinite(s.log) & (s.sign != 0)
+    theirs_bad = ~np.isfinite(plain) | (plain == 0)
+    return ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0)))
+
+
+def startup(argv: list[str], repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=20, help="points evaluated one by one with sympy")
-    parser.add_argument("--sympy-seconds", type=float, default=1.0, help="time budget per bound for the sympy sample")
+    parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--quadrature-points", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--family", default=None)
     args = parser.parse_args()
+    warnings.simplefilter("ignore")
     rng = np.random.default_rng(0)
     chosen = [b for b in bounds.select(family=args.family) if b.params]
-    print(f"{'bound':<58} {'grid pts/s':>12} {'sympy pts/s':>12} {'ratio':>10}")
-    ratios = []
+    print(f"{'bound':<56} {'ratio in':>8} {'ratio wide':>10} {'overflow':>8} {'1pt us':>7} {'lambdify':>8}")
+    ratios_in, ratios_wide, latency, overflow, quad = [], [], [], [], []
     for b in chosen:
-        values = grid_for(b, args.points, rng)
-        per_point = time_grid(b, values, args.repeats) / args.points
-        if b.expr is not None:
-            sympy_per_point = time_sympy(b, values, args.sample, args.sympy_seconds)
-            ratio = sympy_per_point / per_point
-            ratios.append(ratio)
-            print(f"{b.id:<58} {1 / per_point:>12.3g} {1 / sympy_per_point:>12.3g} {ratio:>9.0f}x")
-        else:
-            print(f"{b.id:<58} {1 / per_point:>12.3g} {'(numeric)':>12} {'-':>10}")
-    if ratios:
-        print(f"\n{len(chosen)} bounds on {args.points:,} points; speed-up over per-point sympy: "
-              f"median {statistics.median(ratios):,.0f}x, min {min(ratios):,.0f}x, max {max(ratios):,.0f}x")
+        if b.expr is None:
+            values = in_range_grid(b, args.quadrature_points, rng)
+            seconds = best_time(lambda: b.signed_log(check=False, **values), 1)
+            quad.append((b.id, args.quadrature_points / seconds))
+            continue
+        lam = sp.lambdify([p.symbol for p in b.params], b.expr, modules=["scipy", "numpy"])
+        r_in, _, _ = compare_grid(b, lam, in_range_grid(b, args.points, rng), args.repeats)
+        r_wide, share, _ = compare_grid(b, lam, wide_grid(b, args.points, rng), args.repeats)
+        point = b.example()
+        ordered = [float(point[p.name]) for p in b.params]
+        ours_1 = per_call(lambda: b(**point))
+        with np.errstate(all="ignore"):
+            theirs_1 = per_call(lambda: lam(*ordered))
+        ratios_in.append(r_in)
+        ratios_wide.append(r_wide)
+        overflow.append(share)
+        latency.append(ours_1 / theirs_1)
+        print(f"{b.id:<56} {r_in:>8.2f} {r_wide:>10.2f} {share:>8.0%} {ours_1 * 1e6:>7.1f} {theirs_1 * 1e6:>8.1f}",
+              flush=True)
+    for name, rate in quad:
+        print(f"{name:<56} quadrature {rate:>10.3g} points/s")
+    print(f"\n{len(ratios_in)} closed-form bounds, {args.points:,} points per grid (ratio = tbounds time / lambdify time)")
+    if ratios_in:
+        print(f"  grid ratio, in range: median {statistics.median(ratios_in):.2f}  (min {min(ratios_in):.2f}, "
+              f"max {max(ratios_in):.2f})")
+        print(f"  grid ratio, wide:     median {statistics.median(ratios_wide):.2f}  (min {min(ratios_wide):.2f}, "
+              f"max {max(ratios_wide):.2f})")
+        print(f"  wide grid points where lambdify is inf/nan/0 and tbounds finite: median {statistics.median(overflow):.0%},"
+              f" max {max(overflow):.0%}")
+        print(f"  single point, tbounds / lambdify latency: median {statistics.median(latency):.2f}, "
+              f"max {max(latency):.2f}")
+    if quad:
+        rates = [r for _, r in quad]
+        print(f"  quadrature ({len(quad)} bounds, {args.quadrature_points:,} distinct points): median "
+              f"{statistics.median(rates):.3g} points/s (min {min(rates):.3g}, max {max(rates):.3g})")
+    exe = [sys.executable, "-c", "from tbounds.cli.main import cli; cli()"]
+    print("  start-up (best of 3, seconds): "
+          f"--help {startup(exe + ['--help']):.2f}, "
+          f"eval one bound {startup(exe + ['eval', 'kajitsuka2025.seq2seq.lower_hardmax', '--example']):.2f}, "
+          f"import numpy+sympy {startup([sys.executable, '-c', 'import numpy, sympy']):.2f}, "
+          f"import numpy+scipy.special+sympy {startup([sys.executable, '-c', 'import numpy, scipy.special, sympy']):.2f}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import ParameterError
+from .vocabulary import plain, show  # noqa: F401  (re-exported: their home is light, for the CLI)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,20 @@ class Param:
             raise ParameterError(self.name, f"must be {self.describe_domain()}", got=plain(first))
         return arr
 
+    def validate_scalar(self, value) -> float:
+        """:meth:`validate` for one plain number, without arrays (the single-point path)."""
+        if value is None or isinstance(value, (str, bytes)):
+            return float(self.validate(value))  # refused by name: text is never converted silently
+        try:
+            x = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return float(self.validate(value))  # raises naming the parameter
+        ok = math.isfinite(x) and ((x > self.low) if self.low_open else (x >= self.low)) \
+            and ((x < self.high) if self.high_open else (x <= self.high)) and (not self.integer or x == math.floor(x))
+        if not ok:
+            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=plain(x))
+        return x
+
     def to_dict(self) -> dict:
         return {
             "name": self.name,
@@ -135,18 +150,3 @@ def _refuse_non_numbers(param: Param, values) -> None:
             if v is None or isinstance(v, (str, bytes)):
                 _refuse_non_numbers(param, v)
 
-
-def plain(x: float):
-    """A float that is an integer becomes an int (so it prints as one); others stay floats.
-
-    >>> plain(8.0), plain(2.5)
-    (8, 2.5)
-    """
-    x = float(x)
-    return int(x) if x.is_integer() and abs(x) < 2 ** 53 else x
-
-
-def show(x: float) -> str:
-    """Short text for a value in a message: ``8``, ``2.44949``, ``inf``."""
-    value = plain(x)
-    return str(value) if isinstance(value, int) else f"{value:g}"

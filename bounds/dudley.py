@@ -167,6 +167,8 @@ def _support_top(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray) -> np.ndar
     """
     if hasattr(loglog, "top"):
         return np.clip(np.broadcast_to(loglog.top[..., 0], hi.shape), lo, hi)
+    if hasattr(loglog, "cut"):  # ln N = 0 above the cut (the cover's stated range): search below it
+        hi = np.clip(np.broadcast_to(loglog.cut[..., 0], hi.shape), lo, hi)
     level = np.full(hi.shape, -745.0)
     positive_at_hi = loglog(hi[..., None])[..., 0] > level
     a, b = _bracket(loglog, lo, hi, level)
@@ -211,14 +213,26 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
     return np.where(positive, out, never)
 
 
-def dudley_log(loglog: LogLogCover, n, b, alpha="optimal") -> Signed:
+def dudley_log(loglog: LogLogCover, n, b=None, alpha="optimal", log_b=None) -> Signed:
     """Dudley's bound ``min(b, 4 alpha + (12/sqrt(n)) int_alpha^b sqrt(ln N))`` as a :class:`Signed`.
 
     ``alpha="optimal"`` solves ``ln N(alpha) = n/9`` (the first-order condition);
-    a number fixes it (``0`` reproduces the parametric closed form).
+    a number fixes it (``0`` reproduces the parametric closed form).  ``log_b`` may replace ``b``
+    (a product of small norms underflows as a number).  Where ``b`` lies below ``e^-700`` the
+    scales of the integral would underflow: the answer there is the trivial cap ``b``, valid
+    (every member of the class is within ``[-b, b]``) though maybe not the smallest.
     """
-    n, b = np.broadcast_arrays(np.asarray(n, float), np.asarray(b, float))
-    log_b = np.log(b)
+    if log_b is None:
+        with np.errstate(divide="ignore"):
+            log_b = np.log(np.asarray(b, float))
+    n, log_b_given = np.broadcast_arrays(np.asarray(n, float), np.asarray(log_b, float))
+    tiny = log_b_given < _FLOOR
+    log_b = np.where(tiny, 0.0, log_b_given)
+    out = _dudley_log(loglog, n, log_b, alpha)
+    return Signed(out.sign, np.where(tiny, log_b_given, out.log))
+
+
+def _dudley_log(loglog: LogLogCover, n, log_b, alpha) -> Signed:
     if alpha == "optimal":
         level = np.log(n / 9.0)
         floor = np.maximum(log_b + _FLOOR, _UMIN)

@@ -275,6 +275,22 @@ def _compile(expr: sp.Expr, index: dict[sp.Symbol, int]) -> Callable[[Sequence[S
     raise NotImplementedError(f"no log-space handler for {type(expr).__name__} in {expr}")
 
 
+def check_supported(expr: sp.Expr) -> None:
+    """Refuse, without compiling, an expression using a function that has no log-space handler.
+
+    >>> check_supported(sp.gamma(sp.Symbol("x")) + 1)
+    >>> check_supported(sp.sin(sp.Symbol("x")))
+    Traceback (most recent call last):
+    ...
+    NotImplementedError: no log-space handler for sin in sin(x)
+    """
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Symbol, sp.Add, sp.Mul, sp.Pow)) or node.is_number:
+            continue
+        if isinstance(node, sp.Function) and not any(isinstance(node, cls) for cls in HANDLERS):
+            raise NotImplementedError(f"no log-space handler for {type(node).__name__} in {node}")
+
+
 def compile_signed_log(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Signed]:
     """Return ``f(*arrays) -> Signed`` evaluating ``expr`` at broadcast arrays."""
     index = {s: i for i, s in enumerate(symbols)}

@@ -32,22 +32,11 @@ import sympy as sp
 
 from .domain import Param, show
 from .errors import AssumptionError, ParameterError
-from .logspace import Signed, compile_signed_log, to_linear
+from .linear import Evaluator
+from .logspace import Signed, check_supported, to_linear
 from .steps import exact_integer
+from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
 
-KINDS = ("upper", "lower", "exact", "fit")
-STATUSES = ("certificate", "rate", "reconstructed", "unverified", "heuristic")
-#: What each status promises; ``unverified`` and ``heuristic`` are never certificates.
-STATUS_MEANINGS = {
-    "certificate": "explicit constants, read in the source",
-    "rate": "hidden constants: a shape, not a number",
-    "reconstructed": "our derivation of a statement given without constants",
-    "unverified": "explicit constants from a secondary source, not checked against the paper: a candidate, not a certificate",
-    "heuristic": "a number the source uses for illustration that is not a guarantee",
-}
-#: How we know a source's statement: its own text was read (primary) or only another text about it (secondary).
-PROVENANCES = ("primary", "secondary")
-DIRECTIONS = ("increasing", "decreasing", "constant")
 
 
 @dataclass(frozen=True)
@@ -188,7 +177,8 @@ class Bound:
         for name, direction in self.monotone.items():
             if name not in names or direction not in DIRECTIONS:
                 raise ValueError(f"{self.id}: bad monotonicity declaration {name}: {direction}")
-        self._log_function  # compile now, so a bad expression fails at registration
+        if self.expr is not None:  # a bad expression fails at registration; compiling waits for first use
+            check_supported(self.expr)
 
     # ----------------------------------------------------------------- metadata
     @property
@@ -244,18 +234,55 @@ class Bound:
     # --------------------------------------------------------------- evaluation
     @cached_property
     def _log_function(self) -> LogFunction:
+        """Built on first use: plain floats first, log space where they fall short (:mod:`.linear`)."""
         if self.numeric is not None:
             return self.numeric
         # An integer-valued formula evaluates to the integer it equals, in every family: its log is
         # then that integer's correctly rounded log, so solve() lands exactly on the steps.
         expr = exact_integer(self.expr) if self.integer_valued else self.expr
-        return compile_signed_log(expr, [p.symbol for p in self.params])
+        return Evaluator(expr, [p.symbol for p in self.params], integer_valued=self.integer_valued)
 
     @cached_property
     def _assumption_checks(self) -> tuple[tuple[Assumption, Callable], ...]:
         symbols = [p.symbol for p in self.params]
         return tuple((a, sp.lambdify(symbols, a.relation, "numpy", dummify=True))
                      for a in self.assumptions if a.checkable)
+
+    @cached_property
+    def _scalar_checks(self):
+        """The assumptions as ``math`` code for one point (None if one cannot be printed so)."""
+        symbols = [p.symbol for p in self.params]
+        try:
+            return tuple((a, sp.lambdify(symbols, a.relation, "math", dummify=True))
+                         for a in self.assumptions if a.checkable)
+        except Exception:
+            return None
+
+    def _scalar_point(self, values: Mapping[str, object], check: bool) -> Optional[list[float]]:
+        """Validated floats for one point given as plain numbers, or None to take the array path."""
+        if len(values) != len(self.params):
+            return None
+        if self.integer_valued:
+            self._refuse_inexact_integers(values)
+        point = []
+        for p in self.params:
+            x = values.get(p.name, None)
+            if type(x) not in (float, int) and not isinstance(x, (np.floating, np.integer)):
+                return None
+            point.append(p.validate_scalar(x))
+        if check:
+            checks = self._scalar_checks
+            if checks is None:
+                return None
+            for assumption, predicate in checks:
+                try:
+                    ok = bool(predicate(*point))
+                except (ArithmeticError, ValueError, TypeError):
+                    return None
+                if not ok:
+                    self.check_assumptions([np.asarray(x) for x in point])  # raises with the message
+                    return None  # (math and numpy disagree: let numpy decide)
+        return point
 
     def prepare(self, values: Mapping[str, object], *, check: bool = True) -> list[np.ndarray]:
         """Validate named values against domains and assumptions; return arrays in order."""
@@ -267,6 +294,8 @@ class Bound:
         if missing:
             raise ParameterError(missing[0], f"is missing for {self.id} (needs {', '.join(self.param_names)}; "
                                  "give it, or use the example values)")
+        if self.integer_valued:
+            self._refuse_inexact_integers(values)
         arrays = [p.validate(values[p.name]) for p in self.params]
         try:
             np.broadcast_shapes(*[a.shape for a in arrays])
@@ -278,6 +307,21 @@ class Bound:
         if check:
             self.check_assumptions(arrays)
         return arrays
+
+    def _refuse_inexact_integers(self, values: Mapping[str, object]) -> None:
+        """An integer-valued bound is a step function: an integer input no float holds would be rounded silently."""
+        for name, x in values.items():
+            ints = [x] if isinstance(x, (int, np.integer)) and not isinstance(x, bool) else (
+                [v for v in x if isinstance(v, int)] if isinstance(x, (list, tuple)) else
+                (x.ravel().tolist() if isinstance(x, np.ndarray) and x.dtype.kind in "iu" else []))
+            for v in ints:
+                try:
+                    exact = int(float(v)) == int(v)
+                except OverflowError:
+                    exact = False
+                if not exact:
+                    raise ParameterError(name, f"= {int(v)} is not exactly representable as a float (past 2**53); "
+                                               f"{self.id} is a step function and would be silently wrong there")
 
     def _holds(self, predicate, arrays: Sequence[np.ndarray]) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):  # 1e300**2 is inf, and inf <= N is False
@@ -304,6 +348,13 @@ class Bound:
 
     def signed_log(self, check: bool = True, **values) -> Signed:
         """``(sign, natural log of |value|)`` arrays; never overflows."""
+        point = self._scalar_point(values, check) if self.numeric is None else None
+        if point is not None:
+            v = self._log_function.scalar(*point)
+            if v is not None:
+                log = math.log(abs(v))
+                return Signed(np.array(math.copysign(1.0, v)), np.array(log))
+            return self._log_function(*[np.asarray(x) for x in point])
         return self._log_function(*self.prepare(values, check=check))
 
     def log(self, **values) -> np.ndarray:
@@ -316,6 +367,12 @@ class Bound:
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
+        point = self._scalar_point(values, True) if self.numeric is None else None
+        if point is not None:
+            v = self._log_function.scalar(*point)
+            if v is not None:
+                return np.float64(v)
+            return self.linear(self._log_function(*[np.asarray(x) for x in point]))[()]
         return self.linear(self.signed_log(**values))[()]
 
     def linear(self, signed: Signed) -> np.ndarray:

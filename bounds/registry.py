@@ -28,6 +28,28 @@ from .record import Bound, Statement
 
 _REGISTRY: dict[str, Bound] = {}
 _STATEMENTS: dict[str, Statement] = {}
+_LOADED = False
+
+
+def load_families() -> None:
+    """Import the family modules (each registers its records) once, on the first query of the registry.
+
+    ``import tbounds.bounds`` stays light; the first :func:`get`, :func:`ids` or :func:`select` pays for
+    building the records (compiling a bound waits until it is first evaluated).
+    """
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True  # set first: family modules query the registry while they load
+    import importlib
+
+    from .vocabulary import FAMILIES
+    try:
+        for name in FAMILIES:
+            importlib.import_module(f"{__package__}.{name}")
+    except BaseException:
+        _LOADED = False
+        raise
 
 
 def register(*records: Union[Bound, Statement]) -> None:
@@ -39,11 +61,13 @@ def register(*records: Union[Bound, Statement]) -> None:
 
 
 def ids() -> list[str]:
+    load_families()
     return list(_REGISTRY)
 
 
 def get(bound_id: str) -> Bound:
     """The bound with this id; an unknown id raises with the closest ids."""
+    load_families()
     if isinstance(bound_id, Bound):
         return bound_id
     if not isinstance(bound_id, str):
@@ -62,6 +86,7 @@ def get(bound_id: str) -> Bound:
 
 def resolve(patterns: Iterable[str]) -> list[Bound]:
     """Ids or shell-style patterns (``kajitsuka2025.*``) to bounds, in registry order."""
+    load_families()
     chosen: list[Bound] = []
     if isinstance(patterns, str):  # one id, not its characters
         patterns = [patterns]
@@ -83,6 +108,7 @@ def resolve(patterns: Iterable[str]) -> list[Bound]:
 def select(family: Optional[str] = None, kind: Optional[str] = None, status: Optional[str] = None,
            source: Optional[str] = None, quantity: Optional[str] = None) -> list[Bound]:
     """Bounds matching every filter given; ``source`` matches arXiv id, authors or label."""
+    load_families()
     out = []
     for b in _REGISTRY.values():
         if family and b.family != family:
@@ -106,14 +132,17 @@ def source_matches(text: str, source, record_id: str) -> bool:
 
 
 def families() -> list[str]:
+    load_families()
     return sorted({b.family for b in _REGISTRY.values()})
 
 
 def is_statement(statement_id: str) -> bool:
+    load_families()
     return statement_id in _STATEMENTS
 
 
 def get_statement(statement_id: str) -> Statement:
+    load_families()
     try:
         return _STATEMENTS[statement_id]
     except KeyError:
@@ -124,6 +153,7 @@ def get_statement(statement_id: str) -> Statement:
 
 def select_statements(family: Optional[str] = None, source: Optional[str] = None) -> list[Statement]:
     """Statements matching every filter; ``source`` matches arXiv id, authors, year, label or id."""
+    load_families()
     out = []
     for s in _STATEMENTS.values():
         if family and s.family != family:
@@ -135,4 +165,5 @@ def select_statements(family: Optional[str] = None, source: Optional[str] = None
 
 
 def statement_ids() -> list[str]:
+    load_families()
     return list(_STATEMENTS)

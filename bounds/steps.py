@@ -23,9 +23,11 @@ every ``integer_valued`` expression before compiling it.
 In log space an argument arrives as ``exp(log x)``, which is ``x`` only up to
 rounding; arguments within ``1e-11`` (relative) of an integer are snapped to it
 first.  The bounds using these functions have integer arguments, so steps are
-exact for integer arguments up to 2**46 (7e13); integer *values* read back from log space
-(``Bound.evaluate``) are exact up to about 2**44 (1.8e13).  Beyond that a value is
-correct to the float precision of its log (and past 2**52 no rounding is applied).
+exact for integer arguments up to 2**46 (7e13) that arrive through log space.  Evaluated in plain
+floating point (what :class:`~tbounds.bounds.linear.Evaluator` does first, and what every finite
+result takes), a float argument past 2**52 is an integer and its step is computed exactly, with
+Python integers: ``8⌈log2 n⌉ + 9`` at ``n = 2**52 + 1`` is 433.  Python integers that no float
+represents (past 2**53) are refused by integer-valued bounds rather than rounded.
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ def _floor_log_exact(x: Fraction, b: int) -> int:
 
 # ----------------------------------------------------------------------------- numeric (numpy / mpmath) values
 def _scalar(x) -> bool:
-    return np.ndim(x) == 0 and not isinstance(x, np.ndarray)
+    """Python (or sympy, mpmath) numbers get exact integer answers; numpy values, arrays or scalars, get floats."""
+    return np.ndim(x) == 0 and not isinstance(x, (np.ndarray, np.generic))
 
 
 def _exact_scalar(x):
@@ -91,8 +94,10 @@ def _exact_scalar(x):
     if isinstance(x, (int, Fraction, sp.Rational)):
         return _fraction(x)
     xf = float(x)
-    if not math.isfinite(xf) or abs(xf) >= EXACT_LIMIT:
+    if not math.isfinite(xf):
         return None
+    if abs(xf) >= EXACT_LIMIT:  # every float from 2**52 up is an integer: take it exactly
+        return Fraction(int(xf))
     return _fraction(snap_to_integer(np.asarray(xf))[()])
 
 
@@ -105,7 +110,7 @@ def _huge_log(x, b: int, ceil: bool):
 
 
 def ceil_log_value(x, b):
-    """⌈log_b x⌉ for numbers or arrays; exact for integers below 2**52 (see module notes)."""
+    """⌈log_b x⌉ for numbers or arrays; exact for integers and for every finite float (see module notes)."""
     if _scalar(x):
         exact = _exact_scalar(x)
         return _ceil_log_exact(exact, int(b)) if exact is not None else _huge_log(x, int(b), ceil=True)
@@ -113,7 +118,7 @@ def ceil_log_value(x, b):
 
 
 def floor_log_value(x, b):
-    """⌊log_b x⌋ for numbers or arrays; exact for integers below 2**52."""
+    """⌊log_b x⌋ for numbers or arrays; exact for integers and for every finite float."""
     if _scalar(x):
         exact = _exact_scalar(x)
         return _floor_log_exact(exact, int(b)) if exact is not None else _huge_log(x, int(b), ceil=False)
@@ -146,6 +151,15 @@ def _vector_log(x: np.ndarray, b: int, ceil: bool) -> np.ndarray:
             else:
                 k = np.where(small & (np.power(float(b), k) > x), k - 1, k)
                 k = np.where(small & (np.power(float(b), k + 1) <= x), k + 1, k)
+    huge = np.isfinite(x) & (x >= EXACT_LIMIT)
+    if huge.any():  # floats past 2**52 are integers: their steps exactly, with Python integers
+        k = np.array(k, dtype=float, copy=True)
+        if b == 2:  # x = m 2^e with 1/2 <= m < 1, exactly
+            m, e = np.frexp(x[huge])
+            k[huge] = np.where((m == 0.5) | (not ceil), e - 1, e)
+        else:
+            step = _ceil_log_exact if ceil else _floor_log_exact
+            k[huge] = [step(Fraction(int(v)), b) for v in x[huge]]
     return np.where(x > 0, k, np.nan)
 
 

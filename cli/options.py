@@ -7,13 +7,14 @@ Bounds: ``--format``, ``-p NAME=VALUE`` and ``--example``.  Experiments (every f
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import click
 
 from tbounds.bounds.errors import ParameterError
 from tbounds.bounds.grid import parse_values
-from tbounds.bounds.record import Bound
+if TYPE_CHECKING:  # the CLI starts without sympy
+    from tbounds.bounds.record import Bound
 
 from .render import FORMATS
 

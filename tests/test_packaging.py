@@ -128,3 +128,21 @@ def test_no_torch_on_import(code):
     probe = f"{code}\nimport sys\nassert 'torch' not in sys.modules, 'torch was imported'"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd="/")
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["eval", "--help"], ["list", "--help"]])
+def test_help_imports_neither_sympy_nor_torch(args):
+    """Start-up: help needs no symbolic maths; the families and sympy load on the first bound asked for."""
+    code = (f"import sys; sys.argv = ['tbounds', *{args!r}]\nfrom tbounds.cli.main import cli\n"
+            "try:\n    cli()\nexcept SystemExit:\n    pass\n"
+            "bad = [m for m in ('sympy', 'torch') if m in sys.modules]\nassert not bad, bad")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Usage" in done.stdout
+
+
+def test_importing_the_bounds_package_builds_no_family_until_asked():
+    code = ("import sys, tbounds.bounds as b\nassert 'sympy' not in sys.modules\n"
+            "assert b.get('kajitsuka2025.seq2seq.lower_hardmax').id\nassert 'sympy' in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert done.returncode == 0, done.stderr[-2000:]

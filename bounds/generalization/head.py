@@ -177,7 +177,7 @@ def t1_numeric(reading: str):
         log_amps = [math.log(K) + lb + math.log(2) + li + ln + 0.5 * lr
                     for lb, li, ln, lr in zip(betas, inputs, norms, ranks)]
         log_b = np.log(B_out_) + np.log(L_sigma_) + np.log(B_V_) + np.log(B_x_)
-        rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, np.exp(log_b))
+        rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b=log_b)
         return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
 
     return evaluate
@@ -227,5 +227,5 @@ def edelman_cover_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, eps
 def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
     """Gap from Zhang-Thm-4 covers over n (readout) and n T (value, scores) points, Lemma A.8 scales."""
     blocks, log_b = edelman_blocks(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_)
-    rad = dudley_log(zhang4_loglog(blocks), n_, np.exp(log_b))
+    rad = dudley_log(zhang4_loglog(blocks), n_, log_b=log_b)
     return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))

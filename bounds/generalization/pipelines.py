@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from ..dudley import (J_expr, dudley_log, maurey_rademacher_expr, one_scale_log, one_scale_maurey_expr,
                       parametric_log_cover, parametric_rademacher_expr)
@@ -106,15 +107,23 @@ QUADRATURE_OF = ("candes_plan2011.cover.rank", "truong2024.cover.linear_rank", "
 
 
 def quadrature_of(cover: Bound) -> Bound:
-    """A Rademacher bound computing Dudley's integral of ``cover`` numerically (eps is integrated out)."""
+    """A Rademacher bound computing Dudley's integral of ``cover`` numerically (eps is integrated out).
+
+    Arguments are matched to the cover by name (a cover may itself take ``n``).  A cover stated only
+    up to a scale (an assumption ``eps <= R``, above which one centre covers) has ``ln N = 0`` above
+    ``R``: the integral stops there.
+    """
     others = [p for p in cover.params if p.name != "eps"]
     extra = [p for p in params("n", "b") if p.name not in {q.name for q in others}]
+    names = [p.name for p in others + extra]
     where = [i for i, p in enumerate(cover.params) if p.name == "eps"][0]
     log_fn = cover._log_function
+    cut = _scale_cut(cover, others)
 
     def evaluate(*arrays) -> Signed:
-        inner, n_, b_ = arrays[:len(others)], arrays[-2], arrays[-1]
-        inner = [np.asarray(a, float)[..., None] for a in inner]
+        named = dict(zip(names, arrays))
+        inner = [np.asarray(named[p.name], float)[..., None] for p in others]
+        n_, b_ = named["n"], named["b"]
 
         def loglog(u):
             args = list(inner)
@@ -122,6 +131,15 @@ def quadrature_of(cover: Bound) -> Bound:
             out = log_fn(*args)
             return np.where(out.sign > 0, out.log, -np.inf)
 
+        if cut is not None:
+            with np.errstate(over="ignore", divide="ignore"):  # B_w B_x past the float range: no cut
+                log_cut = np.log(np.asarray(cut(*[a[..., 0] for a in inner]), float))[..., None]
+            plain = loglog
+
+            def loglog(u):  # noqa: F811  (the cover, cut where its statement says ln N = 0)
+                return np.where(u <= log_cut, plain(u), -np.inf)
+
+            loglog.cut = log_cut
         return dudley_log(loglog, n_, b_)
 
     mono = {k: v for k, v in cover.monotone.items() if k != "eps"}
@@ -143,6 +161,17 @@ def quadrature_of(cover: Bound) -> Bound:
                           if a.relation is None or "eps" not in {s.name for s in a.relation.free_symbols}),
         monotone=mono, derived=True, reading=cover.reading,
         examples={**{k: v for k, v in cover.examples.items() if k != "eps"}, "n": 10 ** 6})
+
+
+def _scale_cut(cover: Bound, others):
+    """``R(params)`` if the cover assumes ``eps <= R`` (one centre covers above ``R``), else None."""
+    cuts = [a.relation for a in cover.assumptions if a.relation is not None
+            and isinstance(a.relation, (sp.LessThan, sp.StrictLessThan)) and a.relation.lhs.is_Symbol
+            and a.relation.lhs.name == "eps" and "eps" not in {s.name for s in a.relation.rhs.free_symbols}]
+    if not cuts:
+        return None
+    top = sp.Min(*[c.rhs for c in cuts])
+    return sp.lambdify([p.symbol for p in others], top, "numpy", dummify=True)
 
 
 BOUNDS += [quadrature_of(get(i)) for i in QUADRATURE_OF]

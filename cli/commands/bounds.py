@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import click
 
-import tbounds.bounds as bounds
-from tbounds.bounds import get_statement, is_statement, select_statements
-from tbounds.bounds.domain import plain
+import tbounds.bounds as bounds  # light: records, sympy and the families load on first use
 from tbounds.bounds.errors import ParameterError
 from tbounds.bounds.grid import product_grid, rows_of
-from tbounds.bounds.record import KINDS, STATUS_MEANINGS, STATUSES
-from tbounds.bounds.tabulate import tabulate
+from tbounds.bounds.vocabulary import KINDS, STATUS_MEANINGS, STATUSES, plain
 
 from ..completion import complete_bound_ids
 from ..notices import warn_usage
@@ -44,7 +41,7 @@ def list_command(family, kind, status, source, quantity, fmt):
         chosen = [b for b in chosen if matches(quantity, b.quantity.name)]
         notes.append(_said_matched("--quantity", quantity, sorted({b.quantity.name for b in chosen})))
     # Statements have no status or quantity: they are listed only when those filters are not used.
-    said = [] if (kind not in (None, "statement") or status or quantity) else select_statements(family)
+    said = [] if (kind not in (None, "statement") or status or quantity) else bounds.select_statements(family)
     if source:
         text = lambda x: " ".join([x.source.arxiv or "", x.source.authors, x.source.label, str(x.source.year),  # noqa: E731
                                    x.source.title, x.id])
@@ -92,8 +89,8 @@ def _said_matched(option: str, text: str, what: list) -> str:
 @format_option
 def show_command(bound_id, fmt):
     """Everything about one bound: statement, LaTeX, parameters, assumptions, source, status."""
-    if is_statement(bound_id):
-        _show_statement(get_statement(bound_id), fmt)
+    if bounds.is_statement(bound_id):
+        _show_statement(bounds.get_statement(bound_id), fmt)
         return
     b = bounds.get(bound_id)
     info = b.to_dict()
@@ -210,6 +207,8 @@ def eval_command(bound_ids, param_texts, example, show_log10, fmt):
     """
     chosen = bounds.resolve(bound_ids)
     values = parse_params(param_texts, chosen)
+    from tbounds.bounds.tabulate import tabulate
+
     rows = tabulate(chosen, values, use_examples=example)
     warn_usage(chosen, rows, values)
     names = _param_columns(chosen, rows)
@@ -326,6 +325,8 @@ def plot_command(bound_ids, param_texts, example, x_name, output, linear_x, line
     if x_name not in values or len(values[x_name]) < 2:
         raise ParameterError(x_name, "needs a range of values for the x axis, e.g. -p "
                              f"{x_name}=log:10:1e6:50")
+    from tbounds.bounds.tabulate import tabulate
+
     rows = tabulate(chosen, values, use_examples=example)
     warn_usage(chosen, rows, values)
     path = plot_bounds(rows, chosen, x_name, output, logx=not linear_x, logy=not linear_y, title=title, dpi=dpi,

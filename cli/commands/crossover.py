@@ -10,8 +10,7 @@ import math
 import click
 
 import tbounds.bounds as bounds
-from tbounds.bounds.domain import plain
-from tbounds.bounds.crossing import crossovers
+from tbounds.bounds.vocabulary import plain
 from tbounds.bounds.errors import ParameterError, SolveError
 from tbounds.bounds.grid import product_grid, rows_of
 
@@ -62,7 +61,7 @@ def crossover_command(bound_a, bound_b, unknown, range_text, level, param_texts,
         point = {k: plain(v) for k, v in point.items()}
         base = {"a": a.id, "b": b.id, **point}
         try:
-            found = crossovers(a, b, unknown, lo=lo, hi=hi, **point)
+            found = bounds.crossovers(a, b, unknown, lo=lo, hi=hi, **point)
             for c in found:
                 rows.append({**base, unknown: plain(c.value), "a_value": c.a_value, "b_value": c.b_value,
                              "smaller_above": c.smaller_above, "note": ""})

@@ -1,0 +1,277 @@
+"""Evaluate an expression in plain floating point first, and in log space only where that is not exact enough.
+
+Most points of most bounds are ordinary numbers: ``sympy.lambdify`` code runs them at numpy's
+speed.  A point is recomputed by the log-space compiler (:mod:`tbounds.bounds.logspace`) when
+its plain value is not finite, is zero, or lies within ``1e28`` of the float limits, and, when
+numpy reports an underflow anywhere in the call (which can leave a finite but imprecise value
+behind), also wherever an input lies outside ``[1e-30, 1e30]``.  Overflow needs no such care:
+an overflowed intermediate reaches the result as ``inf``, ``nan`` or ``0``, which are recomputed.
+
+A single point (:meth:`Evaluator.scalar`) goes through ``math`` code with no arrays at all, and
+answers only where the inputs are moderate and the value is an ordinary number; otherwise it
+returns ``None`` and the caller takes the array path.
+
+>>> import sympy as sp
+>>> N = sp.Symbol("N", positive=True)
+>>> f = Evaluator(sp.sqrt(N**5 + N), [N])
+>>> s = f(np.array([4.0, 1e300]))
+>>> [round(float(x) / math.log(10), 6) for x in s.log]
+[1.505997, 750.0]
+>>> f.scalar(4.0)
+32.0624390837628
+>>> f.scalar(1e300) is None  # N**5 overflows: the caller recomputes it in log space
+True
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Optional, Sequence
+
+import numpy as np
+import sympy as sp
+
+from sympy.codegen.cfunctions import expm1, log1p
+
+from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer
+from .steps import _IntegerStep
+
+#: Plain values beyond these magnitudes are recomputed in log space (near the float limits).
+BIG, SMALL = 1e280, 1e-280
+#: Inputs in this range cannot underflow a bound's few products of powers into a wrong finite value.
+MODERATE_LOW, MODERATE_HIGH = 1e-30, 1e30
+#: Integer values of arrays up to this many points (solve's grids have 201) get ``math.log`` (correctly
+#: rounded) logs, as solve expects; larger grids keep numpy's (at most an ulp away).
+EXACT_LOG_POINTS = 4096
+
+
+class _Flags:
+    """numpy's floating-point error callback: remembers that an error occurred."""
+
+    __slots__ = ("raised",)
+
+    def __init__(self):
+        self.raised = False
+
+    def __call__(self, kind, flag):
+        self.raised = True
+
+
+def _moderate(x: np.ndarray) -> np.ndarray:
+    a = np.abs(x)
+    return ((a >= MODERATE_LOW) & (a <= MODERATE_HIGH)) | (a == 0)
+
+
+class Evaluator:
+    """``f(*arrays) -> Signed`` for one expression: a plain-float fast path with a log-space fallback.
+
+    Everything expensive (lambdify, the log-space compiler) is built on first use and kept.
+    ``integer_valued`` snaps plain values to the integers they equal and takes their logs with
+    ``math.log``, as the log-space ``exact_integer`` handler does.
+    """
+
+    def __init__(self, expr: sp.Expr, symbols: Sequence[sp.Symbol], integer_valued: bool = False):
+        self.expr = expr
+        self.symbols = list(symbols)
+        self.integer_valued = integer_valued
+
+    # ------------------------------------------------------------------ compiled forms (lazy)
+    @cached_property
+    def log_function(self):
+        return compile_signed_log(self.expr, self.symbols)
+
+    @cached_property
+    def _plain_expr(self) -> sp.Expr:
+        return plain_form(self.expr)
+
+    @cached_property
+    def _array_function(self):
+        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"])
+
+    @cached_property
+    def _math_function(self):
+        fn = _lambdify(self.symbols, self._plain_expr, ["math"])
+        if fn is not None:
+            # The exact step helpers answer Python ints: 2**k of a huge k would be computed exactly
+            # (without bound); as floats it overflows at once, and the caller takes another path.
+            for name, helper in list(fn.__globals__.items()):
+                if callable(helper) and getattr(helper, "__module__", "").startswith("tbounds."):
+                    fn.__globals__[name] = _as_float(helper)
+        return fn
+
+    # ------------------------------------------------------------------ evaluation
+    def scalar(self, *values: float) -> Optional[float]:
+        """The value at one point through ``math``, or ``None`` where only the array path is exact enough."""
+        fn = self._math_function
+        if fn is None:
+            return None
+        for x in values:
+            a = abs(x)
+            if not (MODERATE_LOW <= a <= MODERATE_HIGH or a == 0):
+                return None
+        try:
+            v = fn(*values)
+            if isinstance(v, complex):
+                return None
+            v = float(v)
+        except (ArithmeticError, ValueError, TypeError, NameError):
+            return None
+        a = abs(v)
+        if not SMALL <= a <= BIG:  # also catches nan, inf and 0
+            return None
+        if self.integer_valued and a < EXACT_LIMIT:
+            v = float(snap_to_integer(np.asarray(v))[()])
+        return v
+
+    def __call__(self, *values) -> Signed:
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
+        fn = self._array_function
+        if fn is None:
+            return _shaped(self.log_function(*arrays), shape)
+        flags = _Flags()
+        try:
+            with np.errstate(all="call", call=flags):
+                v = np.asarray(fn(*arrays), dtype=float)
+            if v.shape != shape:
+                v = np.array(np.broadcast_to(v, shape))
+        except (ArithmeticError, ValueError, TypeError, NameError):
+            return _shaped(self.log_function(*arrays), shape)
+        with np.errstate(invalid="ignore"):
+            a = np.abs(v)
+            ok = (a >= SMALL) & (a <= BIG)
+        if flags.raised:  # an overflow can hide in a Min, an underflow leave an imprecise value
+            for x in arrays:
+                ok &= _moderate(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.integer_valued and not np.array_equal(v, np.round(v)):  # exact steps are integers already
+                v = snap_to_integer(v)
+                a = np.abs(v)
+            sign, log = np.sign(v), np.log(a)
+            if not shape:  # 0-d: numpy answers scalars, which cannot be assigned into
+                sign, log = np.array(sign), np.array(log)
+        if self.integer_valued:
+            log = _exact_logs(v, log, ok)
+        if not ok.all():
+            bad = ~ok
+            sub = [np.broadcast_to(x, shape)[bad] for x in arrays]
+            slow = self.log_function(*sub)
+            sign[bad] = np.broadcast_to(slow.sign, sub[0].shape if sub else ())
+            log[bad] = np.broadcast_to(slow.log, sub[0].shape if sub else ())
+            lost = bad & (np.isnan(log) | np.isnan(sign))
+            if lost.any():  # a log beyond the float range (inf - inf in log space): arbitrary precision
+                points = np.stack([np.broadcast_to(x, shape)[lost] for x in arrays], axis=-1)
+                exact = [self.extended(*row) for row in points]
+                sign[lost] = [e[0] for e in exact]
+                log[lost] = [e[1] for e in exact]
+        return Signed(sign, log)
+
+    @cached_property
+    def _mpmath_function(self):
+        return _lambdify(self.symbols, self.expr, ["mpmath"])
+
+    def extended(self, *values: float) -> tuple[float, float]:
+        """``(sign, log|value|)`` at one point in mpmath's unbounded exponent range (NaN if it has none).
+
+        Only for the rare points whose log itself passes the float range (``n!`` at ``n = 1e308``),
+        where log space meets ``inf - inf``; the log is then honestly ``+-inf``.
+        """
+        import mpmath
+
+        fn = self._mpmath_function
+        if fn is None:
+            return math.nan, math.nan
+        # Logs as large as the inputs cancel (loggamma differences): carry their digits too.
+        digits = 30 + int(max([math.log10(abs(x)) for x in values if x != 0 and math.isfinite(x)] + [0.0]))
+        try:
+            with mpmath.workdps(max(30, digits)):
+                v = fn(*[mpmath.mpf(x) for x in values])
+                if isinstance(v, mpmath.mpc) or mpmath.isnan(v):
+                    return math.nan, math.nan
+                if v == 0:
+                    return 0.0, -math.inf
+                return float(mpmath.sign(v)), float(mpmath.log(abs(v)))
+        except (ArithmeticError, ValueError, TypeError):
+            return math.nan, math.nan
+
+
+def _exact_logs(v: np.ndarray, log: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``math.log`` of each distinct integer value (numpy's log may differ by one ulp), for small arrays."""
+    if v.size > EXACT_LOG_POINTS:
+        return log
+    pick = ok & (np.abs(v) < EXACT_LIMIT) & (v == np.round(v)) & (v != 0)
+    if not pick.any():
+        return log
+    values, where = np.unique(np.abs(v[pick]), return_inverse=True)
+    out = np.array(log, copy=True)
+    out[pick] = np.array([math.log(u) for u in values])[where.reshape(-1)]
+    return out
+
+
+def _shaped(s: Signed, shape) -> Signed:
+    return Signed(np.array(np.broadcast_to(s.sign, shape), dtype=float),
+                  np.array(np.broadcast_to(s.log, shape), dtype=float))
+
+
+#: Functions whose plain-float library versions lose digits (scipy's binom at 1e21, gamma's overflow):
+#: evaluated through their log-space handlers, as before.
+def _log_space_types():
+    from .logspace import HANDLERS
+
+    plain_ok = (sp.log, sp.exp, sp.Max, sp.Min, sp.ceiling, sp.floor, sp.Abs, sp.erfc, log1p, expm1)
+    return tuple(cls for cls in HANDLERS if cls not in plain_ok and not issubclass(cls, _IntegerStep))
+
+
+def plain_form(expr: sp.Expr) -> sp.Expr:
+    """The expression rewritten for plain floats, as exact as log space where that costs digits otherwise.
+
+    ``log(x**k)`` becomes ``k log x`` (``log(1/delta)`` at ``delta = 1 - 1e-12`` keeps its digits),
+    ``log(1 + x)`` becomes ``log1p(x)``, and functions in :func:`_log_space_types` call their log-space
+    handlers.
+
+    >>> x = sp.Symbol("x", positive=True)
+    >>> plain_form(sp.log(1 / x) + sp.log(1 + x**2))
+    -log(x) + log1p(x**2)
+    """
+    def log_of_power(e):
+        return isinstance(e, sp.log) and isinstance(e.args[0], sp.Pow) and e.args[0].base.is_positive
+
+    expr = expr.replace(log_of_power, lambda e: e.args[0].exp * sp.log(e.args[0].base))
+    expr = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and sp.S.One in e.args[0].args,
+                        lambda e: log1p(e.args[0] - 1))
+    special = _log_space_types()
+    if special:
+        expr = expr.replace(lambda e: isinstance(e, special), _through_log_space)
+    return expr
+
+
+def _through_log_space(node):
+    from sympy.utilities.lambdify import implemented_function
+
+    from .logspace import HANDLERS, from_linear, to_linear
+
+    handler = next(h for cls, h in HANDLERS.items() if isinstance(node, cls))
+
+    def value(*args):
+        scalar = all(np.ndim(a) == 0 for a in args)
+        out = to_linear(handler(*[from_linear(a) for a in args]))
+        return float(out) if scalar and not any(isinstance(a, np.ndarray) for a in args) else out
+
+    name = f"logspace_{type(node).__name__}_{id(handler)}"
+    return implemented_function(sp.Function(name), value)(*node.args)
+
+
+def _as_float(helper):
+    def wrapped(*args):
+        return float(helper(*args))
+
+    return wrapped
+
+
+def _lambdify(symbols, expr, modules):
+    """``sympy.lambdify`` with common subexpressions shared, or ``None`` where a function has no printer."""
+    try:
+        return sp.lambdify(symbols, expr, modules=modules, cse=True, dummify=True)
+    except Exception:  # a function this printer does not know: that path is simply not available
+        return None

@@ -1,0 +1,127 @@
+"""The plain-float fast path agrees with log space; regressions of issue 13 (items 1, 2, 3 and 8).
+
+- every closed-form bound: the array fast path, the single-point ``math`` path and the log-space
+  compiler give the same value at points around its examples;
+- no bound returns NaN at valid finite inputs, down to 5e-324 and up to 1.7e308;
+- Dudley quadratures fall strictly with n below their cap (one that read another argument in n's
+  place was constant in n, and the tie-accepting monotonicity test let it pass);
+- Dudley twins read their arguments by name and stop where their cover's statement says ln N = 0;
+- integer steps are exact past 2**52 and refuse Python integers no float holds.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import tbounds.bounds as bounds
+from tbounds.bounds.errors import AssumptionError, ParameterError
+
+ALL = [bounds.get(i) for i in bounds.ids()]
+CLOSED = [b for b in ALL if b.params and b.expr is not None]
+DUDLEY = [b for b in ALL if b.id.endswith(".dudley") or b.id == "dudley.parametric.quadrature"]
+EXTREMES = (5e-324, 1e-300, 1e-100, 1e-12, 0.5, 1.0, 2.0, 1e3, 1e12, 1e78, 1e103, 1e300, 1.7e308)
+
+
+def _around_examples(bound, count, rng, spread=1.0):
+    example = bound.example()
+    out = {}
+    for p in bound.params:
+        x = example[p.name] * 10 ** rng.uniform(-spread, spread, count) if example[p.name] > 0 else \
+            example[p.name] + rng.uniform(-spread, spread, count)
+        lo = p.low + (1 if p.integer else abs(p.low) * 1e-9 + 1e-300) if p.low_open else p.low
+        hi = p.high if math.isfinite(p.high) else 1e300
+        if p.high_open and math.isfinite(p.high):
+            hi = p.high - 1 if p.integer else p.high * (1 - 1e-12)
+        x = np.clip(x, lo, hi)
+        out[p.name] = np.clip(np.round(x), math.ceil(lo), math.floor(hi)) if p.integer else x
+    return out
+
+
+@pytest.mark.parametrize("bound", CLOSED, ids=lambda b: b.id)
+def test_fast_path_equals_log_space(bound):
+    rng = np.random.default_rng(7)
+    values = _around_examples(bound, 64, rng)
+    arrays = [values[p.name] for p in bound.params]
+    fast = bound._log_function(*arrays)
+    slow = bound._log_function.log_function(*arrays)
+    both = np.isfinite(fast.log) & np.isfinite(slow.log)
+    assert (np.isfinite(fast.log) >= np.isfinite(slow.log)).all(), bound.id  # finite wherever log space is
+    np.testing.assert_allclose(fast.log[both], slow.log[both], rtol=1e-9, atol=1e-9, err_msg=bound.id)
+    assert (fast.sign[both] == slow.sign[both]).all(), bound.id
+    for k in range(4):  # the single-point path answers the same
+        point = [float(a[k]) for a in arrays]
+        v = bound._log_function.scalar(*point)
+        if v is not None:
+            assert math.log(abs(v)) == pytest.approx(float(fast.log[k]), rel=1e-12, abs=1e-12), bound.id
+
+
+def _extreme_values(p):
+    out = set()
+    for x in (*EXTREMES, p.low, p.high, p.example):
+        for y in (x, x + 1, x - 1):
+            y = float(round(y)) if p.integer and math.isfinite(y) else float(y)
+            if math.isfinite(y) and p.contains(np.asarray(y)).all():
+                out.add(y)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("bound", [b for b in ALL if b.params], ids=lambda b: b.id)
+def test_no_nan_at_valid_extreme_inputs(bound):
+    rng = np.random.default_rng(3)
+    count = 150 if bound.expr is not None else 12
+    choices = [_extreme_values(p) for p in bound.params]
+    values = {p.name: np.array([rng.choice(c) for _ in range(count)]) for p, c in zip(bound.params, choices)}
+    example = bound.example()
+    for p, c in zip(bound.params, choices):  # each parameter alone at every extreme
+        for q in bound.params:
+            values[q.name] = np.append(values[q.name], c if q is p else np.full(len(c), example[q.name]))
+    valid = bound.assumptions_hold(values)
+    s = bound.signed_log(check=False, **values)
+    nan = valid & (np.isnan(s.log) | np.isnan(s.sign))
+    where = {k: float(v[np.argmax(nan)]) for k, v in values.items()}
+    assert not nan.any(), (bound.id, int(nan.sum()), where)
+
+
+@pytest.mark.parametrize("bound", DUDLEY, ids=lambda b: b.id)
+def test_dudley_bounds_fall_strictly_with_n(bound):
+    """Below its cap b, Dudley's bound is (12/sqrt n) times an integral plus 4 alpha: strictly smaller
+    for more samples (a quadrature reading another argument in n's place is constant in n)."""
+    point = bound.example()
+    values = [float(bound(**{**point, "n": n})) for n in (1e4, 1e5, 1e6, 1e7, 1e8)]
+    cap = float(point.get("b", math.inf))
+    below = [v for v in values if v < cap]
+    assert len(below) >= 2 and all(x > y for x, y in zip(below, below[1:])), (bound.id, values)
+
+
+def test_trauger_dudley_depends_on_n():
+    b = bounds.get("trauger2024.cover.linear.dudley")
+    point = {**b.example(), "M_W": 1e4, "B_x": 1e-6}
+    values = [float(b(**{**point, "n": n})) for n in (1e3, 1e4, 1e6)]
+    assert values[0] > values[1] > values[2], values
+
+
+def test_candes_plan_dudley_stops_where_its_cover_is_one():
+    """ln N = 0 above eps = B_w B_x: past that scale a larger b adds nothing to the integral."""
+    b = bounds.get("candes_plan2011.cover.rank.dudley")
+    point = {**b.example(), "B_w": 1.0, "B_x": 1.0, "n": 1e8}
+    at = [float(b(**{**point, "b": v})) for v in (2.0, 8.0)]
+    assert at[0] == pytest.approx(at[1], rel=1e-9), at
+    assert at[0] < 2.0  # the cap min(b, .) is not what holds it still
+
+
+def test_integer_steps_exact_past_2_to_52():
+    b = bounds.get("merrill2025.regular.looped")
+    assert float(b(n=2 ** 52 + 1)) == 433.0
+    assert float(b(n=float(2 ** 52 + 1))) == 433.0
+    assert float(b(n=2.0 ** 60)) == 8 * 60 + 9 and float(b(n=2.0 ** 60 + 256)) == 8 * 61 + 9
+    assert b(n=[2.0 ** 52, 2.0 ** 52 + 1, 2.0 ** 70 + 2 ** 18]).tolist() == [425.0, 433.0, 577.0]
+    with pytest.raises(ParameterError, match="2\\*\\*53"):
+        b(n=2 ** 53 + 1)
+
+
+def test_extreme_values_named_in_the_audit():
+    width = bounds.get("alberti2023.transformer.width")
+    assert np.isfinite(width.log(n=1e78, d=1e103))
+    assert float(width.log(n=1e78, d=1e103)) == pytest.approx(5.85646273248511e79, rel=1e-12)  # mpmath, 400 digits
+    assert np.isfinite(bounds.get("yun2020.total_layers").log(n=1.7e308, d=2, delta=1.0))
