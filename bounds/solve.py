@@ -90,7 +90,9 @@ def solve(bound: "Bound | str", unknown: str, target: float, relation: str = "<=
             else:
                 ok = (signed.sign > 0) & (signed.log >= lt - slack)
             if param.integer:  # within the float range compare the values themselves, as bound() gives them
-                ok = _compare_linear(bound, signed, target, relation, ok)
+                # A few ulps of slack where the edge is then checked exactly: a single point and a
+                # grid may round the same value to neighbouring floats (math against numpy).
+                ok = _compare_linear(bound, signed, target, relation, ok, ulps=8 if bound.expr is not None else 0)
         else:
             value = bound.linear(signed)
             ok = value <= target if relation == "<=" else value >= target
@@ -240,7 +242,8 @@ def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **give
     return out
 
 
-def _compare_linear(bound: Bound, signed, target, relation: str, by_log: np.ndarray, shape=None) -> np.ndarray:
+def _compare_linear(bound: Bound, signed, target, relation: str, by_log: np.ndarray, shape=None,
+                    ulps: int = 0) -> np.ndarray:
     """Where the bound's value is a finite positive float, the comparison of that float with the target.
 
     A target read off the bound (``float(bound(x))``) is then met at ``x`` exactly, with no tie
@@ -251,7 +254,8 @@ def _compare_linear(bound: Bound, signed, target, relation: str, by_log: np.ndar
     if shape is not None:
         value = np.broadcast_to(value, shape)
     finite = np.isfinite(value) & (value > 0)
-    direct = value <= target if relation == "<=" else value >= target
+    slack = ulps * np.finfo(float).eps
+    direct = value <= target * (1 + slack) if relation == "<=" else value >= target * (1 - slack)
     return np.where(finite, direct, by_log)
 
 
