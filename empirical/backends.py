@@ -212,7 +212,7 @@ class _Retrying:
 
 
 class Processes(_Retrying):
-    """A pool of ``workers`` processes on this machine (``concurrent.futures``, spawn start method).
+    """A pool of ``workers`` processes on this machine (``concurrent.futures``, forkserver start method).
 
     A worker that dies (killed, out of memory) breaks the pool: the pool is rebuilt and the
     units that were in flight are submitted again.
@@ -231,8 +231,11 @@ class Processes(_Retrying):
         self._pool = self._new_pool()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
-        # spawn, not fork: a forked child of a process that has run torch can deadlock in OpenMP
-        return cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+        # forkserver, not fork: a forked child of a process that has run torch can deadlock in OpenMP.
+        # The server imports torch once, so a worker (and a pool rebuilt after a lost worker) starts cheaply.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["torch"])
+        return cf.ProcessPoolExecutor(self.workers, mp_context=context,
                                       initializer=_ignore_interrupts, initargs=(self._settings.threads,))
 
     def capacity(self) -> int:
@@ -319,9 +322,10 @@ class Dask(_Retrying):
     name = "dask"
 
     def __init__(self, workers: Optional[int] = None, scheduler: Optional[str] = None,
-                 threads: Optional[int] = None, retries: int = 2):
+                 threads: Optional[int] = None, retries: int = 2, connect_timeout: float = 20.0):
         super().__init__(retries)
         self.workers, self.scheduler, self.threads = workers, scheduler, threads
+        self.connect_timeout = connect_timeout
         self.client = self.cluster = None
         self._futures: dict = {}
         self._capacity, self._checked = 1, 0.0
@@ -332,13 +336,16 @@ class Dask(_Retrying):
         self._settings = WorkerSettings.of(context, self.threads)
         if self.scheduler:
             try:
-                self.client = distributed.Client(self.scheduler, timeout="20s")
+                self.client = distributed.Client(self.scheduler, timeout=f"{self.connect_timeout}s")
             except OSError as error:
                 raise BackendError(f"cannot reach the Dask scheduler at {self.scheduler} (--scheduler): "
                                    f"{' '.join(str(error).split())}") from None
         else:
+            import logging
+
             self.cluster = distributed.LocalCluster(n_workers=self.workers or 2, threads_per_worker=1,
-                                                    processes=True, dashboard_address=None)
+                                                    processes=True, dashboard_address=None,
+                                                    silence_logs=logging.ERROR)
             self.client = distributed.Client(self.cluster)
 
     def capacity(self) -> int:
