@@ -74,7 +74,14 @@ def read_sweep(path, family) -> Sweep:
 
 
 def parse_sweep(text: str, family, where: str = "sweep file") -> Sweep:
-    import tomllib
+    """Parse and check the text of a sweep file for ``family``; ``where`` names it in errors."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser as a package
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise SweepConfigError("sweep files need Python 3.11 or newer (tomllib), or pip install tomli") from None
 
     try:
         data = tomllib.loads(text)

@@ -2,7 +2,8 @@
 
 ``python -m tests.sweep_units STORE COUNT SECONDS [READY_FILE OTHER_READY_FILE]`` runs a toy sweep
 of COUNT units of SECONDS each into STORE and prints the keys it trained (one per line); the two
-ready files line up two concurrent runs (each waits for the other before starting).
+ready files line up two concurrent runs (each waits for the other before starting); the
+environment variable TOY_BACKEND names the backend (serial, or processes with 2 workers).
 """
 
 from __future__ import annotations
@@ -63,9 +64,13 @@ def main(argv) -> None:
         mine.write_text("ready")
         while not other.exists():
             time.sleep(0.05)
+    from tbounds.empirical.backends import make_backend
+
+    name = os.environ.get("TOY_BACKEND", "serial")  # the Ctrl-C test runs a pool too
+    backend = make_backend(name, workers=2 if name == "processes" else None)
     trained = []
     with Store(path) as store:
-        results = run([SQUARES], (count, seconds), store, lease=5.0, poll=0.1,
+        results = run([SQUARES], (count, seconds), store, backend=backend, lease=5.0, poll=0.1,
                       on_row=lambda row: trained.append(row.key) if row.result["pid"] == os.getpid() else None)
     assert len(results.rows) == count
     print("\n".join(trained), flush=True)

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tbounds.empirical import runner
 from tbounds.empirical.store import Row, Store, owner_id
 
@@ -18,10 +20,24 @@ from . import sweep_units as toy
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _sweep(store, count, seconds, *ready):
+def _sweep(store, count, seconds, *ready, backend="serial"):
     return subprocess.Popen([sys.executable, "-m", "tests.sweep_units", str(store), str(count), str(seconds),
-                             *map(str, ready)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "TBOUNDS_THREADS": "1"})
+                             *map(str, ready)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TBOUNDS_THREADS": "1", "TOY_BACKEND": backend})
+
+
+def _wait_for_rows(path, at_least, seconds=240):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        time.sleep(0.1)
+        if path.exists():
+            with sqlite3.connect(path, timeout=30) as db:
+                try:
+                    if db.execute("SELECT COUNT(*) FROM rows").fetchone()[0] >= at_least:
+                        return
+                except sqlite3.OperationalError:  # the table is not made yet
+                    pass
+    raise AssertionError(f"the sweep wrote fewer than {at_least} rows in {seconds} s")
 
 
 def test_a_claim_is_exclusive_until_its_owner_dies_or_stops_beating(tmp_path):
@@ -61,16 +77,7 @@ def test_kill_9_mid_sweep_loses_nothing_finished_and_a_rerun_takes_over(tmp_path
     path = tmp_path / "killed.sqlite"
     count = 10
     sweep = _sweep(path, count, 0.5)
-    deadline = time.time() + 240
-    while time.time() < deadline:
-        time.sleep(0.1)
-        if path.exists():
-            with sqlite3.connect(path, timeout=30) as db:
-                try:
-                    if db.execute("SELECT COUNT(*) FROM rows").fetchone()[0] >= 3:
-                        break
-                except sqlite3.OperationalError:  # the table is not made yet
-                    pass
+    _wait_for_rows(path, 3)
     sweep.send_signal(signal.SIGKILL)
     sweep.wait()
     assert sweep.returncode == -signal.SIGKILL
@@ -84,3 +91,18 @@ def test_kill_9_mid_sweep_loses_nothing_finished_and_a_rerun_takes_over(tmp_path
         assert len(store) == count and store.claims() == {}
         for key, row in before.items():
             assert store.get(key) == row  # every finished row is there, unchanged
+
+
+@pytest.mark.parametrize("backend", ["serial", "processes"])
+def test_ctrl_c_cancels_outstanding_units_and_keeps_what_finished(tmp_path, backend):
+    path = tmp_path / "interrupted.sqlite"
+    count = 20
+    sweep = _sweep(path, count, 1.0, backend=backend)
+    _wait_for_rows(path, 2)
+    sweep.send_signal(signal.SIGINT)
+    _, err = sweep.communicate(timeout=60)  # cancelled, not run to the end (20 more seconds of units)
+    assert sweep.returncode != 0 and "KeyboardInterrupt" in err
+    with Store(path) as store:
+        kept = len(store)
+        assert 2 <= kept < count and store.claims() == {}  # finished rows kept, claims released
+        assert all(row.result["y"] == row.config["x"] ** 2 for row in store.rows())
