@@ -342,10 +342,13 @@ class Dask(_Retrying):
                                    f"{' '.join(str(error).split())}") from None
         else:
             import logging
+            import warnings
 
-            self.cluster = distributed.LocalCluster(n_workers=self.workers or 2, threads_per_worker=1,
-                                                    processes=True, dashboard_address=None,
-                                                    silence_logs=logging.ERROR)
+            with warnings.catch_warnings():  # another cluster's port taken: Dask picks a free one, say nothing
+                warnings.filterwarnings("ignore", message="Port .* is already in use")
+                self.cluster = distributed.LocalCluster(n_workers=self.workers or 2, threads_per_worker=1,
+                                                        processes=True, dashboard_address=None,
+                                                        silence_logs=logging.ERROR)
             self.client = distributed.Client(self.cluster)
 
     def capacity(self) -> int:
