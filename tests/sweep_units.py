@@ -9,6 +9,7 @@ environment variable TOY_BACKEND names the backend (serial, or processes with 2 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -58,6 +59,9 @@ def main(argv) -> None:
     from tbounds.empirical.runner import run
     from tbounds.empirical.store import Store
 
+    # Ctrl-C as on a terminal, even when the test runner was started in the background (where
+    # a shell starts children with SIGINT ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     path, count, seconds = argv[0], int(argv[1]), float(argv[2])
     if len(argv) > 3:
         mine, other = Path(argv[3]), Path(argv[4])
