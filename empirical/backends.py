@@ -187,13 +187,28 @@ class Serial:
 InProcess = Serial  # the name before there were other backends
 
 
-def _ignore_interrupts(threads: int) -> None:
-    """Worker start-up: Ctrl-C is the driver's to handle (it cancels the workers); threads set explicitly."""
+def _start_worker(threads: int, driver: int) -> None:
+    """Worker start-up: Ctrl-C is the driver's to handle (it cancels the workers); threads set explicitly;
+    and a worker ends when its driver is gone (killed with -9 or TERM, it could not stop its pool)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import threading
+
     import torch
 
     torch.set_num_threads(threads)
     _THREADS_SET["threads"] = threads
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(driver, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, under another user: cannot happen for our own driver
+                pass
+
+    threading.Thread(target=watch, name="tbounds-driver-watch", daemon=True).start()
 
 
 class _Retrying:
@@ -236,7 +251,7 @@ class Processes(_Retrying):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["torch"])
         return cf.ProcessPoolExecutor(self.workers, mp_context=context,
-                                      initializer=_ignore_interrupts, initargs=(self._settings.threads,))
+                                      initializer=_start_worker, initargs=(self._settings.threads, os.getpid()))
 
     def capacity(self) -> int:
         return self.workers

@@ -106,3 +106,31 @@ def test_ctrl_c_cancels_outstanding_units_and_keeps_what_finished(tmp_path, back
         kept = len(store)
         assert 2 <= kept < count and store.claims() == {}  # finished rows kept, claims released
         assert all(row.result["y"] == row.config["x"] ** 2 for row in store.rows())
+
+
+def test_process_workers_end_when_their_driver_is_killed(tmp_path):
+    path = tmp_path / "orphans.sqlite"
+    sweep = _sweep(path, 20, 1.0, backend="processes")
+    _wait_for_rows(path, 1)
+    workers = subprocess.run(["ps", "-o", "pid=", "--ppid", str(sweep.pid)], capture_output=True, text=True)
+    family = {int(p) for p in workers.stdout.split()}  # the forkserver (and resource tracker); workers are its children
+    for pid in list(family):
+        more = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+        family |= {int(p) for p in more.stdout.split()}
+    assert len(family) >= 3  # forkserver, 2 workers
+    sweep.send_signal(signal.SIGKILL)
+    sweep.wait()
+    deadline = time.time() + 60
+    alive = family
+    while alive and time.time() < deadline:
+        time.sleep(0.5)
+        alive = {pid for pid in alive if _running(pid)}
+    assert not alive, f"processes left running after their driver was killed: {sorted(alive)}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
