@@ -2,7 +2,9 @@
 
 Bounds: ``--format``, ``-p NAME=VALUE`` and ``--example``.  Experiments (every family's ``run`` and
 ``compare``): ``--quick``/``--paper``, ``--only``, ``--seed``, ``--store``, ``--device``, ``--threads``,
-``--plot-dir``, ``--no-run`` and ``--format`` (:func:`experiment_options`).
+``--plot-dir``, ``--no-run``, ``--format``, the sweep file ``--config`` and where units run: ``--backend``,
+``--workers``, ``--scheduler`` (Dask) and ``--partition``, ``--time-limit``, ``--mem-gb``, ``--gpus``,
+``--job-dir`` (SLURM) (:func:`experiment_options`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,23 @@ EXPERIMENT_OPTIONS = [
                  help=f"Folder for the family's figures (compare: {DEFAULT_PLOT_DIR}/FAMILY; '' for none)."),
     click.option("--no-run", is_flag=True, help="Only report what the store has; train nothing."),
     format_option,
+    click.option("--config", "config", default=None, type=click.Path(dir_okay=False),
+                 help="A sweep file (TOML): profile, seeds, grids of the family's parameters, backend "
+                      "(docs/sweeps.md); options given here win over it."),
+    click.option("--backend", type=click.Choice(["serial", "processes", "dask", "slurm"]), default=None,
+                 help="Where units run: serial (default, this process), processes (a local pool), dask, slurm."),
+    click.option("--workers", type=click.IntRange(1, 100000), default=None,
+                 help="Worker processes (processes: default 2; dask: a local cluster of N; slurm: array tasks at once)."),
+    click.option("--scheduler", default=None, metavar="ADDRESS",
+                 help="A running Dask scheduler, e.g. tcp://host:8786 (with --backend dask)."),
+    click.option("--partition", default=None, help="SLURM partition (with --backend slurm)."),
+    click.option("--time-limit", "time_limit", type=click.IntRange(1, 10 ** 6), default=None, metavar="MINUTES",
+                 help="SLURM time limit of each unit's job, in minutes (default 60)."),
+    click.option("--mem-gb", "mem_gb", type=click.FloatRange(0, min_open=True), default=None,
+                 help="SLURM memory per unit's job, in GB."),
+    click.option("--gpus", type=click.IntRange(0, 64), default=None, help="SLURM GPUs per unit's job."),
+    click.option("--job-dir", "job_dir", default=None, type=click.Path(file_okay=False),
+                 help="Folder for submitit's job files and logs, seen by every node (default tbounds-out/slurm)."),
 ]
 
 

@@ -4,7 +4,8 @@ The engine, shared by every family:
 
 - :mod:`.experiment` -- ``Experiment`` and ``Family`` records, the family registry, ``config_key``;
 - :mod:`.runner` -- plan the units a profile needs, skip what the store has, run the rest, write each row;
-- :mod:`.backends` -- where units run (in-process by default);
+- :mod:`.backends` -- where units run: serial (default), a process pool, Dask, SLURM (docs/sweeps.md);
+- :mod:`.sweepfile` -- sweep files (``--config sweep.toml``);
 - :mod:`.store` -- SQLite rows keyed by the units' content hashes;
 - :mod:`.comparison` -- the shared comparison shape (rows, relations, extras);
 - :mod:`.ensemble`, :mod:`.search` -- many models on a member axis, and the minimal-size search;

@@ -29,3 +29,11 @@ class ConfigError(EmpiricalError):
 
 class DataError(EmpiricalError):
     """A dataset that cannot be built (missing corpus file, too little text, bad labels)."""
+
+
+class BackendError(EmpiricalError):
+    """A sweep backend that cannot be used as asked (missing extra, unreachable scheduler, wrong options)."""
+
+
+class SweepConfigError(ConfigError):
+    """A sweep file (``--config sweep.toml``) that cannot be used: bad TOML, unknown keys, wrong types."""

@@ -9,6 +9,12 @@ Public API (shared by every experiment family):
 - :class:`Store` -- ``Store(path)``; ``.has(key)``, ``.get(key)``, ``.put(row)``
   (committed at once, so Ctrl-C never loses a finished row), ``.rows(experiment)``,
   ``.get_many(keys)``, ``.keys(experiment)``, ``.delete(key)``, ``len(store)``.  ``":memory:"`` works for tests.
+- Claims, so that concurrent sweeps on one store share the work: ``.claim(key, owner)``
+  answers ``"claimed"``, ``"done"`` (the store has the row) or ``"busy"`` (a live owner holds
+  it); ``.finish(row, owner)`` writes the row and drops the claim in one transaction, keeping
+  the first row if another run wrote one; ``.heartbeat(owner)``, ``.release(owner)``. A claim
+  is stale, and free to take, when its owner stopped beating for ``lease`` seconds or, on
+  this host, when the owner's process is gone (a ``kill -9`` frees its units at once).
 
 A rerun of a sweep asks ``has(key)`` before training and skips finished rows, so
 an interrupted sweep resumes where it stopped.
@@ -21,15 +27,24 @@ False
 (True, {'blocks': 2}, 1)
 >>> [r.config for r in s.rows("demo")]
 [{'N': 4}]
+>>> me, other = owner_id(), owner_id()
+>>> s.claim("k2", me), s.claim("k2", other), s.claim("abc", other)
+('claimed', 'busy', 'done')
+>>> s.finish(Row.make("k2", "demo", {"N": 8}, {"blocks": 3}), me).result, s.claims()
+({'blocks': 3}, {})
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import socket
 import sqlite3
 import time
+import uuid
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -54,6 +69,11 @@ CREATE TABLE IF NOT EXISTS rows (
     created TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_experiment ON rows (experiment);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    beat REAL NOT NULL
+);
 """
 
 
@@ -82,6 +102,30 @@ def _clean(value):
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     return value
+
+
+#: Seconds without a heartbeat after which a claim is stale (the runner beats every lease / 4 seconds).
+LEASE = 60.0
+
+
+def owner_id() -> str:
+    """``host:pid:token``: who holds a claim; the pid lets a run on the same host see that a claimer died."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_alive(owner: str) -> bool:
+    """False when ``owner`` ran on this host and its process is gone; True otherwise (the lease decides)."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -174,15 +218,77 @@ class Store:
     # ------------------------------------------------------------------ writing
     def put(self, row: Row) -> None:
         """Insert or replace one row and commit it immediately."""
-        values = (row.key, row.experiment, json.dumps(_clean(row.config), sort_keys=True),
-                  json.dumps(_clean(row.result), sort_keys=True), row.seed, row.device, row.seconds,
-                  row.torch_version, row.tbounds_version, row.created)
+        values = self._values(row)
         try:
             with self._db:
                 self._db.execute(f"INSERT OR REPLACE INTO rows ({self._columns}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                                  values)
         except sqlite3.Error as error:
             raise StoreError(f"cannot write to results store {self.path}: {error}") from None
+
+    # ------------------------------------------------------------------ claims (concurrent sweeps)
+    def claim(self, key: str, owner: str, lease: float = LEASE) -> str:
+        """Claim ``key`` for ``owner``: ``"claimed"``, ``"done"`` (a row exists) or ``"busy"`` (held by a live owner)."""
+        now = time.time()
+        with self._transaction("claim a unit in"):
+            if self._stored_readable(key):
+                return "done"
+            held = self._db.execute("SELECT owner, beat FROM claims WHERE key = ?", (key,)).fetchone()
+            if held and held[0] != owner and now - held[1] <= lease and _owner_alive(held[0]):
+                return "busy"
+            self._db.execute("INSERT OR REPLACE INTO claims (key, owner, beat) VALUES (?, ?, ?)", (key, owner, now))
+            return "claimed"
+
+    def finish(self, row: Row, owner: str) -> Row:
+        """Write ``row`` unless the store has one for its key (then keep that one), drop the claim; the stored row."""
+        values = self._values(row)
+        with self._transaction("write to"):
+            self._stored_readable(row.key)  # a corrupt row is dropped here, so the new one replaces it
+            inserted = self._db.execute(f"INSERT OR IGNORE INTO rows ({self._columns}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                                        values).rowcount
+            self._db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (row.key, owner))
+        return row if inserted else self.get(row.key)
+
+    def _stored_readable(self, key: str) -> bool:
+        """Inside a write transaction: is a readable row stored under ``key``? A corrupt one is deleted."""
+        found = self._db.execute(f"SELECT {self._columns} FROM rows WHERE key = ?", (key,)).fetchone()
+        if found is None:
+            return False
+        if self._row(found, self.path) is None:  # malformed JSON: treated as missing, measured again
+            self._db.execute("DELETE FROM rows WHERE key = ?", (key,))
+            return False
+        return True
+
+    def heartbeat(self, owner: str) -> None:
+        """Renew every claim of ``owner``."""
+        with self._transaction("renew claims in"):
+            self._db.execute("UPDATE claims SET beat = ? WHERE owner = ?", (time.time(), owner))
+
+    def release(self, owner: str, key: Optional[str] = None) -> None:
+        """Drop ``owner``'s claim on ``key``, or all its claims."""
+        with self._transaction("release claims in"):
+            if key is None:
+                self._db.execute("DELETE FROM claims WHERE owner = ?", (owner,))
+            else:
+                self._db.execute("DELETE FROM claims WHERE key = ? AND owner = ?", (key, owner))
+
+    def claims(self) -> dict[str, str]:
+        """``{key: owner}`` of the claims held now (live or stale)."""
+        return dict(self._all("SELECT key, owner FROM claims", ()))
+
+    @contextmanager
+    def _transaction(self, what: str):
+        """One immediate (write-locked) transaction, so a read-check-write is atomic across processes."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.rollback()
+                raise
+            self._db.commit()
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot {what} results store {self.path}: {error}") from None
 
     def delete(self, key: str) -> None:
         with self._db:
@@ -211,6 +317,12 @@ class Store:
             return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"cannot read results store {self.path}: {error}") from None
+
+    @staticmethod
+    def _values(row: Row) -> tuple:
+        return (row.key, row.experiment, json.dumps(_clean(row.config), sort_keys=True),
+                json.dumps(_clean(row.result), sort_keys=True), row.seed, row.device, row.seconds,
+                row.torch_version, row.tbounds_version, row.created)
 
     @staticmethod
     def _row(r, path: str = "") -> Optional[Row]:

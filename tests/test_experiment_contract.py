@@ -1,7 +1,8 @@
 """The contract every registered experiment passes, like scikit-learn's ``parametrize_with_checks``.
 
 A new family passes or fails the same checks: its units are frozen, hashable and picklable
-with content keys that are stable across processes; its profiles exist; a tiny unit of each
+with content keys that are stable across processes, and each unit travels with its ``run_unit``
+to a worker process by pickle (the processes, Dask and SLURM backends); its profiles exist; a tiny unit of each
 experiment runs, gives a JSON-ready result, and its row round-trips through the store; its
 comparison has the shared shape; its CLI module names the same experiments; and every error
 the package can raise survives pickling (a worker process sends errors back to the driver).
@@ -77,6 +78,17 @@ def test_units_are_frozen_hashable_picklable_with_stable_keys(family, experiment
             hash(unit)
             again = pickle.loads(pickle.dumps(unit))
             assert again == unit and config_key(again) == config_key(unit)
+
+
+@pytest.mark.parametrize("family, experiment", EXPERIMENTS, ids=_ids(EXPERIMENTS))
+def test_units_and_run_unit_pickle_for_a_worker(family, experiment):
+    """Every backend but serial sends (unit, run_unit) to a worker by pickle: a lambda or a closure fails here."""
+    from tbounds.empirical.backends import Job
+
+    for unit in experiment.units(family.profiles["tiny"]):
+        job = Job(config_key(unit), experiment.name, unit, experiment.run_unit)
+        again = pickle.loads(pickle.dumps(job))
+        assert again.unit == unit and again.run_unit is experiment.run_unit
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from tbounds.bounds.errors import ParameterError
 from tbounds.empirical.experiment import family_names
@@ -25,7 +26,9 @@ from ..families import load
 from ..options import DEFAULT_PLOT_DIR, experiment_options
 from ..render import render, to_json
 
-COMMON = ("quick", "paper", "only", "seed", "store_path", "device", "threads", "plot_dir", "no_run", "fmt")
+COMMON = ("quick", "paper", "only", "seed", "store_path", "device", "threads", "plot_dir", "no_run", "fmt",
+          "config", "backend", "workers", "scheduler", "partition", "time_limit", "mem_gb", "gpus", "job_dir")
+BACKEND_OPTIONS = ("workers", "scheduler", "partition", "time_limit", "mem_gb", "gpus", "job_dir")
 RELATION_COLUMNS = ["relation", "measured", "theory", "verdict", "bounds"]
 
 
@@ -47,12 +50,12 @@ class Progress:
         self.done = self.missing = 0
         self.bar = None
 
-    def start(self, missing: int, total: int, profile: str, device) -> None:
+    def start(self, missing: int, total: int, how: str, device) -> None:
         self.missing = missing
         if not missing:
             click.echo(f"{self.family}: all {total} units from the store {self.store_path}", err=True)
             return
-        click.echo(f"{self.family}: running {missing} of {total} units ({profile} profile, {device}); "
+        click.echo(f"{self.family}: running {missing} of {total} units ({how}, {device}); "
                    f"results go to {self.store_path}", err=True)
         if sys.stderr.isatty():
             from rich.console import Console
@@ -68,6 +71,13 @@ class Progress:
         if self.bar is not None:
             self.bar.update(self.task, description=f"{self.family}: {text}")
 
+    def failed(self, failure) -> None:
+        """A unit that raised on its worker: counted as an arrival, named now and in the summary."""
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1)
+        click.echo(f"  [{self.done}/{self.missing}] failed: {failure.describe()}", err=True)
+
     def row(self, row) -> None:
         self.done += 1
         if self.bar is not None:
@@ -80,45 +90,70 @@ class Progress:
             self.bar.stop()
 
 
-def execute(verb: str, name: str, spec, common: dict, values: dict) -> None:
-    """The one pipeline behind both verbs."""
+def execute(verb: str, name: str, spec, common: dict, values: dict, given=frozenset()) -> None:
+    """The one pipeline behind both verbs; ``given`` names the options typed on the command line."""
     fmt = common["fmt"]
     if common["quick"] and common["paper"]:
         raise ParameterError("--paper", "cannot be combined with --quick: choose one of --quick and --paper")
     if getattr(spec, "intercept", None) and spec.intercept(verb, values, fmt):
         return
     from tbounds.empirical import runner
+    from tbounds.empirical.backends import make_backend
     from tbounds.empirical.device import resolve_device, set_threads
     from tbounds.empirical.experiment import Context, get_family
     from tbounds.empirical.store import Store
+    from tbounds.empirical.sweepfile import Sweep, read_sweep
 
     family = get_family(name)
-    overrides = spec.overrides(**values)
+    sweep = read_sweep(common["config"], family) if common["config"] else Sweep()
+    overrides = {**sweep.parameters, **spec.overrides(**values)}
     if common["seed"] is not None:
         overrides["seeds"] = (common["seed"],)
-    profile = family.profile("paper" if common["paper"] else "quick", **overrides)
-    experiments = family.select(common["only"])
-    device = resolve_device(common["device"])
-    set_threads(common["threads"])
+    profile_name = "paper" if common["paper"] else "quick" if common["quick"] else sweep.profile or "quick"
+    profile = family.profile(profile_name, **overrides)
+    experiments = family.select(common["only"] or sweep.only)
+    store_path = common["store_path"] if "store_path" in given or not sweep.store else sweep.store
+    device = resolve_device(common["device"] if "device" in given or not sweep.device else sweep.device)
+    threads = common["threads"] or sweep.threads
+    set_threads(threads)
+    chosen = {k: common[k] for k in BACKEND_OPTIONS if common[k] is not None}
+    from_file = {k: v for k, v in sweep.backend.items() if k != "name"}
+    backend_name = common["backend"] or sweep.backend.get("name", "serial")
+    if common["backend"] and common["backend"] != sweep.backend.get("name", common["backend"]):
+        from_file = {}  # another backend typed on the command line: the file's backend options do not apply
+    backend = make_backend(backend_name, threads=threads, **{**from_file, **chosen})
     extras = spec.context_extras(**values) if hasattr(spec, "context_extras") else {}
-    progress = Progress(name, spec.progress, common["store_path"])
+    progress = Progress(name, spec.progress, store_path)
     context = Context(device=device, seed=common["seed"] or 0, progress=progress.text, extra=extras)
     start = time.perf_counter()
     try:
-        with Store(common["store_path"]) as store:
-            results = runner.run(experiments, profile, store, context, execute=not common["no_run"],
-                                 on_start=lambda missing, total: progress.start(missing, total, profile.name, device),
-                                 on_row=progress.row)
+        with Store(store_path) as store:
+            results = runner.run(experiments, profile, store, context, backend=backend, execute=not common["no_run"],
+                                 on_start=lambda missing, total: progress.start(
+                                     missing, total, f"{profile.name} profile, {backend.name} backend", device),
+                                 on_row=progress.row, on_error=progress.failed)
     finally:
         progress.close()
     if verb == "run":
         _print_run(name, spec, profile.name, family.measurements(results), common, time.perf_counter() - start)
-        return
-    comparison = family.compare(results, profile)
-    plot_dir = common["plot_dir"]
-    folder = Path(plot_dir) if plot_dir else (None if plot_dir == "" else Path(DEFAULT_PLOT_DIR) / name)
-    plots = spec.figures(comparison, folder) if folder is not None and comparison.rows else []
-    _print_compare(spec, comparison, plots, fmt, time.perf_counter() - start)
+    else:
+        comparison = family.compare(results, profile)
+        plot_dir = common["plot_dir"]
+        folder = Path(plot_dir) if plot_dir else (None if plot_dir == "" else Path(DEFAULT_PLOT_DIR) / name)
+        plots = spec.figures(comparison, folder) if folder is not None and comparison.rows else []
+        _print_compare(spec, comparison, plots, fmt, time.perf_counter() - start)
+    if results.errors:
+        _summarise_failures(name, results)
+
+
+def _summarise_failures(name: str, results) -> None:
+    """The units that failed, one line each, then exit code 1: the finished rows are stored and printed."""
+    count = len(results.errors)
+    click.echo(f"Error: {count} {name} unit{'s' * (count != 1)} failed (the other rows are stored; "
+               f"a rerun retries only the failed ones):", err=True)
+    for failure in results.errors:
+        click.echo(f"  {failure.describe()}", err=True)
+    raise click.exceptions.Exit(1)
 
 
 def _print_run(name, spec, profile, rows, common, seconds) -> None:
@@ -165,7 +200,9 @@ def _verb(verb: str, name: str) -> click.Command:
 
     def command(**values):
         common = {k: values.pop(k) for k in COMMON}
-        execute(verb, name, spec, common, values)
+        ctx = click.get_current_context()
+        given = {k for k in common if ctx.get_parameter_source(k) not in (None, ParameterSource.DEFAULT)}
+        execute(verb, name, spec, common, values, given)
 
     help_text = spec.RUN_HELP if verb == "run" else spec.COMPARE_HELP
     help_text += f"\n\nExperiments (--only): {', '.join(spec.EXPERIMENTS)}."
