@@ -20,8 +20,9 @@ import click
 
 from ..figures import check_suffix, pyplot, save
 from ..options import positive_ints
+from . import _depth_words  # the word-problem experiment's table and figures
 
-EXPERIMENTS = ("retrieval", "khop", "width")
+EXPERIMENTS = ("retrieval", "khop", "width", "word_problems")
 
 OPTIONS = [
     click.option("--D", "D", default=None, callback=positive_ints("--D"),
@@ -182,4 +183,8 @@ def plot_attention(comparison, folder) -> list:
     return out
 
 
-FIGURES = [plot_minimal_depth, plot_accuracy_by_hop, plot_attention]
+FIGURES = [plot_minimal_depth, plot_accuracy_by_hop, plot_attention, _depth_words.figures]
+
+
+def tables(comparison, fmt) -> list:  # the word problems get a table of their own
+    return _depth_words.tables(comparison, fmt, ROW_COLUMNS)

@@ -23,12 +23,13 @@ from __future__ import annotations
 from dataclasses import fields, make_dataclass, replace
 
 from ..errors import ConfigError
-from . import chains, khop
+from . import chains, khop, word_problems
 
 #: The experiment modules of the family, in order.  Adding an experiment adds one line here.
 MODULES = (
     chains,
     khop,
+    word_problems,
 )
 
 Profile = make_dataclass("Profile", [("name", str)] + [(m.NAME, m.Section) for m in MODULES], frozen=True)
