@@ -196,3 +196,110 @@ def test_line_fit_drops_non_finite_points_and_reports_no_slope_when_x_is_constan
 
     json.dumps(line([2, 2], [1, 3]).to_dict(), allow_nan=False)
     json.dumps(f.to_dict(), allow_nan=False)
+
+
+# ---------------------------------------------------------------- the experiment: units, relations on synthetic rows
+
+from tbounds.empirical.depth import models as depth_models  # noqa: E402
+from tbounds.empirical.depth import word_problems as wp  # noqa: E402
+from tbounds.empirical.depth.profiles import PROFILES  # noqa: E402
+
+
+def _row(task, L, n, looped=False, width=64, T=256, params=1000):
+    return {"experiment": "word_problems", "task": task, "kind": wp._kind(task), "layers": L, "looped": looped,
+            "width": width, "n_star_best": n, "n_star_median": n, "censored": n >= T, "eval_length": T,
+            "params": params, "depth_cor11_for_n_star": 4 * math.ceil(math.log2(n)) + 5 if n else None,
+            "guaranteed_length_cor12": None}
+
+
+def test_ignore_is_the_models_ignore():
+    assert IGNORE == depth_models.IGNORE
+
+
+def test_units_cover_the_sweeps_once_and_skip_looped_at_one_layer():
+    for name, profile in PROFILES.items():
+        units = wp.units(profile)
+        assert len(units) == len(set(units))
+        s = profile.word_problems
+        assert {u.task for u in units if not u.looped} >= {wp.word_task(t).name for t in s.tasks}
+        assert all(u.layers > 1 for u in units if u.looped)
+        assert {u.width for u in units if u.layers == s.width_layers and u.task == wp.word_task(s.width_task).name} \
+            >= set(s.width_values)
+
+
+def test_section_errors_name_the_setting():
+    with pytest.raises(ConfigError, match="word_problems lengths must be increasing"):
+        wp.Section(lengths=(4, 2))
+    with pytest.raises(ConfigError, match="group must be"):
+        wp.Section(tasks=("Q8",))
+    with pytest.raises(ConfigError, match="word_problems steps must be a positive integer"):
+        wp.Section(steps=0)
+
+
+def test_depth_fit_recovers_the_papers_slope_and_leaves_out_censored_points():
+    rows = [_row("A5", round(4.8 * math.log2(n) - 15.8 + e), n) for n, e in ((32, 0.2), (64, -0.3), (128, 0.1),
+                                                                             (200, 0.0))]
+    rows.append(_row("A5", 40, 256))                      # at the ceiling: a lower bound, not a point
+    fit = wp.depth_fit(rows, "A5", False, 64)
+    assert fit.points == 4 and fit.contains(4.8) and fit.r2 > 0.9
+    rel = wp.relations(rows, _profile(width=64, width_task="A5", tasks=("A5",)))[0]
+    assert "CI contains" in rel.verdict and "4.8" in rel.verdict and "ceiling" in rel.measured
+    assert dict(rel.bounds)["merrill2025.a5_fit.depth"] == "rate"
+
+
+def _profile(**section):
+    q = PROFILES["quick"]
+    return q.__class__("synthetic", retrieval=q.retrieval, khop=q.khop, word_problems=wp.Section(**section))
+
+
+def test_controls_flat_and_a5_growing_and_looped_counted():
+    rows = [_row("A5", L, n) for L, n in ((1, 2), (2, 4), (3, 9))]
+    rows += [_row("cycle5", L, 256) for L in (1, 2, 3)]             # at the ceiling at every depth: flat
+    rows += [_row("A5", L, n, looped=True, params=400) for L, n in ((2, 3), (3, 9))]
+    rels = wp.relations(rows, _profile(width=64, tasks=("A5", "cycle")))
+    pick = lambda start: next(r for r in rels if r.relation.startswith(start))  # noqa: E731
+    flat = pick("abelian controls need no depth growth")
+    assert flat.verdict == "abelian flat in depth: cycle5 of cycle5; non-abelian growing: A5 of A5"
+    loop = pick("looped against unlooped")
+    assert loop.verdict == "looped >= unlooped at 1/2 depths" and "400 vs 1000 params" in loop.measured
+
+
+def test_width_fit_beside_the_papers_slope():
+    rows = [_row("A5", 2, n, width=w) for w, n in ((128, 8), (256, 17), (512, 22), (1024, 31))]  # 7.2 log2 w - 41.7 ± 2
+    rel = [r for r in wp.relations(rows, _profile(width=64, width_layers=2, width_values=(128, 256, 512, 1024)))
+           if r.relation.startswith("n* = a·log2(width)")][0]
+    assert rel.verdict == "CI contains 7.2"
+    fits = wp.fits(rows)
+    assert fits["width"]["layers"] == 2 and fits["width"]["slope"] == pytest.approx(7.4)
+    flat = [_row("A5", 2, n, width=w) for w, n in ((128, 9), (256, 9), (512, 10), (1024, 9))]
+    assert [r.verdict for r in wp.relations(flat, _profile(width=64, width_layers=2))
+            if r.relation.startswith("n* = a")] == ["slope 0.10: 7.2 outside the CI"]
+
+
+def test_a_tiny_unit_reads_n_star_from_its_own_curves():
+    from tbounds.empirical.experiment import Context
+
+    unit = wp.WordUnit(task="cycle5", layers=1, width=16, heads=2, lengths=(2, 4), first_steps=20, steps=10,
+                       batch=16, seeds=(0, 1), eval_every=10, eval_size=32)
+    res = wp.run_unit(unit, Context())
+    assert len(res["curves"]) == 2 and all(len(c[0]) == 4 for c in res["curves"])
+    assert res["n_star"]["per_seed_best"] == [max(n_at_eps(c) for c in member) for member in res["curves"]]
+    assert res["phase_end_steps"] == [20, 30] and res["steps"][-1] == 30
+    again = wp.run_unit(unit, Context())
+    assert again["curves"] == res["curves"]                         # deterministic on CPU
+
+
+def test_cli_data_prints_the_word_problem_and_bad_input_is_one_line():
+    import json
+
+    from click.testing import CliRunner
+
+    from tbounds.cli.main import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["data", "word-problem", "--group", "A5", "--input", "1,2,3", "--format", "json"])
+    assert out.exit_code == 0 and json.loads(out.output) == {"input": [1, 2, 3], "target": [1, 0, 3]}
+    bad = runner.invoke(cli, ["data", "word-problem", "--group", "Q8", "--input", "1"])
+    assert bad.exit_code == 2 and "group must be" in bad.output and "Traceback" not in bad.output
+    mod = runner.invoke(cli, ["data", "modular-arithmetic", "--input", "1+2*3", "--format", "json"])
+    assert json.loads(mod.output)["target"] == [1, None, 3, None, 2]
