@@ -63,7 +63,8 @@ def overrides(D, k, layers, width, steps) -> dict:
 def progress(row) -> str:
     """One line about a finished unit (a store row)."""
     cfg, trials = row.config, row.result.get("trials", [])
-    label = " ".join(f"{key}={cfg[key]}" for key in ("D", "curriculum", "width", "ks") if key in cfg)
+    label = " ".join(f"{key}={cfg[key]}" for key in ("D", "curriculum", "task", "layers", "looped", "width", "ks")
+                     if key in cfg)
     if not trials:
         return f"{row.experiment} {label}"
     best = max(trials, key=lambda t: t["best"])

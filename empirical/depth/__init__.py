@@ -27,7 +27,7 @@ profile sections and comparison all follow from that list) and its short names a
 ``cli/families/depth.py``.
 
 >>> [e.short_name for e in FAMILY.experiments]
-['retrieval', 'khop', 'width']
+['retrieval', 'khop', 'width', 'word_problems']
 >>> FAMILY.select(["khop"])[0].bound_ids[0]
 'sanford2024.khop.upper'
 """

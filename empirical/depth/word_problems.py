@@ -78,28 +78,29 @@ class Section:
 
     tasks: tuple = ("A5", "cycle", "modarith")        # depth-swept, unlooped
     looped_tasks: tuple = ("A5",)                      # also looped, at the same layer applications
-    layers: tuple = (1, 2, 3, 4)
-    width: int = 32
+    layers: tuple = (1, 2, 3)
+    looped_layers: tuple = (2,)                        # layer applications of the looped runs (() = every layers > 1)
+    width: int = 64
     width_task: str = "A5"
-    width_layers: int = 2
-    width_values: tuple = (16, 32, 64)
+    width_layers: int = 1
+    width_values: tuple = (32, 64)
     heads: int = 4
     positional: str = "learned"
-    lengths: tuple = (2, 4, 8, 16)
-    first_steps: int = 500                             # the length-2 phase (learning the multiplication table)
-    steps: int = 150                                   # every later phase
-    batch: int = 128
+    lengths: tuple = (2, 4, 8)
+    first_steps: int = 800                             # the length-2 phase (learning the multiplication table)
+    steps: int = 250                                   # every later phase
+    batch: int = 256
     lr: float = 1e-2
     seeds: tuple = (0, 1)
-    eval_every: int = 50
+    eval_every: int = 100
     eval_size: int = 256
 
     def __post_init__(self):
         for name in ("width", "width_layers", "heads", "first_steps", "steps", "batch", "eval_every", "eval_size"):
             _positive(name, getattr(self, name))
-        for name in ("layers", "width_values", "lengths", "seeds"):
+        for name in ("layers", "looped_layers", "width_values", "lengths", "seeds"):
             v = getattr(self, name)
-            if not v or any(not isinstance(x, int) or isinstance(x, bool) or x < (0 if name == "seeds" else 1)
+            if (not v and name != "looped_layers") or any(not isinstance(x, int) or isinstance(x, bool) or x < (0 if name == "seeds" else 1)
                             for x in v):
                 raise ConfigError(f"word_problems {name} must be {'non-negative' if name == 'seeds' else 'positive'} "
                                   f"integers (got {v!r})")
@@ -150,7 +151,8 @@ def units(profile) -> list:
     """Depth sweep (unlooped) per task, looped at the same applications, then the width sweep; no duplicates."""
     s = profile.word_problems
     out = [_unit(s, t, L, False, s.width) for t in s.tasks for L in s.layers]
-    out += [_unit(s, t, L, True, s.width) for t in s.looped_tasks for L in s.layers if L > 1]  # L = 1: same model
+    looped = s.looped_layers or s.layers
+    out += [_unit(s, t, L, True, s.width) for t in s.looped_tasks for L in looped if L > 1]  # L = 1: the same model
     out += [_unit(s, s.width_task, s.width_layers, False, w) for w in s.width_values]
     return list(dict.fromkeys(out))
 
@@ -464,10 +466,10 @@ TASKS = (
 PROFILES = {
     "quick": Section(),
     "paper": Section(tasks=("A5", "S5", "A4", "S3", "Z2", "Z5", "cycle", "modarith"), looped_tasks=("A5", "S3"),
-                     layers=(2, 4, 6, 8, 12), width=256, width_layers=4, width_values=(64, 128, 256, 512),
+                     layers=(2, 4, 6, 8, 12), looped_layers=(), width=256, width_layers=4, width_values=(64, 128, 256, 512),
                      heads=8, positional="sinusoidal", lengths=(2, 4, 8, 16, 32, 64, 128), first_steps=4000,
                      steps=2000, batch=256, lr=3e-4, seeds=(0, 1, 2), eval_every=250, eval_size=1024),
-    "tiny": Section(tasks=("A5", "cycle"), looped_tasks=("A5",), layers=(1, 2), width=16, width_values=(16, 32),
+    "tiny": Section(tasks=("A5", "cycle"), looped_tasks=("A5",), layers=(1, 2), looped_layers=(), width=16, width_values=(16, 32),
                     width_layers=1, heads=2, lengths=(2, 4), first_steps=10, steps=5, batch=8, seeds=(0,),
                     eval_every=5, eval_size=16),
 }
