@@ -303,3 +303,25 @@ def test_cli_data_prints_the_word_problem_and_bad_input_is_one_line():
     assert bad.exit_code == 2 and "group must be" in bad.output and "Traceback" not in bad.output
     mod = runner.invoke(cli, ["data", "modular-arithmetic", "--input", "1+2*3", "--format", "json"])
     assert json.loads(mod.output)["target"] == [1, None, 3, None, 2]
+
+
+def test_figures_and_table_from_synthetic_rows(tmp_path):
+    from tbounds.cli.families import _depth_words, depth as depth_cli
+    from tbounds.empirical.comparison import Comparison
+
+    rows = [_row("A5", L, n, T=64) for L, n in ((1, 2), (2, 4), (3, 9))]
+    rows += [_row("cycle5", L, 64, T=64) for L in (1, 2, 3)]
+    rows += [_row("A5", L, n, looped=True, T=64) for L, n in ((2, 3), (3, 5))]
+    rows += [_row("A5", 1, n, width=w, T=64) for w, n in ((32, 1), (128, 3))]
+    curves = [{"task": r["task"], "layers": r["layers"], "looped": r["looped"], "width": r["width"],
+               "best": [1.0, 0.97, None, 0.4], "best_step": 10, "final_median": [1.0, 0.9, None, 0.3]} for r in rows]
+    comparison = Comparison("depth", "synthetic", rows, wp.relations(rows, _profile(width=64, width_layers=1)),
+                            {"word_problems": {"fits": wp.fits(rows), "curves": curves}})
+    paths = depth_cli.figures(comparison, tmp_path)
+    names = {p.name for p in paths}
+    assert {"n_star_vs_depth.png", "n_star_by_task.png", "looped_vs_unlooped.png", "n_star_vs_width.png",
+            "per_position_accuracy.png"} <= names and all(p.stat().st_size > 0 for p in paths)
+    text = "\n".join(depth_cli.tables(comparison, "markdown"))
+    assert "n_star_best" in text and "censored" in text
+    assert _depth_words.tables(Comparison("depth", "x", [{"experiment": "khop", "k": 1}]), "markdown",
+                               ["experiment", "k"])[0].count("khop") == 1

@@ -182,15 +182,32 @@ def run_unit(unit: WordUnit, ctx: Context) -> dict:
     curves = [[[(c.by_group.get(str(t)) or [None] * M)[m] for t in range(T)] for c in log.checkpoints]
               for m in range(M)]
     steps = [c.step for c in log.checkpoints]
-    ends = list(np.cumsum([p.steps for p in phases]))
-    at_end = [[n_at_eps(curves[m][steps.index(e)]) if e in steps else None for e in ends] for m in range(M)]
+    ends = [int(e) for e in np.cumsum([p.steps for p in phases])]
+    at_end = at_phase_ends(curves, steps, ends)
     tokens = sum(p.steps * unit.batch * L for p, L in zip(phases, unit.lengths))
-    return {"n_star": summarise(curves), "n_star_at_phase_end": at_end, "phase_end_steps": [int(e) for e in ends],
+    return {"n_star": summarise(curves), "n_star_at_phase_end": at_end, "phase_end_steps": ends,
             "steps": steps, "curves": curves, "final_accuracy": log.final_accuracy,
             "params": spec.param_count(), "tokens": int(tokens),
             "model_flops": float(sum(p.steps * unit.batch * L * spec.flops_per_token(L) * M
                                      for p, L in zip(phases, unit.lengths))),
             "train_seconds": round(seconds, 3), "device": str(ctx.device)}
+
+
+def at_phase_ends(curves, steps, ends) -> list:
+    """Per member, n* at the last checkpoint of each phase (None for a phase without a checkpoint).
+
+    >>> at_phase_ends([[[1, .2], [1, 1], [.5, 1]]], steps=[100, 200, 250], ends=[150, 250])
+    [[1, 0]]
+    """
+    out = []
+    for member in curves:
+        row = []
+        for i, end in enumerate(ends):
+            start = ends[i - 1] if i else 0
+            inside = [c for c, s in enumerate(steps) if start < s <= end]
+            row.append(n_at_eps(member[inside[-1]]) if inside else None)
+        out.append(row)
+    return out
 
 
 # ---------------------------------------------------------------- rows
@@ -218,7 +235,8 @@ def rows(experiment: Experiment, results) -> list[dict]:
              "looped": unit.looped, "width": unit.width, "params": res["params"], "seeds": len(unit.seeds),
              "eval_length": ns["length"], "n_star_best": best, "n_star_median": ns["median"],
              "n_star_final_median": ns["final_median"], "per_seed_best": ns["per_seed_best"],
-             "censored": ns["censored"], "n_star_at_phase_end": res["n_star_at_phase_end"],
+             "censored": ns["censored"],
+             "n_star_at_phase_end": at_phase_ends(res["curves"], res["steps"], res["phase_end_steps"]),
              # what the constructions need for the measured n*, and what they guarantee at this depth
              "depth_cor11_for_n_star": _bound(NONUNIFORM, n=best) if best else None,
              "depth_thm1_for_n_star": _bound(LOOPED, n=best) if best else None,
