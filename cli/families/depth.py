@@ -129,6 +129,10 @@ def plot_minimal_depth(comparison, folder) -> list:
                            zorder=3)
             if miss and key == "L95_best":
                 ax.scatter(miss, [top + 0.5] * len(miss), marker="x", color="r", label=f"not reached by L = {top}")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(xlabel)
         ax.set_ylabel("layers")
         ax.set_title(f"Minimal depth against {var} ({comparison.profile} profile)")

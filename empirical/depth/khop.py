@@ -49,15 +49,15 @@ class Section:
     """The k-hop and width experiments' settings at one scale (a field of the family profile)."""
 
     ks: tuple = (1, 2, 3, 4)
-    n: int = 24
+    n: int = 20
     alphabet: int = 4
     width: int = 32
     heads: int = 2
-    positional: str = "learned"
-    layers: tuple = (1, 2, 3, 4, 5)
+    positional: str = "rotary"
+    layers: tuple = (1, 2, 3, 4)
     seeds: tuple = (0, 1, 2)
-    lr: float = 3e-3
-    steps: int = 2000
+    lr: float = 1e-2
+    steps: int = 1500
     batch: int = 32
     eval_every: int = 100
     eval_size: int = 256
@@ -83,15 +83,15 @@ class KhopUnit:
     """One depth search of the multi-task k-hop model at one width."""
 
     ks: tuple = (1, 2, 3, 4)
-    n: int = 24
+    n: int = 20
     alphabet: int = 4
     width: int = 32
     heads: int = 2
-    positional: str = "learned"
-    layers: tuple = (1, 2, 3, 4, 5)
+    positional: str = "rotary"
+    layers: tuple = (1, 2, 3, 4)
     seeds: tuple = (0, 1, 2)
-    lr: float = 3e-3
-    steps: int = 2000
+    lr: float = 1e-2
+    steps: int = 1500
     batch: int = 32
     eval_every: int = 100
     eval_size: int = 256
@@ -269,7 +269,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         if len(learned) >= 2:
             order = [k for _, k in learned]
             out.append(Relation.about(
-                f"emergence (L = {main[0]['emergence_L']}): hop counts learned in order of k",
+                f"emergence (L = {main[0].get('emergence_L')}): hop counts learned in order of k",
                 "95% reached at step: " + ", ".join(f"k={k}: {s}" for s, k in learned)
                 + "; heads: " + ", ".join(f"hop {r['k']}: {r.get('head')} from step {r.get('head_step')}"
                                           for r in main if r.get("head")),
@@ -317,8 +317,8 @@ TASKS = (
 
 PROFILES = {
     "quick": Section(),
-    "paper": Section(ks=tuple(range(1, 17)), n=100, alphabet=4, width=128, heads=4, layers=(2, 3, 4, 5, 6, 7),
-                     seeds=(0, 1, 2), lr=3e-4, steps=50000, batch=32, eval_every=1000, eval_size=1600,
+    "paper": Section(ks=tuple(range(1, 17)), n=100, alphabet=4, width=128, heads=4, layers=(1, 2, 3, 4, 5, 6, 7),
+                     seeds=(0, 1, 2), lr=1e-3, steps=50000, batch=32, eval_every=1000, eval_size=1600,
                      width_values=(64, 128, 256)),
     "tiny": Section(ks=(1,), n=8, width=16, heads=2, layers=(2,), seeds=(0,), steps=20, batch=8, eval_every=10,
                     eval_size=16, width_values=(16,)),

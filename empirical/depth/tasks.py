@@ -4,7 +4,8 @@
 ``depth.md`` A.3; the paper's body is not in our sources).  One instance of difficulty ``D``:
 a chain of D+1 distinct variables ``x_0 = v, x_1 = x_0, ..., x_D = x_{D-1}`` (D chained links on
 top of the value), ``distractors`` more chains of the same length with disjoint variables, all
-facts written ``lhs = rhs`` after a BOS token, then the query ``? x_D``.  Fact order:
+facts written as two tokens ``lhs rhs`` (no separator: depth.md A.3 allows none) after a BOS token,
+then the query ``? x_D``.  Fact order:
 
 - ``interleaved`` (default): the chains are interleaved at random, each chain's facts in chain
   order, so every fact can be resolved from what precedes it (the reading of the design reference
@@ -149,7 +150,7 @@ def _check_khop(n, alphabet, k):
 # ----------------------------------------------------------------------------------------- retrieval
 @dataclass(frozen=True)
 class RetrievalVocab:
-    """Token ids: values ``0..values-1``, variables next, then ``=``, ``?``, BOS.  Classes: the values."""
+    """Token ids: values ``0..values-1``, variables next, then ``=`` (unused in facts), ``?``, BOS.  Classes: the values."""
 
     values: int = 4
     variables: int = 16
@@ -186,11 +187,11 @@ class RetrievalInstance:
     labels: list        # printable label (value) or None
     label_ids: list     # value id or IGNORE
     depth: list         # hop depth of each label, -1 where none
-    facts: list         # (chain, i) of each fact in order; fact f spans positions 1 + 3f .. 3 + 3f
+    facts: list         # (chain, i) of each fact in order; fact f is at positions 1 + 2f (lhs), 2 + 2f (rhs)
 
 
 def retrieval_length(D: int, distractors: int) -> int:
-    return 1 + 3 * (D + 1) * (1 + distractors) + 2
+    return 1 + 2 * (D + 1) * (1 + distractors) + 2
 
 
 def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, values: int = 4, variables: int = 16,
@@ -223,10 +224,10 @@ def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, va
         rhs = vals[c] if i == 0 else names[c, i - 1]
         seen.add((c, i))
         resolvable = all((c, j) in seen for j in range(i + 1))
-        ids += [names[c, i], vocab.eq, rhs]
+        ids += [names[c, i], rhs]
         labelled = curriculum and resolvable
-        lab += [IGNORE, IGNORE, int(vals[c]) if labelled else IGNORE]
-        dep += [-1, -1, i if labelled else -1]
+        lab += [IGNORE, int(vals[c]) if labelled else IGNORE]
+        dep += [-1, i if labelled else -1]
     ids += [vocab.query, names[0, D]]
     lab += [IGNORE, int(vals[0])]
     dep += [-1, D]
@@ -247,8 +248,17 @@ def retrieval_batch(rng, batch: int, D: int, distractors: int, values: int, vari
     return x, y, depth, query
 
 
+def _curriculum(labels: str) -> bool:
+    if labels not in ("curriculum", "query"):
+        raise ConfigError(f"labels must be curriculum (every resolvable fact) or query (the final query only), "
+                          f"got '{labels}'")
+    return labels == "curriculum"
+
+
 def retrieval_examples(count: int = 3, seed: int = 0, D: int = 3, distractors: int = 1, values: int = 4,
-                       variables: int = 16, curriculum: bool = True, order: str = "interleaved") -> list:
+                       variables: int = 16, labels: str = "curriculum", order: str = "interleaved") -> list:
+    """Printable instances; ``labels="curriculum"`` (implicit curriculum) or ``"query"`` (the final query alone)."""
+    curriculum = _curriculum(labels)
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(count):
@@ -258,10 +268,15 @@ def retrieval_examples(count: int = 3, seed: int = 0, D: int = 3, distractors: i
 
 
 def retrieval_label(text: str, D: int = 3, distractors: int = 1, values: int = 4, variables: int = 16,
-                    curriculum: bool = True, order: str = "interleaved") -> dict:
-    """Label a written instance: facts ``A=3 B=A ...`` then ``? B`` (spaces, ``;`` or ``,`` between facts)."""
+                    labels: str = "curriculum", order: str = "interleaved") -> dict:
+    """Label a written instance: facts ``A=3 B=A ...`` then ``? B`` (spaces, ``;`` or ``,`` between facts).
+
+    >>> retrieval_label("A=3 B=A ? B")
+    {'input': ['A', '3', 'B', 'A', '?', 'B'], 'target': [None, '3', None, '3', None, '3']}
+    """
     import re
 
+    curriculum = _curriculum(labels)
     text = str(text)
     facts = re.findall(r"([A-Za-z]\w*)\s*=\s*(\w+)", text)
     query = re.search(r"\?\s*([A-Za-z]\w*)\s*$", text.strip())
@@ -276,9 +291,9 @@ def retrieval_label(text: str, D: int = 3, distractors: int = 1, values: int = 4
 
     for lhs, rhs in facts:
         env[lhs] = rhs
-        tokens += [lhs, "=", rhs]
+        tokens += [lhs, rhs]
         value = resolve(lhs)
-        labels += [None, None, value if curriculum else None]
+        labels += [None, value if curriculum else None]
     tokens += ["?", query.group(1)]
     labels += [None, resolve(query.group(1))]
     return {"input": tokens, "target": labels}
