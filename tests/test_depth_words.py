@@ -325,3 +325,9 @@ def test_figures_and_table_from_synthetic_rows(tmp_path):
     assert "n_star_best" in text and "censored" in text
     assert _depth_words.tables(Comparison("depth", "x", [{"experiment": "khop", "k": 1}]), "markdown",
                                ["experiment", "k"])[0].count("khop") == 1
+
+
+def test_two_points_give_no_interval_and_no_verdict_on_the_papers_slope():
+    rows = [_row("A5", 1, 2, width=w) for w in (32, 64)]
+    rel = [r for r in wp.relations(rows, _profile(width=64, width_layers=1)) if r.relation.startswith("n* = a")]
+    assert rel[0].verdict == "two points: slope 0.00, no interval"

@@ -299,6 +299,14 @@ def _slope_verdict(fit: LineFit) -> str:
            f"the non-uniform construction)"
 
 
+def _width_verdict(fit: LineFit) -> str:
+    if not fit.usable:
+        return "no slope (n* does not vary, or too few points below the ceiling)"
+    if math.isinf(fit.high) or math.isinf(fit.low):
+        return f"two points: slope {fit.slope:.2f}, no interval"
+    return "CI contains 7.2" if fit.contains(PAPER_WIDTH_SLOPE) else f"slope {fit.slope:.2f}: 7.2 outside the CI"
+
+
 def relations(rows_: list[dict], profile) -> list[Relation]:
     s = getattr(profile, NAME, None) or Section()
     mine = [r for r in rows_ if r.get("experiment") == NAME]
@@ -389,9 +397,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
             f"paper: a = {PAPER_WIDTH_SLOPE} (r² 0.98, depth 6, widths 128-1024): n* grows only logarithmically "
             "in width, so width must grow exponentially in n (Thm 3: polynomial width stays in TC0); a fit, "
             "compared by shape",
-            ("CI contains 7.2" if wf.contains(PAPER_WIDTH_SLOPE) else
-             f"slope {wf.slope:.2f}: 7.2 outside the CI") if wf.usable else "no slope (too few points below the "
-            "ceiling)", (WIDTH_FIT,)))
+            _width_verdict(wf), (WIDTH_FIT,)))
     return out
 
 
