@@ -407,7 +407,7 @@ def _sweeps(rows_: list[dict]) -> tuple:
     flat = [r for r in rows_ if not r["looped"]]
     if not flat:
         return None, None
-    tasks = sorted({r["task"] for r in flat}, key=lambda t: (t != "A5", r_kind_rank(t), t))
+    tasks = sorted({r["task"] for r in flat}, key=lambda t: (t != "A5", _kind_rank(t), t))
     task = tasks[0]
 
     def most(key, other):
@@ -422,7 +422,7 @@ def _sweeps(rows_: list[dict]) -> tuple:
     return (task, width), ((task, layers) if len(by_layers[layers]) >= 2 else None)
 
 
-def r_kind_rank(task: str) -> int:
+def _kind_rank(task: str) -> int:
     return {"non-solvable": 0, "solvable": 1, "abelian": 2}[_kind(task)]
 
 
