@@ -18,7 +18,7 @@
 >>> config_key(Square(3)) == config_key(Square(3)), config_key(Square(3)) == config_key(Square(4))
 (True, False)
 >>> family_names()
-['memorization', 'generalization', 'approximation']
+['memorization', 'generalization', 'depth', 'approximation']
 >>> get_family("memorisation")
 Traceback (most recent call last):
 ...
@@ -41,6 +41,7 @@ from .errors import ConfigError
 FAMILIES: dict[str, str] = {
     "memorization": "tbounds.empirical.memorization",
     "generalization": "tbounds.empirical.generalization",
+    "depth": "tbounds.empirical.depth",
     "approximation": "tbounds.empirical.approximation",
 }
 

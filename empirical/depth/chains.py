@@ -1,0 +1,309 @@
+"""Experiment ``depth.retrieval``: minimal depth for D chained lookups (our reconstruction of Mușat, arXiv 2411.12118).
+
+One unit is one depth search (:func:`.search.depth_search`) for one D, with or without the implicit
+curriculum (:mod:`.tasks`: labels at every resolvable fact, or at the query only), over L = 1, 2, ...
+with several seeds.  Each trial records accuracy per hop depth over training (which depths are
+learned first) and, per layer and head, the attention mass from the query to the fact of each hop
+(``q1`` = the fact of x_D, ``q2`` = the fact of x_{D-1}, ...) and from each fact to the fact it
+refers to (``link``), with the step at which each appears.
+
+The comparison puts L* beside ``musat2025.retrieval.lower`` (t >= ceil(log3 2D), under Assumption 1)
+and the reconstructed upper end ``musat2025.retrieval.upper_khop`` (floor(log2 D) + 2); a success
+below the lower bound is reported as a violation of Assumption 1 (e.g. a positional shortcut).
+
+This module is one of the depth family's experiment modules (see :mod:`tbounds.empirical.depth`).
+
+>>> rows = [{"experiment": "retrieval", "D": D, "curriculum": True, "L95_best": L, "L95_median": L,
+...          "L99_best": L, "L99_median": L, "lower": lo, "upper": up, "max_L": 4}
+...         for D, L, lo, up in ((1, 1, 1, 2), (2, 1, 2, 3), (4, 3, 2, 4))]
+>>> [r.verdict for r in relations(rows, None)][:1]
+['VIOLATED at D = 2: success below the lower bound (Assumption 1 broken, e.g. a positional shortcut)']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+import tbounds.bounds as bounds
+
+from ..comparison import Relation
+from ..errors import ConfigError
+from ..experiment import Context, Experiment, TaskSpec
+from .models import ModelSpec
+from .search import depth_search, minimal_depth
+from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval_examples, retrieval_label, \
+    retrieval_length
+from .train import EvalSet, Phase
+
+NAME = "retrieval"
+VERSION = 1
+LOWER, UPPER = "musat2025.retrieval.lower", "musat2025.retrieval.upper_khop"
+RECONSTRUCTION = ("our reconstruction of Mușat's minimal formulation (depth.md A.3): the paper's own task, "
+                  "sizes and training are not in our sources")
+
+
+@dataclass(frozen=True)
+class Section:
+    """The retrieval experiment's settings at one scale (a field of the family profile)."""
+
+    D_values: tuple = (1, 2, 3, 4)
+    no_curriculum_D: tuple = (2, 3)        # D values also searched without the implicit curriculum (same budget)
+    distractors: int = 1
+    values: int = 4
+    variables: int = 16
+    order: str = "interleaved"
+    width: int = 32
+    heads: int = 2
+    positional: str = "rotary"
+    layers: tuple = (1, 2, 3, 4)
+    seeds: tuple = (0, 1, 2)
+    lr: float = 1e-2
+    steps: int = 1500
+    batch: int = 32
+    eval_every: int = 100
+    eval_size: int = 256
+
+    def __post_init__(self):
+        for name in ("distractors", "values", "variables", "width", "heads", "steps", "batch", "eval_every",
+                     "eval_size"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "distractors" else 1):
+                raise ConfigError(f"retrieval {name} must be a positive integer (got {v!r})")
+        for name in ("D_values", "layers", "seeds"):
+            v = getattr(self, name)
+            if not v or any(not isinstance(x, int) or x < (0 if name == "seeds" else 1) for x in v):
+                raise ConfigError(f"retrieval {name} must be positive integers (got {v!r})")
+        need = (1 + self.distractors) * (max(self.D_values) + 1)
+        if self.variables < need:
+            raise ConfigError(f"retrieval variables must be >= {need} for D up to {max(self.D_values)} with "
+                              f"{self.distractors} distractor chains (got {self.variables})")
+
+
+@dataclass(frozen=True)
+class RetrievalUnit:
+    """One depth search for one D."""
+
+    D: int
+    curriculum: bool = True
+    distractors: int = 1
+    values: int = 4
+    variables: int = 16
+    order: str = "interleaved"
+    width: int = 32
+    heads: int = 2
+    positional: str = "rotary"
+    layers: tuple = (1, 2, 3, 4)
+    seeds: tuple = (0, 1, 2)
+    lr: float = 1e-2
+    steps: int = 1500
+    batch: int = 32
+    eval_every: int = 100
+    eval_size: int = 256
+    version: int = VERSION
+
+
+def units(profile) -> list:
+    s = profile.retrieval
+    common = dict(distractors=s.distractors, values=s.values, variables=s.variables, order=s.order, width=s.width,
+                  heads=s.heads, positional=s.positional, layers=tuple(s.layers), seeds=tuple(s.seeds), lr=s.lr,
+                  steps=s.steps, batch=s.batch, eval_every=s.eval_every, eval_size=s.eval_size)
+    out = [RetrievalUnit(D=D, curriculum=True, **common) for D in s.D_values]
+    out += [RetrievalUnit(D=D, curriculum=False, **common) for D in s.no_curriculum_D if D in s.D_values]
+    return out
+
+
+def probe_indicators(instances, D: int) -> dict:
+    """Hop indicators (:mod:`.heads`): from the query to the fact of x_{D-j+1} (``qj``), and fact to referent (``link``)."""
+    B, T = len(instances), len(instances[0].ids)
+    out = {f"q{j}": torch.zeros(B, T, T) for j in range(1, D + 2)}
+    out["link"] = torch.zeros(B, T, T)
+    for b, inst in enumerate(instances):
+        where = {fact: f for f, fact in enumerate(inst.facts)}
+        for j in range(1, D + 2):
+            f = where[(0, D - j + 1)]
+            out[f"q{j}"][b, T - 1, 1 + 2 * f:3 + 2 * f] = 1
+        for (c, i), f in where.items():
+            if i >= 1:
+                g = where[(c, i - 1)]
+                if g < f:
+                    out["link"][b, 2 + 2 * f, 1 + 2 * g:3 + 2 * g] = 1
+    return out
+
+
+def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
+    vocab = RetrievalVocab(unit.values, unit.variables)
+    T = retrieval_length(unit.D, unit.distractors)
+    args = (unit.D, unit.distractors, unit.values, unit.variables, unit.curriculum, unit.order)
+    ex, ey, edepth, equery = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, *args)
+    # every hop depth is evaluated (groups) even without the curriculum; the headline is the query alone
+    _, full_y, full_depth, _ = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, unit.D,
+                                               unit.distractors, unit.values, unit.variables, True, unit.order)
+    evaluation = EvalSet.make(ex, full_y, scored=equery, groups=full_depth,
+                              group_names={i: str(i) for i in range(unit.D + 1)})
+    prng = np.random.default_rng(20_000 + unit.D)
+    probes = [retrieval_example(prng, *args) for _ in range(32)]
+    probe = (torch.tensor([p.ids for p in probes]), probe_indicators(probes, unit.D))
+
+    def sample(rng, batch):
+        x, y, _, _ = retrieval_batch(rng, batch, *args)
+        return x, y
+
+    def spec_for(L):
+        return ModelSpec(vocab=vocab.size, classes=unit.values, layers=L, width=unit.width, heads=unit.heads,
+                         max_len=T, positional=unit.positional)
+
+    def done(trial):   # the query's median seed at the top target
+        return trial["median"] >= 0.99
+
+    trials = depth_search(spec_for, [Phase(sample, unit.steps)], evaluation, unit.layers, unit.seeds, (unit.lr,),
+                          batch=unit.batch, eval_every=unit.eval_every, seed=unit.D, device=ctx.device, probe=probe,
+                          done=done, report=lambda s: ctx.report(f"retrieval D={unit.D} IC={unit.curriculum}: {s}"))
+    return {"trials": trials, "length": T, "task": RECONSTRUCTION}
+
+
+def _bound(bound_id, **kw):
+    try:
+        return int(bounds.get(bound_id)(**kw))
+    except Exception:
+        return None
+
+
+def _first_reach(curve: dict, group: str, member: int, target: float):
+    for step, by_group in zip(curve["steps"], curve["by_group"]):
+        if group in by_group and by_group[group][member] >= target:
+            return step
+    return None
+
+
+def rows(experiment: Experiment, results) -> list[dict]:
+    out = []
+    for unit, row in results.of(experiment):
+        trials = row.result["trials"]
+        r = {"experiment": NAME, "D": unit.D, "curriculum": unit.curriculum, "width": unit.width,
+             "lower": _bound(LOWER, D=unit.D), "upper": _bound(UPPER, D=unit.D), "max_L": max(unit.layers),
+             "searched": [t["L"] for t in trials], "best_by_L": {t["L"]: t["best"] for t in trials},
+             "median_by_L": {t["L"]: t["median"] for t in trials}, "seconds": round(row.seconds, 1)}
+        for target in (0.95, 0.99):
+            tag = int(round(target * 100))
+            r[f"L{tag}_best"] = minimal_depth(trials, target, "best")
+            r[f"L{tag}_median"] = minimal_depth(trials, target, "median")
+        win = next((t for t in trials if t["L"] == r["L95_best"]), trials[-1])
+        m = win["best_member"]
+        reach = {str(i): _first_reach(win["curve"], str(i), m, 0.95) for i in range(unit.D + 1)}
+        r["depth_learned_at"] = reach
+        r["emergence_L"] = win["L"]
+        heads = win.get("heads")
+        if heads:
+            r["heads"] = {j: f"L{c['layer']}H{c['head']} ({c['mass']:.2f})" for j, c in heads["final"].items()}
+            r["heads_order"] = heads["emergence"]["order"]
+            r["heads_steps"] = heads["emergence"]["steps"]
+        r["relation"] = verdict(r)
+        out.append(r)
+    return out
+
+
+def verdict(r: dict) -> str:
+    L, lo, up = r.get("L95_best"), r.get("lower"), r.get("upper")
+    if L is None:
+        return f"not reached up to L = {r['max_L']}"
+    if lo is not None and L < lo:
+        return "VIOLATED: below the lower bound (Assumption 1 broken)"
+    if up is not None and L > up:
+        return "above the bracket"
+    return "within the bracket"
+
+
+def relations(rows_: list[dict], profile) -> list[Relation]:
+    ic = sorted((r for r in rows_ if r["experiment"] == NAME and r["curriculum"]), key=lambda r: r["D"])
+    out = []
+    if ic:
+        below = [r for r in ic if r["L95_best"] is not None and r["lower"] is not None and r["L95_best"] < r["lower"]]
+        measured = ", ".join(f"D={r['D']}: {r['L95_best'] if r['L95_best'] is not None else '>' + str(r['max_L'])}"
+                             f" [{r['lower']}, {r['upper']}]" for r in ic)
+        if below:
+            v = (f"VIOLATED at D = {', '.join(str(r['D']) for r in below)}: success below the lower bound "
+                 "(Assumption 1 broken, e.g. a positional shortcut)")
+        elif all(r["L95_best"] is not None for r in ic):
+            v = "holds: every L* at or above ceil(log3 2D)"
+        else:
+            v = "holds where reached; some D not reached within the searched depths"
+        out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)",
+                                  "L*95 (best seed) [lower, upper]: " + measured,
+                                  "ceil(log3 2D) <= L* <= floor(log2 D) + 2 (upper end reconstructed)", v,
+                                  (LOWER, UPPER)))
+        found = [r["L95_best"] for r in ic if r["L95_best"] is not None]
+        mono = all(a <= b for a, b in zip(found, found[1:]))
+        out.append(Relation.about("L*(D) non-decreasing in D", ", ".join(map(str, found)) or "no D reached",
+                                  "a longer chain never needs fewer layers",
+                                  ("holds" if mono else "not monotone") if found else "nothing to compare"))
+        inside = [r for r in ic if r["L95_best"] is not None and r["upper"] is not None and r["L95_best"] <= r["upper"]]
+        out.append(Relation.about("L*(D) <= floor(log2 D) + 2 (pointer-doubling analogue, our reconstruction)",
+                                  f"{len(inside)}/{len(ic)} D values at or below",
+                                  "reconstructed upper end of the bracket",
+                                  "holds" if len(inside) == len(ic) else "exceeded or not reached", (UPPER,)))
+    plain = {r["D"]: r for r in rows_ if r["experiment"] == NAME and not r["curriculum"]}
+    both = [(r, plain[r["D"]]) for r in ic if r["D"] in plain]
+    if both:
+        def best_at(r):
+            return max(r["best_by_L"].values())
+        text = "; ".join(f"D={a['D']}: IC L*={a['L95_best']} (best acc {best_at(a):.2f}), none L*={b['L95_best']} "
+                         f"(best acc {best_at(b):.2f})" for a, b in both)
+        better = sum(best_at(a) > best_at(b) + 0.02 or (a["L95_best"] or 99) < (b["L95_best"] or 99) for a, b in both)
+        out.append(Relation.about("implicit curriculum learns where the final-query label alone does not "
+                                  "(same steps, same depths)", text, "Mușat: IC succeeds, non-IC fails",
+                                  f"IC better in {better}/{len(both)}"))
+    for r in ic:
+        reach = r.get("depth_learned_at", {})
+        learned = sorted((s, int(i)) for i, s in reach.items() if s is not None)
+        if len(learned) >= 2:
+            order = [i for _, i in learned]
+            increasing = order == sorted(order) or all(reach[str(a)] <= reach[str(b)] for a, b in zip(order, order[1:]))
+            out.append(Relation.about(
+                f"emergence at D = {r['D']} (L = {r['emergence_L']}): hop depths learned in depth order",
+                "95% reached at step: " + ", ".join(f"depth {i}: {s}" for s, i in learned)
+                + (f"; heads in order {r.get('heads_order')} at steps {r.get('heads_steps')}" if r.get("heads") else ""),
+                "Mușat: heads emerge one at a time, in a fixed order (shallow hops first)",
+                "in depth order" if sorted(order) == [i for _, i in sorted(learned)] and increasing else "other order"))
+    return out
+
+
+EXPERIMENTS = (
+    Experiment("depth.retrieval", "Retrieval chains: minimal depth against D, with and without implicit curriculum",
+               units, run_unit, (LOWER, UPPER, "musat2025.retrieval.max_steps"),
+               "ceil(log3 2D) <= L*(D) <= floor(log2 D) + 2; IC learns, non-IC fails; hops emerge in order",
+               "Our reconstruction of Mușat's minimal formulation (depth.md A.3)."),
+)
+
+TASKS = (
+    TaskSpec("retrieval", "retrieval chains (our reconstruction of Mușat's minimal formulation): facts x=y, "
+             "a query '? x_D'; the value each variable resolves to", retrieval_examples,
+             {"D": 3, "distractors": 1, "values": 4, "variables": 16, "labels": "curriculum", "order": "interleaved"},
+             retrieval_label),
+)
+
+PROFILES = {
+    "quick": Section(layers=(1, 2, 3), steps=1000, no_curriculum_D=(2,)),
+    "paper": Section(D_values=(1, 2, 3, 4, 6, 8, 12), no_curriculum_D=(2, 3, 4, 6), distractors=2, values=10,
+                     variables=48, width=128, heads=4, layers=(1, 2, 3, 4, 5, 6), seeds=(0, 1, 2), lr=1e-3,
+                     steps=20000, batch=64, eval_every=250, eval_size=1000),
+    "tiny": Section(D_values=(1,), no_curriculum_D=(1,), variables=8, width=16, heads=2, layers=(1,), seeds=(0,),
+                    steps=20, batch=8, eval_every=10, eval_size=16),
+}
+
+
+def extras(experiments, results) -> dict:
+    """For the figures: accuracy by hop depth over steps, and attention maps of the best seed, at the L* trial."""
+    out = {}
+    for e in experiments:
+        for unit, row in results.of(e):
+            trials = row.result["trials"]
+            win = next((t for t in trials if t["L"] == minimal_depth(trials, 0.95)), trials[-1])
+            m = win["best_member"]
+            out[f"D={unit.D} IC={unit.curriculum}"] = {
+                "D": unit.D, "curriculum": unit.curriculum, "L": win["L"], "steps": win["curve"]["steps"],
+                "by_group": {g: [c[g][m] for c in win["curve"]["by_group"]] for g in win["curve"]["by_group"][0]},
+                "attention": win.get("attention"), "heads": (win.get("heads") or {}).get("final")}
+    return out
