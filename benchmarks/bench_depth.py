@@ -29,22 +29,7 @@ import torch
 from tbounds.empirical.depth.models import DepthTransformer, ModelSpec, loss_per_member
 from tbounds.empirical.depth.tasks import KhopVocab, khop_batch
 from tbounds.empirical.depth.train import EvalSet, Phase, train
-from tbounds.empirical.device import resolve_device, set_threads, synchronize
-
-
-def matmul_peak(device, seconds: float = 1.0) -> float:
-    """Measured fp32 GFLOP/s of a 1024^2 matmul."""
-    a = torch.randn(1024, 1024, device=device)
-    b = torch.randn(1024, 1024, device=device)
-    for _ in range(3):
-        a @ b
-    synchronize(device)
-    reps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        a @ b
-        reps += 1
-    synchronize(device)
-    return 2 * 1024 ** 3 * reps / (time.perf_counter() - start) / 1e9
+from tbounds.empirical.device import matmul_peak, resolve_device, set_threads, synchronize
 
 
 def _data(n, batch, steps, vocab):

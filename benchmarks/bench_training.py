@@ -23,24 +23,9 @@ import time
 
 import torch
 
-from tbounds.empirical.device import resolve_device, set_threads, synchronize
+from tbounds.empirical.device import matmul_peak, resolve_device, set_threads, synchronize
 from tbounds.empirical.ensemble import Criterion, train
 from tbounds.empirical.memorization.models import Transformer
-
-
-def matmul_peak(device, seconds: float = 1.0) -> float:
-    """Measured fp32 GFLOP/s of a 1024^2 matmul."""
-    a = torch.randn(1024, 1024, device=device)
-    b = torch.randn(1024, 1024, device=device)
-    for _ in range(3):
-        a @ b
-    synchronize(device)
-    reps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        a @ b
-        reps += 1
-    synchronize(device)
-    return 2 * 1024 ** 3 * reps / (time.perf_counter() - start) / 1e9
 
 
 def bench_batched(model, X, y, M, steps, device) -> float:

@@ -52,14 +52,7 @@ def solve(bound: "Bound | str", unknown: str, target: float, relation: str = "<=
     from .registry import get
 
     bound = get(bound)  # an id or a Bound alike
-    if unknown in given:
-        raise SolveError(f"'{unknown}' is the unknown: do not also give it a value")
-    param = bound.param(unknown)
-    if relation not in ("<=", ">="):
-        raise SolveError(f"relation must be '<=' or '>=' (got {relation!r})")
-    direction = bound.monotone.get(unknown)
-    if direction not in ("increasing", "decreasing"):
-        raise SolveError(f"{bound.id} is not declared monotone in '{unknown}', so it cannot be inverted for it")
+    param, direction = _checked_unknown(bound, unknown, relation, given)
     target = _one_target(target)
     if not math.isfinite(target):
         raise SolveError(f"target must be a finite number (got {target})")
@@ -168,14 +161,7 @@ def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **give
         raise SolveError(f"targets must be finite numbers within the float range (got {str(targets)[:60]!r})") from None
     if targets.size < 16:
         return [solve(bound, unknown, float(t), relation, **given) for t in targets]
-    if unknown in given:
-        raise SolveError(f"'{unknown}' is the unknown: do not also give it a value")
-    param = bound.param(unknown)
-    if relation not in ("<=", ">="):
-        raise SolveError(f"relation must be '<=' or '>=' (got {relation!r})")
-    direction = bound.monotone.get(unknown)
-    if direction not in ("increasing", "decreasing"):
-        raise SolveError(f"{bound.id} is not declared monotone in '{unknown}', so it cannot be inverted for it")
+    param, direction = _checked_unknown(bound, unknown, relation, given)
     if not np.isfinite(targets).all():
         raise SolveError(f"target must be a finite number (got {targets[~np.isfinite(targets)][0]})")
     for name, v in given.items():
@@ -240,6 +226,19 @@ def solve_many(bound: Bound, unknown: str, targets, relation: str = "<=", **give
             out[i] = Solution(bound.id, unknown, float(targets[i]), relation, float(values[j]), side,
                               float(bound_values[j]), dict(given))
     return out
+
+
+def _checked_unknown(bound: Bound, unknown: str, relation: str, given: dict):
+    """The unknown's parameter and the bound's direction in it, or a SolveError saying what is wrong."""
+    if unknown in given:
+        raise SolveError(f"'{unknown}' is the unknown: do not also give it a value")
+    param = bound.param(unknown)
+    if relation not in ("<=", ">="):
+        raise SolveError(f"relation must be '<=' or '>=' (got {relation!r})")
+    direction = bound.monotone.get(unknown)
+    if direction not in ("increasing", "decreasing"):
+        raise SolveError(f"{bound.id} is not declared monotone in '{unknown}', so it cannot be inverted for it")
+    return param, direction
 
 
 def _compare_linear(bound: Bound, signed, target, relation: str, by_log: np.ndarray, shape=None,

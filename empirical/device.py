@@ -15,6 +15,7 @@ tbounds.empirical.errors.DeviceError: unknown device 'tpu'; choose auto, cpu or 
 from __future__ import annotations
 
 import os
+import time
 
 import torch
 
@@ -68,6 +69,21 @@ def synchronize(device: torch.device) -> None:
     """Wait for queued kernels (for timing); a no-op on CPU."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
+
+
+def matmul_peak(device: torch.device, seconds: float = 1.0) -> float:
+    """Measured fp32 GFLOP/s of a 1024^2 matmul on ``device``: the peak the benchmarks report fractions of."""
+    a = torch.randn(1024, 1024, device=device)
+    b = torch.randn(1024, 1024, device=device)
+    for _ in range(3):  # warm-up
+        a @ b
+    synchronize(device)
+    reps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        reps += 1
+    synchronize(device)
+    return 2 * 1024 ** 3 * reps / (time.perf_counter() - start) / 1e9
 
 
 # The largest tensor a unit may build, in entries (2^28 float32 entries = 1 GiB): a sweep that
