@@ -280,11 +280,14 @@ class Store:
     def _transaction(self, what: str):
         """One immediate (write-locked) transaction, so a read-check-write is atomic across processes."""
         try:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
+                if self._db.in_transaction:  # left open by a call that Ctrl-C interrupted
+                    self._db.rollback()
+                self._db.execute("BEGIN IMMEDIATE")
                 yield
-            except BaseException:
-                self._db.rollback()
+            except BaseException:  # Ctrl-C may land right after BEGIN: roll back whatever is open
+                if self._db.in_transaction:
+                    self._db.rollback()
                 raise
             self._db.commit()
         except sqlite3.Error as error:
