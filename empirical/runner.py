@@ -109,7 +109,7 @@ def run(experiments: Sequence[Experiment], profile: Any, store: Store, context: 
             seen.add(p.key)
             todo.append(Job(p.key, p.experiment.name, p.unit, p.experiment.run_unit))
     if on_start:
-        on_start(len(todo) if execute else 0, results.units)
+        on_start(len(todo), results.units)  # the units missing from the store, run or not (--no-run)
     if not execute or not todo:
         return results
     backend = backend or Serial()

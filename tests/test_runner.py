@@ -81,7 +81,7 @@ def test_no_run_reports_what_is_missing_and_trains_nothing():
     exp = squares(calls)
     seen = []
     results = run([exp], [5, 6], Store(":memory:"), execute=False, on_start=lambda m, t: seen.append((m, t)))
-    assert calls == [] and [p.unit.x for p in results.missing] == [5, 6] and seen == [(0, 2)]
+    assert calls == [] and [p.unit.x for p in results.missing] == [5, 6] and seen == [(2, 2)]  # both missing, neither run
 
 
 def test_rows_are_written_as_they_arrive():

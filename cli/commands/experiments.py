@@ -50,10 +50,14 @@ class Progress:
         self.done = self.missing = 0
         self.bar = None
 
-    def start(self, missing: int, total: int, how: str, device) -> None:
-        self.missing = missing
+    def start(self, missing: int, total: int, how: str, device, execute: bool = True) -> None:
+        self.missing = missing if execute else 0
         if not missing:
             click.echo(f"{self.family}: all {total} units from the store {self.store_path}", err=True)
+            return
+        if not execute:  # --no-run: say what the comparison lacks rather than claim it is complete
+            click.echo(f"{self.family}: {total - missing} of {total} units from the store {self.store_path}; "
+                       f"{missing} not run (--no-run)", err=True)
             return
         click.echo(f"{self.family}: running {missing} of {total} units ({how}, {device}); "
                    f"results go to {self.store_path}", err=True)
@@ -130,7 +134,8 @@ def execute(verb: str, name: str, spec, common: dict, values: dict, given=frozen
         with Store(store_path) as store:
             results = runner.run(experiments, profile, store, context, backend=backend, execute=not common["no_run"],
                                  on_start=lambda missing, total: progress.start(
-                                     missing, total, f"{profile.name} profile, {backend.name} backend", device),
+                                     missing, total, f"{profile.name} profile, {backend.name} backend", device,
+                                     execute=not common["no_run"]),
                                  on_row=progress.row, on_error=progress.failed)
     finally:
         progress.close()
