@@ -213,3 +213,13 @@ def test_retrieval_depth_one_labels_are_one_induction_hop():
         for t, (label, depth) in enumerate(zip(inst.label_ids, inst.depth)):
             if depth == 1 and t < len(inst.ids) - 1:
                 assert one[t] == label
+
+
+def test_per_k_emergence_reads_each_models_hop_heads():
+    rows = [{"experiment": "khop", "k": 2, "width": 64, "L95_best": 3, "L95_median": 3, "upper": 3, "max_L": 5,
+             "per_k": True, "emergence_L": 3, "hop_heads_steps": {"1": 100, "2": 400, "prev": 50}},
+            {"experiment": "khop", "k": 3, "width": 64, "L95_best": 4, "L95_median": 4, "upper": 3, "max_L": 5,
+             "per_k": True, "emergence_L": 4, "hop_heads_steps": {"1": 300, "2": 200}}]
+    rel = [r for r in khop.relations(rows, None) if r.relation.startswith("emergence")][0]
+    assert rel.verdict == "hop heads appear in hop order in 1/2 models"
+    assert "k=2 (L=3): hop 1 at step 100, hop 2 at step 400, previous-token head at step 50" in rel.measured

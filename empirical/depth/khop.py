@@ -254,10 +254,12 @@ def _emergence_per_model(rows_: list[dict]) -> Relation:
     """One model per k: in each, the step at which the head carrying hop j first passes the threshold, j = 1..k."""
     parts, ordered, seen = [], 0, 0
     for r in rows_:
-        steps = {int(j): s for j, s in (r.get("hop_heads_steps") or {}).items() if str(j).isdigit()}
+        heads = r.get("hop_heads_steps") or {}
+        steps = {int(j): s for j, s in heads.items() if str(j).isdigit()}
         found = [(steps[j], j) for j in range(1, r["k"] + 1) if j in steps]
+        prev = f", previous-token head at step {heads['prev']}" if heads.get("prev") is not None else ""
         parts.append(f"k={r['k']} (L={r['emergence_L']}): " +
-                     (", ".join(f"hop {j} at step {s}" for s, j in sorted(found)) or "no hop head found"))
+                     (", ".join(f"hop {j} at step {s}" for s, j in sorted(found)) or "no hop head found") + prev)
         if len(found) >= 2:
             seen += 1
             hops = [j for _, j in sorted(found)]
