@@ -223,3 +223,9 @@ def test_per_k_emergence_reads_each_models_hop_heads():
     rel = [r for r in khop.relations(rows, None) if r.relation.startswith("emergence")][0]
     assert rel.verdict == "hop heads appear in hop order in 1/2 models"
     assert "k=2 (L=3): hop 1 at step 100, hop 2 at step 400, previous-token head at step 50" in rel.measured
+
+
+def test_retrieval_with_no_d_reached_is_untested_not_holding():
+    rows = [{"experiment": "retrieval", "D": D, "curriculum": True, "L95_best": None, "L95_median": None,
+             "lower": lo, "upper": up, "max_L": 3, "best_by_L": {1: 0.6}} for D, lo, up in ((1, 1, 2), (2, 2, 3))]
+    assert chains.relations(rows, None)[0].verdict.startswith("untested")

@@ -228,6 +228,8 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
                  "(Assumption 1 broken, e.g. a positional shortcut)")
         elif all(r["L95_best"] is not None for r in ic):
             v = "holds: every L* at or above ceil(log3 2D)"
+        elif all(r["L95_best"] is None for r in ic):
+            v = "untested: no D reached 95% within the searched depths (so no violation seen either)"
         else:
             v = "holds where reached; some D not reached within the searched depths"
         out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)",
