@@ -188,3 +188,44 @@ def test_two_layers_learn_one_hop_at_tiny_scale():
 
     trial = khop.run_unit(unit, Context())["trials"][0]
     assert trial["groups"]["1"]["best"] >= 0.95, trial["groups"]
+
+
+def test_khop_per_k_profile_makes_one_unit_per_k():
+    from dataclasses import replace
+
+    from tbounds.empirical.depth.profiles import QUICK
+    mixed = replace(QUICK, khop=replace(QUICK.khop, per_k=False))
+    per_k = replace(QUICK, khop=replace(QUICK.khop, per_k=True))
+    assert [u.ks for u in khop.khop_units(mixed)] == [tuple(QUICK.khop.ks)]
+    assert [u.ks for u in khop.khop_units(per_k)] == [(k,) for k in QUICK.khop.ks]
+    assert len(khop.width_units(per_k)) == len(QUICK.khop.ks) * len(QUICK.khop.width_values)
+    with pytest.raises(ConfigError, match="stop_median"):
+        replace(QUICK.khop, stop_median=0)
+
+
+def test_retrieval_depth_one_labels_are_one_induction_hop():
+    """A depth-1 label (the rhs x_0 of ``x_1 x_0``) is exactly hop_1 of the token sequence: the token after the
+    earlier occurrence of x_0, its value -- one induction lookup, the circuit a 2-layer model has for k = 1."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        inst = retrieval_example(rng, D=3, distractors=2, values=4, variables=16)
+        one = hop(inst.ids, 1)
+        for t, (label, depth) in enumerate(zip(inst.label_ids, inst.depth)):
+            if depth == 1 and t < len(inst.ids) - 1:
+                assert one[t] == label
+
+
+def test_per_k_emergence_reads_each_models_hop_heads():
+    rows = [{"experiment": "khop", "k": 2, "width": 64, "L95_best": 3, "L95_median": 3, "upper": 3, "max_L": 5,
+             "per_k": True, "emergence_L": 3, "hop_heads_steps": {"1": 100, "2": 400, "prev": 50}},
+            {"experiment": "khop", "k": 3, "width": 64, "L95_best": 4, "L95_median": 4, "upper": 3, "max_L": 5,
+             "per_k": True, "emergence_L": 4, "hop_heads_steps": {"1": 300, "2": 200}}]
+    rel = [r for r in khop.relations(rows, None) if r.relation.startswith("emergence")][0]
+    assert rel.verdict == "hop heads appear in hop order in 1/2 models"
+    assert "k=2 (L=3): hop 1 at step 100, hop 2 at step 400, previous-token head at step 50" in rel.measured
+
+
+def test_retrieval_with_no_d_reached_is_untested_not_holding():
+    rows = [{"experiment": "retrieval", "D": D, "curriculum": True, "L95_best": None, "L95_median": None,
+             "lower": lo, "upper": up, "max_L": 3, "best_by_L": {1: 0.6}} for D, lo, up in ((1, 1, 2), (2, 2, 3))]
+    assert chains.relations(rows, None)[0].verdict.startswith("untested")

@@ -228,6 +228,8 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
                  "(Assumption 1 broken, e.g. a positional shortcut)")
         elif all(r["L95_best"] is not None for r in ic):
             v = "holds: every L* at or above ceil(log3 2D)"
+        elif all(r["L95_best"] is None for r in ic):
+            v = "untested: no D reached 95% within the searched depths (so no violation seen either)"
         else:
             v = "holds where reached; some D not reached within the searched depths"
         out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)",
@@ -285,7 +287,8 @@ TASKS = (
 )
 
 PROFILES = {
-    "quick": Section(layers=(1, 2, 3), steps=1000, no_curriculum_D=(2,)),
+    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md)
+    "quick": Section(layers=(1, 2, 3), steps=300, no_curriculum_D=(2,)),
     "paper": Section(D_values=(1, 2, 3, 4, 6, 8, 12), no_curriculum_D=(2, 3, 4, 6), distractors=2, values=10,
                      variables=48, width=128, heads=4, layers=(1, 2, 3, 4, 5, 6), seeds=(0, 1, 2), lr=1e-3,
                      steps=20000, batch=64, eval_every=250, eval_size=1000),
