@@ -42,8 +42,9 @@ PREFERENCES: tuple[tuple[str, str, str], ...] = (
 
 def readings(bound) -> list:
     """The bound and its sibling readings (same paper, label, family and quantity, each with a ``reading``)."""
-    from .registry import _REGISTRY
+    from .registry import _REGISTRY, load_families
 
+    load_families()  # the registry fills on first use
     if not bound.reading:
         return [bound]
     key = (bound.family, bound.source.arxiv, bound.source.label, bound.quantity.name)

@@ -94,7 +94,9 @@ def search(query: Union[str, Sequence[str]], limit: Optional[int] = None, statem
     A record's score sums, per query word, the weight of the best field it matches in; records
     matching every word get a bonus so they rank above partial matches; ties keep registry order.
     """
-    from .registry import _REGISTRY, _STATEMENTS
+    from .registry import _REGISTRY, _STATEMENTS, load_families
+
+    load_families()  # the registry fills on first use
 
     text = query if isinstance(query, str) else " ".join(query)
     qs = list(dict.fromkeys(words(text)))

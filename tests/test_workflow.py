@@ -44,6 +44,16 @@ def test_search_finds_every_linformer_bound_before_anything_else():
     assert {h["id"] for h in hits[: len(linformer)]} == set(linformer)
 
 
+def test_search_in_a_fresh_process_loads_the_families_first():
+    """The registry fills lazily: a process whose first query is `search` must still see every bound."""
+    import subprocess
+    import sys
+
+    code = "from tbounds.bounds.search import search; print(search('linformer')[0].record.id)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "linformer" in out
+
+
 def test_search_without_a_match_is_a_one_line_error():
     result = run("search", "qwertyuiop")
     assert result.exit_code == 2 and result.output.startswith("Error:") and result.output.count("\n") == 1
