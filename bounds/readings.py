@@ -42,13 +42,12 @@ PREFERENCES: tuple[tuple[str, str, str], ...] = (
 
 def readings(bound) -> list:
     """The bound and its sibling readings (same paper, label, family and quantity, each with a ``reading``)."""
-    from .registry import _REGISTRY, load_families
+    from .registry import select  # public query: it loads the families first
 
-    load_families()  # the registry fills on first use
     if not bound.reading:
         return [bound]
     key = (bound.family, bound.source.arxiv, bound.source.label, bound.quantity.name)
-    return [b for b in _REGISTRY.values()
+    return [b for b in select(family=bound.family)
             if b.reading and (b.family, b.source.arxiv, b.source.label, b.quantity.name) == key]
 
 

@@ -94,15 +94,13 @@ def search(query: Union[str, Sequence[str]], limit: Optional[int] = None, statem
     A record's score sums, per query word, the weight of the best field it matches in; records
     matching every word get a bonus so they rank above partial matches; ties keep registry order.
     """
-    from .registry import _REGISTRY, _STATEMENTS, load_families
-
-    load_families()  # the registry fills on first use
+    from .registry import select, select_statements  # public queries: they load the families first
 
     text = query if isinstance(query, str) else " ".join(query)
     qs = list(dict.fromkeys(words(text)))
     if not qs:
         return []
-    records = list(_REGISTRY.values()) + (list(_STATEMENTS.values()) if statements else [])
+    records = select() + (select_statements() if statements else [])
     hits = []
     for order, record in enumerate(records):
         stems = {name: words(value) for name, value in _fields(record).items()}
