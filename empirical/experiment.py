@@ -46,6 +46,31 @@ FAMILIES: dict[str, str] = {
 }
 
 
+def unit_from(unit_type, settings, **given):
+    """A ``unit_type`` whose fields are read off ``settings`` (a profile section), ``given`` winning.
+
+    Fields the section lacks keep the unit's default (``version``); lists become tuples, so equal
+    settings give equal content keys.
+
+    >>> @dataclass(frozen=True)
+    ... class Unit:
+    ...     D: int
+    ...     width: int = 8
+    ...     seeds: tuple = (0,)
+    ...     version: int = 1
+    >>> @dataclass(frozen=True)
+    ... class Section:
+    ...     width: int = 32
+    ...     seeds: list = field(default_factory=lambda: [0, 1])
+    >>> unit_from(Unit, Section(), D=3)
+    Unit(D=3, width=32, seeds=(0, 1), version=1)
+    """
+    values = {f.name: getattr(settings, f.name) for f in dataclasses.fields(unit_type)
+              if f.name not in given and hasattr(settings, f.name)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return unit_type(**values, **given)
+
+
 def config_dict(config: Any) -> dict:
     """The fields of a frozen dataclass config as a JSON-ready dict (tuples become lists)."""
     if not dataclasses.is_dataclass(config) or isinstance(config, type):

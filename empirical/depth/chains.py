@@ -31,7 +31,7 @@ import tbounds.bounds as bounds
 
 from ..comparison import Relation
 from ..errors import ConfigError
-from ..experiment import Context, Experiment, TaskSpec
+from ..experiment import Context, Experiment, TaskSpec, unit_from
 from .models import ModelSpec
 from .search import depth_search, minimal_depth
 from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval_examples, retrieval_label, \
@@ -107,11 +107,8 @@ class RetrievalUnit:
 
 def units(profile) -> list:
     s = profile.retrieval
-    common = dict(distractors=s.distractors, values=s.values, variables=s.variables, order=s.order, width=s.width,
-                  heads=s.heads, positional=s.positional, layers=tuple(s.layers), seeds=tuple(s.seeds), lr=s.lr,
-                  steps=s.steps, batch=s.batch, eval_every=s.eval_every, eval_size=s.eval_size)
-    out = [RetrievalUnit(D=D, curriculum=True, **common) for D in s.D_values]
-    out += [RetrievalUnit(D=D, curriculum=False, **common) for D in s.no_curriculum_D if D in s.D_values]
+    out = [unit_from(RetrievalUnit, s, D=D, curriculum=True) for D in s.D_values]
+    out += [unit_from(RetrievalUnit, s, D=D, curriculum=False) for D in s.no_curriculum_D if D in s.D_values]
     return out
 
 

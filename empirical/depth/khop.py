@@ -33,7 +33,7 @@ import tbounds.bounds as bounds
 
 from ..comparison import Relation
 from ..errors import ConfigError
-from ..experiment import Context, Experiment, TaskSpec
+from ..experiment import Context, Experiment, TaskSpec, unit_from
 from .models import IGNORE, ModelSpec
 from .search import depth_search, minimal_depth
 from .tasks import KhopVocab, khop_batch, khop_examples, khop_label
@@ -104,10 +104,7 @@ class KhopUnit:
 
 
 def _unit(s: Section, width: int, ks=None) -> KhopUnit:
-    return KhopUnit(ks=tuple(s.ks) if ks is None else tuple(ks), stop_median=s.stop_median, n=s.n,
-                    alphabet=s.alphabet, width=width, heads=s.heads, positional=s.positional,
-                    layers=tuple(s.layers), seeds=tuple(s.seeds), lr=s.lr, steps=s.steps, batch=s.batch,
-                    eval_every=s.eval_every, eval_size=s.eval_size)
+    return unit_from(KhopUnit, s, width=width, ks=tuple(s.ks) if ks is None else tuple(ks))
 
 
 def _units_at(s: Section, width: int) -> list:
