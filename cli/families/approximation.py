@@ -169,13 +169,11 @@ def plot_latent(rows, output) -> Path:
         color = f"C{i % 10}"
         ax.plot([r["latent"] for r in rs], [r["relative_error"] for r in rs], "o-", color=color,
                 label=f"{T} {target}, n={n}, d={d}")
-        members = [(r["latent"], m) for r in rs for m in r.get("test_mse_members", ())]
         width = rs[0].get("power_sum_width")
         if width:
             ax.axvline(width, color=color, ls="--", lw=1, label=f"C(n+d,d)-1 = {width:.0f} (bound, reconstructed)")
         if exp == "wagstaff":
             ax.axvline(n, color=color, ls=":", lw=1.5, label=f"Wagstaff d' >= n = {n} (certificate)")
-        del members
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("latent width d'")
@@ -187,6 +185,9 @@ def plot_latent(rows, output) -> Path:
 
 
 def plot_jl(rows, output) -> Path:
+    import tbounds.bounds as bounds
+
+    tail = bounds.get("wang2020.linformer.failure_probability")
     fig, ax = pyplot().subplots(figsize=(8, 4.8))
     jl = [r for r in rows if r["experiment"] == "linformer_jl"]
     for i, ((n, eps), rs) in enumerate(sorted(_by(jl, ("n", "eps")).items())):
@@ -198,9 +199,6 @@ def plot_jl(rows, output) -> Path:
         ax.plot(ks, [r["fail_theorem1"] for r in rs], "^:", color=c, alpha=0.4, label=f"measured, Theorem 1 reading, n={n}")
         ax.axvline(rs[0]["k_rank"], color=c, ls="--", lw=1, label=f"k = 5 ln n/(eps^2-eps^3) = {rs[0]['k_rank']:.0f}")
         grid = sorted(set([2 ** (j / 4) for j in range(0, 4 * int(math.log2(max(ks)) + 1) + 1)]))
-        import tbounds.bounds as bounds
-
-        tail = bounds.get("wang2020.linformer.failure_probability")
         ax.plot(grid, [min(1.0, float(tail(k=max(1, round(g)), eps=eps))) for g in grid], "k-", lw=1,
                 label=f"tail bound 2exp(-(eps^2-eps^3)k/4), eps={eps} (capped at 1)")
     ax.set_xscale("log", base=2)
