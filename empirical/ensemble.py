@@ -70,6 +70,7 @@ class TrainResult:
     met: torch.Tensor        # (M,) bool
     steps: torch.Tensor      # (M,) steps taken
     total_steps: int         # steps the ensemble ran (max over chunks)
+    plateaued: Optional[torch.Tensor] = None  # (M,) bool: stopped early because the loss stopped falling
 
 
 def _per_member(values, M: int, name: str) -> torch.Tensor:
@@ -110,11 +111,15 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
           weight_decay: float = 0.01, betas=(0.9, 0.999), eps: float = 1e-8, warmup: float = 0.05,
           criterion: Criterion = Criterion(), check_every: int = 10, chunk: Optional[int] = None,
           budget_bytes: Optional[float] = None, progress: Optional[Callable[[int, int], None]] = None,
-          mask: Optional[torch.Tensor] = None) -> TrainResult:
+          mask: Optional[torch.Tensor] = None, patience: Optional[int] = None,
+          min_improvement: float = 0.01) -> TrainResult:
     """Train every member of ``flat (M, P)`` on its data (``X``/``y`` shared, or with a leading M axis).
 
     ``X``: ``(N, n, d)`` shared by all members, or ``(M, N, n, d)`` with labels ``(M, ...)``.
-    ``lr`` is one value or one per member.  ``mask (M, P)`` (e.g. ``model.size_mask(sizes)``)
+    ``lr`` and ``warmup`` (fraction of the budget spent warming up) are one value or one per
+    member.  ``patience``: stop a member that has not met the criterion when its best loss has
+    not fallen by a factor ``1 - min_improvement`` for that many steps (it counts as failed, and
+    ``plateaued`` says so); ``None`` trains every member for the full budget.  ``mask (M, P)`` (e.g. ``model.size_mask(sizes)``)
     pins masked parameters at zero, so members of different sizes train in one ensemble.  Full batch: every step sees all N sequences.
     ``progress(done_steps, total_steps)`` is called every ``check_every`` steps.
     """
@@ -122,6 +127,11 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
         raise ConfigError(f"steps must be >= 1 (got {steps})")
     M = flat.shape[0]
     lrs = _per_member(lr, M, "lr").to(flat.device)
+    warmups = _per_member(warmup, M, "warmup").to(flat.device)
+    if bool(((warmups < 0) | (warmups >= 1)).any()):
+        raise ConfigError(f"warmup must be a fraction in [0, 1) of the steps (got {warmup})")
+    if patience is not None and (not isinstance(patience, int) or patience < 1):
+        raise ConfigError(f"patience must be a positive number of steps or None (got {patience!r})")
     if X.dim() == 4 and y.shape[0] != M:
         raise ConfigError(f"per-member inputs (M, N, n, d) need per-member labels with a leading axis of {M}")
     if budget_bytes is None:  # a few MB keeps CPU chunks in cache; a GPU wants everything at once
@@ -134,23 +144,27 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
         yc = y[sl] if X.dim() == 4 else y
         mc = None if mask is None else mask[sl].to(flat.device, flat.dtype)
         parts.append(_train_chunk(model, flat[sl].detach().clone(), Xc, yc, steps, lrs[sl], weight_decay, betas,
-                                  eps, warmup, criterion, check_every, progress, mc))
+                                  eps, warmups[sl], criterion, check_every, progress, mc, patience, min_improvement))
     return TrainResult(torch.cat([p.flat for p in parts]), torch.cat([p.loss for p in parts]),
                        torch.cat([p.accuracy for p in parts]), torch.cat([p.met for p in parts]),
-                       torch.cat([p.steps for p in parts]), max(p.total_steps for p in parts))
+                       torch.cat([p.steps for p in parts]), max(p.total_steps for p in parts),
+                       torch.cat([p.plateaued for p in parts]))
 
 
-def _schedule(step: int, steps: int, warmup: float) -> float:
-    """Linear warm-up over ``warmup`` of the budget, then cosine decay to 10%."""
-    w = max(1, int(warmup * steps))
-    if step < w:
-        return (step + 1) / w
-    t = (step - w) / max(1, steps - w)
-    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t))
+def _schedule(step: int, steps: int, warmup) -> torch.Tensor:
+    """Per member: linear warm-up over ``warmup (M,)`` of the budget, then cosine decay to 10%.
+
+    >>> _schedule(0, 100, torch.tensor([0.0, 0.1])).tolist()
+    [1.0, 0.10000000149011612]
+    """
+    w = torch.clamp((warmup * steps).floor(), min=1)
+    t = ((step - w) / torch.clamp(steps - w, min=1)).clamp(min=0)
+    decay = 0.1 + 0.9 * 0.5 * (1 + torch.cos(math.pi * t))
+    return torch.where(step < w, (step + 1) / w, decay)
 
 
 def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup, criterion, check_every,
-                 progress, mask=None) -> TrainResult:
+                 progress, mask=None, patience=None, min_improvement=0.01) -> TrainResult:
     M = flat.shape[0]
     if mask is not None:
         flat.mul_(mask)
@@ -161,6 +175,9 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
     used = torch.full((M,), steps, dtype=torch.long, device=flat.device)
     best_loss = torch.full((M,), float("inf"), device=flat.device)
     best_acc = torch.zeros(M, device=flat.device)
+    plateaued = torch.zeros(M, dtype=torch.bool, device=flat.device)
+    running_best = torch.full((M,), float("inf"), device=flat.device)   # best loss so far (plateau test)
+    last_gain = torch.zeros(M, dtype=torch.long, device=flat.device)    # step of the last real improvement
     lr_col = lrs.view(M, 1)
     b1, b2 = betas
     done = 0
@@ -175,11 +192,20 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
                 best_loss = torch.where(met_now, loss, best_loss)
                 best_acc = torch.where(met_now, correct, best_acc)
                 active = active & ~met_now
+            if patience is not None:
+                gained = loss.detach() < running_best * (1 - min_improvement)
+                running_best = torch.where(gained, loss.detach(), torch.minimum(running_best, loss.detach()))
+                last_gain = torch.where(gained, torch.full_like(last_gain, step), last_gain)
+                stalled = active & (step - last_gain >= patience)
+                if bool(stalled.any()):
+                    plateaued |= stalled
+                    used = torch.where(stalled, torch.full_like(used, step), used)
+                    active = active & ~stalled
         done = step + 1
         if (step + 1) % check_every == 0:
             if progress is not None:
                 progress(step + 1, steps)
-            if criterion.kind != "none" and not bool(active.any()):
+            if (criterion.kind != "none" or patience is not None) and not bool(active.any()):
                 break
         if flat.grad is not None:
             flat.grad = None
@@ -197,7 +223,7 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
             flat.sub_(scale * update)
     with torch.no_grad():
         final_loss, final_acc = _loss_and_correct(model.forward(flat, X), y)
-        met = ~active if criterion.kind != "none" else torch.zeros(M, dtype=torch.bool, device=flat.device)
+        met = (~active & ~plateaued) if criterion.kind != "none" else torch.zeros(M, dtype=torch.bool, device=flat.device)
         loss_out = torch.where(met, best_loss, final_loss)
         acc_out = torch.where(met, best_acc, final_acc)
-    return TrainResult(flat.detach(), loss_out, acc_out, met, used, done)
+    return TrainResult(flat.detach(), loss_out, acc_out, met, used, done, plateaued)

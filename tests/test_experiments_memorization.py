@@ -188,3 +188,27 @@ def test_sizes_of_one_architecture_share_an_ensemble():
     as_small = big.transfer(res.flat[1:2], small)
     assert torch.allclose(big.forward(res.flat[1:2], ds.X), small.forward(as_small, ds.X), atol=1e-6)
     assert int(mask[1].sum()) == small.param_count()
+
+
+def test_a_member_whose_loss_stops_falling_is_stopped_and_counts_as_failed():
+    model = Transformer(d=3, blocks=1)
+    ds = random_tokens(N=8, n=3, d=3, seed=0)
+    # lr 0 for member 0: its loss never falls, so it must stop after `patience` steps; member 1 learns.
+    res = train(model, model.init([0, 1]), ds.X, ds.y, steps=400, lr=[0.0, 0.05], criterion=Criterion("sign"),
+                patience=50)
+    assert bool(res.plateaued[0]) and not bool(res.met[0])
+    assert 50 <= int(res.steps[0]) <= 60
+    assert not bool(res.plateaued[1]) or not bool(res.met[1])   # never both
+
+
+def test_per_member_warmup_changes_only_that_member():
+    model = Transformer(d=3, blocks=1)
+    ds = random_tokens(N=8, n=3, d=3, seed=0)
+    kw = dict(steps=40, lr=0.05, criterion=Criterion("none"))
+    a = train(model, model.init([0, 1]), ds.X, ds.y, warmup=[0.0, 0.5], **kw)
+    b = train(model, model.init([0, 1]), ds.X, ds.y, warmup=[0.0, 0.0], **kw)
+    assert torch.equal(a.flat[0], b.flat[0]) and not torch.equal(a.flat[1], b.flat[1])
+    with pytest.raises(ConfigError, match="warmup"):
+        train(model, model.init([0]), ds.X, ds.y, warmup=1.5, **kw)
+    with pytest.raises(ConfigError, match="patience"):
+        train(model, model.init([0]), ds.X, ds.y, patience=0, **kw)
