@@ -112,14 +112,16 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
           criterion: Criterion = Criterion(), check_every: int = 10, chunk: Optional[int] = None,
           budget_bytes: Optional[float] = None, progress: Optional[Callable[[int, int], None]] = None,
           mask: Optional[torch.Tensor] = None, patience: Optional[int] = None,
-          min_improvement: float = 0.01) -> TrainResult:
+          min_improvement: float = 0.01, round_to: Optional[torch.dtype] = None) -> TrainResult:
     """Train every member of ``flat (M, P)`` on its data (``X``/``y`` shared, or with a leading M axis).
 
     ``X``: ``(N, n, d)`` shared by all members, or ``(M, N, n, d)`` with labels ``(M, ...)``.
     ``lr`` and ``warmup`` (fraction of the budget spent warming up) are one value or one per
     member.  ``patience``: stop a member that has not met the criterion when its best loss has
     not fallen by a factor ``1 - min_improvement`` for that many steps (it counts as failed, and
-    ``plateaued`` says so); ``None`` trains every member for the full budget.  ``mask (M, P)`` (e.g. ``model.size_mask(sizes)``)
+    ``plateaued`` says so); ``None`` trains every member for the full budget.  ``round_to``
+    (e.g. ``torch.bfloat16``) rounds the parameters to that type after every update, with no
+    full-precision master copy: the model then only ever holds that many bits per parameter.  ``mask (M, P)`` (e.g. ``model.size_mask(sizes)``)
     pins masked parameters at zero, so members of different sizes train in one ensemble.  Full batch: every step sees all N sequences.
     ``progress(done_steps, total_steps)`` is called every ``check_every`` steps.
     """
@@ -144,7 +146,8 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
         yc = y[sl] if X.dim() == 4 else y
         mc = None if mask is None else mask[sl].to(flat.device, flat.dtype)
         parts.append(_train_chunk(model, flat[sl].detach().clone(), Xc, yc, steps, lrs[sl], weight_decay, betas,
-                                  eps, warmups[sl], criterion, check_every, progress, mc, patience, min_improvement))
+                                  eps, warmups[sl], criterion, check_every, progress, mc, patience, min_improvement,
+                                  round_to))
     return TrainResult(torch.cat([p.flat for p in parts]), torch.cat([p.loss for p in parts]),
                        torch.cat([p.accuracy for p in parts]), torch.cat([p.met for p in parts]),
                        torch.cat([p.steps for p in parts]), max(p.total_steps for p in parts),
@@ -164,10 +167,12 @@ def _schedule(step: int, steps: int, warmup) -> torch.Tensor:
 
 
 def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup, criterion, check_every,
-                 progress, mask=None, patience=None, min_improvement=0.01) -> TrainResult:
+                 progress, mask=None, patience=None, min_improvement=0.01, round_to=None) -> TrainResult:
     M = flat.shape[0]
     if mask is not None:
         flat.mul_(mask)
+    if round_to is not None:
+        flat.copy_(flat.to(round_to))
     flat.requires_grad_(True)
     m1 = torch.zeros_like(flat)
     m2 = torch.zeros_like(flat)
@@ -221,6 +226,8 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
             if mask is not None:
                 update.mul_(mask)
             flat.sub_(scale * update)
+            if round_to is not None:
+                flat.copy_(flat.to(round_to))
     with torch.no_grad():
         final_loss, final_acc = _loss_and_correct(model.forward(flat, X), y)
         met = (~active & ~plateaued) if criterion.kind != "none" else torch.zeros(M, dtype=torch.bool, device=flat.device)

@@ -212,3 +212,11 @@ def test_per_member_warmup_changes_only_that_member():
         train(model, model.init([0]), ds.X, ds.y, warmup=1.5, **kw)
     with pytest.raises(ConfigError, match="patience"):
         train(model, model.init([0]), ds.X, ds.y, patience=0, **kw)
+
+
+def test_round_to_bf16_keeps_every_parameter_representable_in_bf16():
+    model = Transformer(d=3, blocks=1)
+    ds = random_tokens(N=8, n=3, d=3, seed=0)
+    res = train(model, model.init([0]), ds.X, ds.y, steps=30, lr=0.05, criterion=Criterion("none"),
+                round_to=torch.bfloat16)
+    assert torch.equal(res.flat, res.flat.to(torch.bfloat16).to(torch.float32))
