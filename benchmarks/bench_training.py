@@ -1,18 +1,25 @@
-"""Throughput of batched ensemble training against a plain loop over the same models, in one run.
+"""Training throughput of the memorization transformer at the paper's sizes, against strong baselines, in one run.
 
-For each width m (hidden width q = 4m) and ensemble size M, the same M transformers
-(FFN stack, uniform attention, FFN stack; next-token MSE on random tokens) are trained
+The model is Appendix H's (arXiv 2409.17677): d = 6, m = 2, FFN width q = 8, K blocks in each of the
+two token-wise stacks, uniform attention, next-token MSE on random tokens; full-batch AdamW.  For each
+configuration (K, N, n) the same M members are trained by
 
-- batched: :func:`tbounds.empirical.ensemble.train` with all M members on one leading axis;
-- looped: one model at a time (M = 1 forward, ``torch.optim.AdamW``), on a subset of the
-  members, timed per model-step.
+- ``tbounds``: :func:`tbounds.empirical.ensemble.train`, which runs the token-wise stacks through the
+  fused CPU kernel (:mod:`tbounds.empirical.fused`) when it is available;
+- ``batched``: the same ensemble trainer with the kernel switched off (batched torch matmuls; the
+  trainer before the kernel);
+- ``vmap``: ``torch.func.vmap`` of ``functional_call`` over parameters stacked with
+  ``torch.func.stack_module_state`` from M ``nn.Module`` copies, ``torch.func.grad``, and
+  ``torch.optim.AdamW(foreach=True)`` on the stacked tensors;
+- ``loop``: a plain loop, one ``nn.Module`` and one ``torch.optim.AdamW`` at a time.
 
-It prints model-steps per second for both, their ratio, achieved GFLOP/s (training FLOPs =
-3 x 2 x multiply-adds of the forward) and the fraction of this machine's measured fp32 matmul
-peak (a 1024 x 1024 matmul at the same thread count).  No assertion is made on timings.
+It prints member-steps per second, achieved model GFLOP/s (training FLOPs = 3 x 2 x multiply-adds of
+the forward, the kernel's recomputation not counted), the fraction of this machine's fp32 matmul peak
+(a 1024^2 matmul at the same thread count, measured in the same run) and the ratios of ``tbounds``
+to each baseline.  No assertion is made on timings.
 
-    python benchmarks/bench_training.py                 # a few minutes on 2 cores
-    python benchmarks/bench_training.py --widths 2,16 --members 64 --steps 20
+    python benchmarks/bench_training.py                       # about two minutes on 2 cores
+    python benchmarks/bench_training.py --threads 2 --configs 4:500:1000 --members 4
 """
 
 from __future__ import annotations
@@ -22,80 +29,136 @@ import os
 import time
 
 import torch
+from torch import nn
 
-from tbounds.empirical.device import matmul_peak, resolve_device, set_threads, synchronize
+from tbounds.empirical import fused
+from tbounds.empirical.device import matmul_peak, set_threads
 from tbounds.empirical.ensemble import Criterion, train
 from tbounds.empirical.memorization.models import Transformer
 
+# (blocks K, sequences N, tokens n): Experiment C at n = 10 and 1000, Experiment B at N = 1000 and 1700.
+DEFAULT_CONFIGS = "4:500:10,4:500:1000,4:1000:8,16:1700:8"
 
-def bench_batched(model, X, y, M, steps, device) -> float:
-    flat = model.init(range(M), device=device)
-    train(model, flat, X, y, steps=2, lr=0.01, criterion=Criterion("none"))  # warm-up
-    synchronize(device)
+
+class Block(nn.Module):
+    def __init__(self, m, q):
+        super().__init__()
+        self.l1, self.l2 = nn.Linear(m, q), nn.Linear(q, m)
+
+    def forward(self, h):
+        return h + self.l2(torch.relu(self.l1(h)))
+
+
+class PaperTransformer(nn.Module):
+    """eq. 165 as an ``nn.Module``: the baselines' model (same parameter count as :class:`Transformer`)."""
+
+    def __init__(self, d, m, q, blocks):
+        super().__init__()
+        self.E_in = nn.Linear(d, m, bias=False)
+        self.ff1 = nn.Sequential(*[Block(m, q) for _ in range(blocks)])
+        self.Wv, self.Wo = nn.Linear(m, m, bias=False), nn.Linear(m, m, bias=False)
+        self.ff2 = nn.Sequential(*[Block(m, q) for _ in range(blocks)])
+        self.E_out = nn.Linear(m, 1)
+
+    def forward(self, X):                               # X (N, n, d) -> (N,)
+        h = self.ff1(self.E_in(X))
+        z = h[:, -1] + self.Wo(self.Wv(h.mean(dim=1)))
+        return self.E_out(self.ff2(z)).squeeze(-1)
+
+
+def _timed(fn, steps: int) -> float:
+    fn(2)                                                # warm-up (and the kernel's first call)
     start = time.perf_counter()
-    train(model, flat, X, y, steps=steps, lr=0.01, criterion=Criterion("none"))
-    synchronize(device)
-    return M * steps / (time.perf_counter() - start)
+    fn(steps)
+    return time.perf_counter() - start
 
 
-def bench_loop(model, X, y, members, steps, device) -> float:
-    total = 0.0
-    for i in range(members):
-        flat = model.init([i], device=device).requires_grad_(True)
-        opt = torch.optim.AdamW([flat], lr=0.01)
-        for s in range(steps + 2):
-            if s == 2:
-                synchronize(device)
-                start = time.perf_counter()
-            out = model.forward(flat, X)
-            loss = ((out - y) ** 2).mean()
-            opt.zero_grad()
-            loss.backward()
+def bench_tbounds(model, X, y, M, steps, use_kernel: bool) -> float:
+    os.environ["TBOUNDS_FUSED"] = "1" if use_kernel else "0"
+    fused._STATE.clear()
+    try:
+        flat = model.init(range(M))
+        return M * steps / _timed(lambda s: train(model, flat, X, y, steps=s, lr=0.01,
+                                                  criterion=Criterion("none")), steps)
+    finally:
+        os.environ.pop("TBOUNDS_FUSED", None)
+        fused._STATE.clear()
+
+
+def bench_vmap(spec, X, y, M, steps) -> float:
+    from torch.func import functional_call, grad, stack_module_state, vmap
+
+    models = [PaperTransformer(*spec) for _ in range(M)]
+    params, buffers = stack_module_state(models)
+    base = PaperTransformer(*spec).to("meta")
+
+    def loss_one(p, b):
+        return ((functional_call(base, (p, b), (X,)) - y) ** 2).mean()
+
+    grads = vmap(grad(loss_one))
+    opt = torch.optim.AdamW(list(params.values()), lr=0.01, foreach=True)
+
+    def run(s):
+        for _ in range(s):
+            g = grads(params, buffers)
+            for name, tensor in params.items():
+                tensor.grad = g[name]
             opt.step()
-        synchronize(device)
-        total += time.perf_counter() - start
-    return members * steps / total
+
+    for tensor in params.values():
+        tensor.requires_grad_(True)
+    return M * steps / _timed(run, steps)
+
+
+def bench_loop(spec, X, y, members, steps) -> float:
+    models = [PaperTransformer(*spec) for _ in range(members)]
+    opts = [torch.optim.AdamW(mo.parameters(), lr=0.01) for mo in models]
+
+    def run(s):
+        for mo, opt in zip(models, opts):
+            for _ in range(s):
+                loss = ((mo(X) - y) ** 2).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+
+    return members * steps / _timed(run, steps)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--widths", default="2,4,8,16", help="embedding widths m (q = 4m)")
-    ap.add_argument("--members", default="64,256", help="ensemble sizes M")
-    ap.add_argument("--N", type=int, default=64, help="sequences per model (full batch)")
-    ap.add_argument("--n", type=int, default=8, help="tokens per sequence")
-    ap.add_argument("--d", type=int, default=6, help="token dimension")
-    ap.add_argument("--blocks", type=int, default=2, help="FFN blocks per stack")
-    ap.add_argument("--steps", type=int, default=30, help="timed training steps (batched)")
-    ap.add_argument("--loop-members", type=int, default=8, help="members timed in the plain loop")
+    ap.add_argument("--configs", default=DEFAULT_CONFIGS, help="comma-separated K:N:n (blocks, sequences, tokens)")
+    ap.add_argument("--members", type=int, default=8, help="ensemble size M (trials x sizes of a search)")
+    ap.add_argument("--steps", type=int, default=20, help="timed steps per method")
+    ap.add_argument("--loop-members", type=int, default=2, help="members timed in the plain loop")
     ap.add_argument("--threads", type=int, default=None, help="CPU threads (default 1 or TBOUNDS_THREADS)")
-    ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     args = ap.parse_args(argv)
-    device = resolve_device(args.device)
     threads = set_threads(args.threads)
     torch.manual_seed(0)
-    X = torch.rand(args.N, args.n, args.d, device=device)
-    y = (torch.randint(0, 2, (args.N,), device=device) * 2 - 1).float()
-    peak = matmul_peak(device)
+    peak = matmul_peak(torch.device("cpu"))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"device {device}, {threads} thread(s), load average {load:.1f} on {os.cpu_count()} cores; "
-          f"fp32 1024^2 matmul peak {peak:.1f} GFLOP/s (measured now); "
-          f"N={args.N}, n={args.n}, d={args.d}, {args.blocks} blocks per stack")
-    header = f"{'m':>3} {'q':>3} {'params':>6} {'M':>4} {'loop steps/s':>13} {'batched steps/s':>16} " \
-             f"{'ratio':>6} {'GFLOP/s':>8} {'% peak':>7}"
+    print(f"CPU, {threads} thread(s), load average {load:.1f} on {os.cpu_count()} cores; fp32 1024^2 matmul "
+          f"peak {peak:.1f} GFLOP/s (measured now); kernel: {fused.status()}; M = {args.members}")
+    header = (f"{'K':>3} {'N':>5} {'n':>5} {'tbounds':>9} {'GFLOP/s':>8} {'% peak':>7} {'batched':>9} {'vmap':>9} "
+              f"{'loop':>9} {'x batched':>9} {'x vmap':>7} {'x loop':>7}")
+    print("member-steps per second, and tbounds' speed-up over each baseline")
     print(header)
     print("-" * len(header))
-    ratios = []
-    for m in [int(v) for v in args.widths.split(",")]:
-        model = Transformer(d=args.d, m=m, q=4 * m, blocks=args.blocks)
-        flops = 6.0 * model.macs(args.N, args.n)
-        loop = bench_loop(model, X, y, args.loop_members, max(5, args.steps // 3), device)
-        for M in [int(v) for v in args.members.split(",")]:
-            batched = bench_batched(model, X, y, M, args.steps, device)
-            gflops = batched * flops / 1e9
-            ratios.append(batched / loop)
-            print(f"{m:>3} {4 * m:>3} {model.param_count():>6} {M:>4} {loop:>13.1f} {batched:>16.1f} "
-                  f"{batched / loop:>6.1f} {gflops:>8.2f} {100 * gflops / peak:>6.1f}%", flush=True)
-    print(f"ratio batched/loop: min {min(ratios):.1f}x, max {max(ratios):.1f}x")
+    for item in args.configs.split(","):
+        K, N, n = (int(v) for v in item.split(":"))
+        model = Transformer(d=6, m=2, q=8, blocks=K)
+        X = torch.rand(N, n, 6)
+        y = (torch.randint(0, 2, (N,)) * 2 - 1).float()
+        steps = max(3, args.steps if N * n <= 20000 else args.steps // 4)
+        ours = bench_tbounds(model, X, y, args.members, steps, True)
+        batched = bench_tbounds(model, X, y, args.members, steps, False)
+        vm = bench_vmap((6, 2, 8, K), X, y, args.members, steps)
+        loop = bench_loop((6, 2, 8, K), X, y, args.loop_members, steps)
+        gflops = ours * model.flops_per_step(N, n) / 1e9
+        print(f"{K:>3} {N:>5} {n:>5} {ours:>9.1f} {gflops:>8.2f} {100 * gflops / peak:>6.1f}% {batched:>9.1f} "
+              f"{vm:>9.1f} {loop:>9.1f} {ours / batched:>8.1f}x {ours / vm:>6.1f}x {ours / loop:>6.1f}x", flush=True)
+    end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average at the end {end_load:.1f}")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,8 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
         raise ConfigError(f"per-member inputs (M, N, n, d) need per-member labels with a leading axis of {M}")
     if budget_bytes is None:  # a few MB keeps CPU chunks in cache; a GPU wants everything at once
         budget_bytes = 8e6 if flat.device.type == "cpu" else 2e9
+    if chunk is None and getattr(model, "uses_fused", None) and model.uses_fused(flat, X):
+        chunk = M   # the fused kernel never materialises token activations: no reason to split members
     size = chunk or chunk_size(model, X, M, budget_bytes, X.dim() == 4)
     parts = []
     for start in range(0, M, size):

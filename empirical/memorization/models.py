@@ -223,17 +223,36 @@ class Transformer(_Model):
     def s(self) -> int:
         return self.head or self.m
 
+    def uses_fused(self, flat: torch.Tensor, X: torch.Tensor) -> bool:
+        """Whether :meth:`forward` runs the fused kernel on these tensors (the paper's model on CPU float32)."""
+        if self.attention != "uniform" or self.output != "last" or self.positional:
+            return False
+        from .. import fused as kernel
+        return kernel.supports(self, flat, X)
+
     def _scales(self):
         scales = _block_scales(self.layout, 2 * self.blocks)
         scales["pos"] = 1
         scales["b_out"] = self.m
         return scales
 
-    def forward(self, flat: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
-        """``X``: ``(N, n, d)`` shared by all members or ``(M, N, n, d)``; returns ``(M, N)`` or ``(M, N, n)``."""
+    def forward(self, flat: torch.Tensor, X: torch.Tensor, fused: bool = True) -> torch.Tensor:
+        """``X``: ``(N, n, d)`` shared by all members or ``(M, N, n, d)``; returns ``(M, N)`` or ``(M, N, n)``.
+
+        The paper's model (uniform attention, next-token output, no positional encoding) runs its
+        token-wise first stack through the fused CPU kernel (:mod:`tbounds.empirical.fused`) when it
+        can; ``fused=False`` forces plain torch (the reference the kernel is tested against).
+        """
         p = self.layout.views(flat)
         M, m, s = flat.shape[0], self.m, self.s
         N, n = X.shape[-3], X.shape[-2]
+        if fused and self.uses_fused(flat, X):
+            from .. import fused as kernel
+            mean, last = kernel.ffn_pool(flat, X, self)                                       # (M, m, N) each
+            mixed = torch.bmm(p["Wv"], mean)                      # uniform attention: W^V of the mean
+            Z = last + torch.bmm(p["Wo"], mixed)
+            Z = kernel.ffn_stack(flat, Z, self, "ff2.")
+            return _linear(Z, p["E_out"], p["b_out"]).view(M, N)
         H = _embed(X, p["E_in"], X.dim() == 3)                                                    # (M, m, N n)
         if self.positional:
             if self.positional != n:
