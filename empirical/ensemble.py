@@ -170,69 +170,94 @@ def _schedule(step: int, steps: int, warmup) -> torch.Tensor:
 
 def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup, criterion, check_every,
                  progress, mask=None, patience=None, min_improvement=0.01, round_to=None) -> TrainResult:
-    M = flat.shape[0]
+    """Train one chunk.  Members that finish (met the criterion, or plateaued) are frozen at once and
+    dropped from the working set at the next check, so the remaining steps cost only what is still
+    training (why: in a capacity search most members finish long before the budget ends)."""
+    M, dev = flat.shape[0], flat.device
     if mask is not None:
         flat.mul_(mask)
     if round_to is not None:
         flat.copy_(flat.to(round_to))
-    flat.requires_grad_(True)
-    m1 = torch.zeros_like(flat)
-    m2 = torch.zeros_like(flat)
-    active = torch.ones(M, dtype=torch.bool, device=flat.device)
-    used = torch.full((M,), steps, dtype=torch.long, device=flat.device)
-    best_loss = torch.full((M,), float("inf"), device=flat.device)
-    best_acc = torch.zeros(M, device=flat.device)
-    plateaued = torch.zeros(M, dtype=torch.bool, device=flat.device)
-    running_best = torch.full((M,), float("inf"), device=flat.device)   # best loss so far (plateau test)
-    last_gain = torch.zeros(M, dtype=torch.long, device=flat.device)    # step of the last real improvement
-    lr_col = lrs.view(M, 1)
+    final = flat.detach().clone()                  # a member's row is written back when it leaves
+    used = torch.full((M,), steps, dtype=torch.long, device=dev)
+    best_loss = torch.full((M,), float("inf"), device=dev)
+    best_acc = torch.zeros(M, device=dev)
+    plateaued = torch.zeros(M, dtype=torch.bool, device=dev)
+    met = torch.zeros(M, dtype=torch.bool, device=dev)
+    # The working set: rows of the members still training, and their optimiser state.
+    rows = torch.arange(M, device=dev)
+    w = flat.detach().clone().requires_grad_(True)
+    m1, m2 = torch.zeros_like(w), torch.zeros_like(w)
+    active = torch.ones(M, dtype=torch.bool, device=dev)
+    running_best = torch.full((M,), float("inf"), device=dev)   # best loss so far (plateau test)
+    last_gain = torch.zeros(M, dtype=torch.long, device=dev)    # step of the last real improvement
+    lr_col, warm = lrs.view(M, 1), warmup
+    per_member = X.dim() == 4
+    Xw, yw, mask_w = X, y, mask
     b1, b2 = betas
+    stops = criterion.kind != "none" or patience is not None
     done = 0
     for step in range(steps):
-        out = model.forward(flat, X)
-        loss, correct = _loss_and_correct(out, y)
+        out = model.forward(w, Xw)
+        loss, correct = _loss_and_correct(out, yw)
         with torch.no_grad():
-            met_now = criterion.met(loss, correct) & active
+            finished = torch.zeros_like(active)
             if criterion.kind != "none":
                 # Freeze members that met the criterion at these (pre-update) weights.
-                used = torch.where(met_now, torch.full_like(used, step), used)
-                best_loss = torch.where(met_now, loss, best_loss)
-                best_acc = torch.where(met_now, correct, best_acc)
-                active = active & ~met_now
+                met_now = criterion.met(loss, correct) & active
+                used.index_copy_(0, rows, torch.where(met_now, torch.full_like(rows, step), used[rows]))
+                best_loss.index_copy_(0, rows, torch.where(met_now, loss, best_loss[rows]))
+                best_acc.index_copy_(0, rows, torch.where(met_now, correct, best_acc[rows]))
+                met.index_copy_(0, rows, met[rows] | met_now)
+                finished |= met_now
             if patience is not None:
-                gained = loss.detach() < running_best * (1 - min_improvement)
-                running_best = torch.where(gained, loss.detach(), torch.minimum(running_best, loss.detach()))
+                gained = loss < running_best * (1 - min_improvement)
+                running_best = torch.where(gained, loss, torch.minimum(running_best, loss))
                 last_gain = torch.where(gained, torch.full_like(last_gain, step), last_gain)
-                stalled = active & (step - last_gain >= patience)
-                if bool(stalled.any()):
-                    plateaued |= stalled
-                    used = torch.where(stalled, torch.full_like(used, step), used)
-                    active = active & ~stalled
+                stalled = active & ~finished & (step - last_gain >= patience)
+                used.index_copy_(0, rows, torch.where(stalled, torch.full_like(rows, step), used[rows]))
+                plateaued.index_copy_(0, rows, plateaued[rows] | stalled)
+                finished |= stalled
+            active = active & ~finished
         done = step + 1
-        if (step + 1) % check_every == 0:
+        check = (step + 1) % check_every == 0
+        if check:
             if progress is not None:
                 progress(step + 1, steps)
-            if (criterion.kind != "none" or patience is not None) and not bool(active.any()):
+            if stops and not bool(active.any()):
                 break
-        if flat.grad is not None:
-            flat.grad = None
+        if w.grad is not None:
+            w.grad = None
         loss.sum().backward()  # sum, not mean: each member's gradient is its own
         with torch.no_grad():
-            g = flat.grad
+            g = w.grad
             t = step + 1
             m1.mul_(b1).add_(g, alpha=1 - b1)
             m2.mul_(b2).addcmul_(g, g, value=1 - b2)
-            scale = lr_col * (_schedule(step, steps, warmup) * active.to(flat.dtype)).view(M, 1)
+            scale = lr_col * (_schedule(step, steps, warm) * active.to(w.dtype)).view(-1, 1)
             denom = (m2 / (1 - b2 ** t)).sqrt_().add_(eps)
-            update = (m1 / (1 - b1 ** t)) / denom + weight_decay * flat
-            if mask is not None:
-                update.mul_(mask)
-            flat.sub_(scale * update)
+            update = (m1 / (1 - b1 ** t)) / denom + weight_decay * w
+            if mask_w is not None:
+                update.mul_(mask_w)
+            w.sub_(scale * update)
             if round_to is not None:
-                flat.copy_(flat.to(round_to))
+                w.copy_(w.to(round_to))
+            if check and stops and not bool(active.all()):
+                # Frozen members leave the working set (their rows were not updated this step).
+                final[rows[~active]] = w[~active]
+                keep = active
+                rows = rows[keep]
+                w = w[keep].clone().requires_grad_(True)
+                m1, m2, lr_col, warm = m1[keep], m2[keep], lr_col[keep], warm[keep]
+                running_best, last_gain, active = running_best[keep], last_gain[keep], active[keep]
+                if mask_w is not None:
+                    mask_w = mask_w[keep]
+                if per_member:
+                    Xw, yw = Xw[keep], yw[keep]
     with torch.no_grad():
-        final_loss, final_acc = _loss_and_correct(model.forward(flat, X), y)
-        met = (~active & ~plateaued) if criterion.kind != "none" else torch.zeros(M, dtype=torch.bool, device=flat.device)
+        if rows.numel():
+            final[rows] = w.detach()
+        final_loss, final_acc = _loss_and_correct(model.forward(final, X), y)
         loss_out = torch.where(met, best_loss, final_loss)
         acc_out = torch.where(met, best_acc, final_acc)
-    return TrainResult(flat.detach(), loss_out, acc_out, met, used, done, plateaued)
+    return TrainResult(final, loss_out, acc_out, met, used, done, plateaued)

@@ -220,3 +220,19 @@ def test_round_to_bf16_keeps_every_parameter_representable_in_bf16():
     res = train(model, model.init([0]), ds.X, ds.y, steps=30, lr=0.05, criterion=Criterion("none"),
                 round_to=torch.bfloat16)
     assert torch.equal(res.flat, res.flat.to(torch.bfloat16).to(torch.float32))
+
+
+def test_members_that_finish_leave_the_ensemble_without_changing_the_others():
+    # Member 0 (lr 0) plateaus after 20 steps and member 1 memorizes early; member 2 must train exactly
+    # as it would alone, with shared and with per-member data.
+    model = Transformer(d=3, blocks=1)
+    ds = random_tokens(N=8, n=3, d=3, seed=0)
+    kw = dict(steps=300, criterion=Criterion("mse", 1e-4), patience=20)
+    together = train(model, model.init([0, 1, 2]), ds.X, ds.y, lr=[0.0, 0.1, 0.01], **kw)
+    alone = train(model, model.init([2]), ds.X, ds.y, lr=0.01, **kw)
+    assert bool(together.plateaued[0]) and int(together.steps[0]) < 60
+    assert torch.allclose(together.flat[2], alone.flat[0], atol=1e-5)
+    assert int(together.steps[2]) == int(alone.steps[0])
+    Xs, ys = ds.X.expand(3, *ds.X.shape).clone(), ds.y.expand(3, *ds.y.shape).clone()
+    per = train(model, model.init([0, 1, 2]), Xs, ys, lr=[0.0, 0.1, 0.01], **kw)
+    assert torch.allclose(per.flat[2], alone.flat[0], atol=1e-5) and torch.equal(per.met, together.met)
