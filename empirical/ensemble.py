@@ -71,6 +71,7 @@ class TrainResult:
     steps: torch.Tensor      # (M,) steps taken
     total_steps: int         # steps the ensemble ran (max over chunks)
     plateaued: Optional[torch.Tensor] = None  # (M,) bool: stopped early because the loss stopped falling
+    member_steps: int = 0    # training steps computed, summed over members (what the run cost: FLOPs / step)
 
 
 def _per_member(values, M: int, name: str) -> torch.Tensor:
@@ -153,7 +154,7 @@ def train(model, flat: torch.Tensor, X: torch.Tensor, y: torch.Tensor, *, steps:
     return TrainResult(torch.cat([p.flat for p in parts]), torch.cat([p.loss for p in parts]),
                        torch.cat([p.accuracy for p in parts]), torch.cat([p.met for p in parts]),
                        torch.cat([p.steps for p in parts]), max(p.total_steps for p in parts),
-                       torch.cat([p.plateaued for p in parts]))
+                       torch.cat([p.plateaued for p in parts]), sum(p.member_steps for p in parts))
 
 
 def _schedule(step: int, steps: int, warmup) -> torch.Tensor:
@@ -196,7 +197,7 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
     Xw, yw, mask_w = X, y, mask
     b1, b2 = betas
     stops = criterion.kind != "none" or patience is not None
-    done = 0
+    done = computed = 0
     for step in range(steps):
         out = model.forward(w, Xw)
         loss, correct = _loss_and_correct(out, yw)
@@ -229,6 +230,7 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
         if w.grad is not None:
             w.grad = None
         loss.sum().backward()  # sum, not mean: each member's gradient is its own
+        computed += int(rows.numel())
         with torch.no_grad():
             g = w.grad
             t = step + 1
@@ -260,4 +262,4 @@ def _train_chunk(model, flat, X, y, steps, lrs, weight_decay, betas, eps, warmup
         final_loss, final_acc = _loss_and_correct(model.forward(final, X), y)
         loss_out = torch.where(met, best_loss, final_loss)
         acc_out = torch.where(met, best_acc, final_acc)
-    return TrainResult(final, loss_out, acc_out, met, used, done, plateaued)
+    return TrainResult(final, loss_out, acc_out, met, used, done, plateaued, computed)

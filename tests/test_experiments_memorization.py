@@ -236,3 +236,13 @@ def test_members_that_finish_leave_the_ensemble_without_changing_the_others():
     Xs, ys = ds.X.expand(3, *ds.X.shape).clone(), ds.y.expand(3, *ds.y.shape).clone()
     per = train(model, model.init([0, 1, 2]), Xs, ys, lr=[0.0, 0.1, 0.01], **kw)
     assert torch.allclose(per.flat[2], alone.flat[0], atol=1e-5) and torch.equal(per.met, together.met)
+
+
+def test_member_steps_count_only_what_was_computed():
+    model = Transformer(d=3, blocks=1)
+    ds = random_tokens(N=8, n=3, d=3, seed=0)
+    full = train(model, model.init([0, 1]), ds.X, ds.y, steps=50, lr=0.05, criterion=Criterion("none"))
+    assert full.member_steps == 100
+    early = train(model, model.init([0, 1]), ds.X, ds.y, steps=300, lr=[0.0, 0.05], criterion=Criterion("sign"),
+                  patience=20)
+    assert early.member_steps < 2 * 300 and early.member_steps >= int(early.steps.sum())
