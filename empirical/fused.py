@@ -5,7 +5,7 @@ ReLU blocks on every token, and returns per sequence the mean of the last hidden
 tokens and the last token's hidden state: all that uniform attention with next-token output
 needs (:class:`tbounds.empirical.memorization.models.Transformer` calls it).  :func:`ffn_stack`
 runs the second stack on those per-sequence vectors.  Its backward pass
-recomputes the forward in L1-sized groups of 16 tokens instead of storing activations.
+recomputes the forward in L1-sized groups of 64 tokens instead of storing activations.
 
 The C source (``kernels/ffn_pool.c``) is compiled once per machine with the system C compiler
 (``cc -O3 -march=native -fopenmp``) into a cache directory (``TBOUNDS_CACHE`` or
