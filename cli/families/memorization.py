@@ -132,7 +132,7 @@ def plot_curves(curves: Sequence[dict], output) -> Path:
 
     Ns = sorted({c["N"] for c in curves})
     with matplotlib.rc_context(PAPER_RC):
-        fig, axes = pyplot().subplots(2, len(Ns), figsize=(5.5 * len(Ns), 7), squeeze=False)
+        fig, axes = pyplot().subplots(2, len(Ns), figsize=(max(7.5, 5.5 * len(Ns)), 7), squeeze=False)
         for j, N in enumerate(Ns):
             for c in sorted((c for c in curves if c["N"] == N), key=lambda c: c["blocks"]):
                 axes[0][j].plot(c["step"], c["loss"], label=f"{c['blocks']} blocks")
@@ -145,7 +145,7 @@ def plot_curves(curves: Sequence[dict], output) -> Path:
             for ax in axes[:, j]:
                 ax.grid(True, alpha=0.3)
             axes[0][j].legend(fontsize=8)
-        fig.suptitle("Experiment A (arXiv 2409.17677, Figs 1-2), our reconstruction")
+        fig.suptitle("Experiment A (arXiv 2409.17677, Figs 1-2): our reconstruction", fontsize=11)
         return save(fig, output, dpi=110)
 
 
@@ -166,19 +166,21 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
         left.set_ylabel("minimal #blocks")
         left.set_title("Experiment B: n = 8")
         left.legend(fontsize=8)
-        c = sorted((r["n"], r["min_blocks"]) for r in rows if r["experiment"] == "exp_c" and r.get("found"))
+        c = sorted((r["n"], r["min_blocks"], r["N"]) for r in rows if r["experiment"] == "exp_c" and r.get("found"))
         if c:
-            mid.plot([p[0] for p in c], [p[1] for p in c], "o-", label="ours")
+            mid.plot([p[0] for p in c], [p[1] for p in c], "o-", label=f"ours (N = {c[0][2]})")
         mid.plot(list(paper.EXPERIMENT_C["blocks"]), list(paper.EXPERIMENT_C["blocks"].values()), "s--", color="k",
-                 label="paper (4 at every n)")
+                 label=f"paper (N = {paper.EXPERIMENT_C['N']}: 4 at every n)")
         mid.set_xscale("log")
         mid.set_xlabel("n")
-        mid.set_title(f"Experiment C: N = {paper.EXPERIMENT_C['N']}, random data")
+        mid.set_title("Experiment C: random data")
         mid.legend(fontsize=8)
         knee = [r for r in rows if r["experiment"] == "precision" and r.get("found")]
-        for precision in sorted({r["precision"] for r in knee}):
+        styles = ["o-", "s--", "^-.", "v:", "D-", "x--"]
+        for i, precision in enumerate(sorted({r["precision"] for r in knee})):
             pts = sorted((r["N"], r["min_params"]) for r in knee if r["precision"] == precision)
-            right.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=precision)
+            right.plot([p[0] for p in pts], [p[1] for p in pts], styles[i % len(styles)], label=precision, alpha=0.8,
+                       markersize=8 - i)
         right.set_xscale("log")
         right.set_yscale("log")
         right.set_xlabel("N")
