@@ -61,9 +61,11 @@ class Profile:
     c_N: int = 32
     c_n_values: tuple = (2, 8, 32)
     c_start: int = 1
+    c_max_blocks: int = 16          # the size search gives up above this (n = 10^4 makes every size costly)
     b_trials: int = 2               # Experiment B (Fig. 3; the paper used 10)
     b_N_values: tuple = (16, 32, 64)
     b_start: int = 0
+    b_max_blocks: int = 16
     a_trials: int = 2               # Experiment A (Figs 1-2; the paper used 2)
     a_runs: tuple = ((64, (0, 1, 2)),)   # (N, block counts)
     a_every: int = 10
@@ -71,6 +73,7 @@ class Profile:
     knee_precisions: tuple = ("fp32", "q8", "q6", "q4")
     knee_bf16: bool = True
     knee_trials: int = 2
+    knee_max_blocks: int = 16
 
     def capacity(self, **overrides) -> CapacityUnit:
         base = dict(d=self.d, m=self.m, q=self.q, criterion=self.criterion, threshold=self.threshold,
@@ -88,12 +91,12 @@ PAPER = Profile("paper", seeds=(0, 1, 2), criterion="mse", threshold=0.01, resta
                 # experiments below replace them (tuned, 1000 epochs), and the whole profile has to fit
                 # 3 h on 2 cores.  Their quick versions still run.
                 attention_N_values=(), mlp_N_values=(), text_N_values=(), seq_n_values=(),
-                tuned_steps=1000, patience=200,
-                c_trials=2, c_N=500, c_n_values=(10, 100, 1000, 10000), c_start=4,
-                b_trials=10, b_N_values=tuple(range(600, 1800, 100)), b_start=1,
+                tuned_steps=1000, patience=400,
+                c_trials=2, c_N=500, c_n_values=(10, 100, 1000, 10000), c_start=4, c_max_blocks=8,
+                b_trials=10, b_N_values=tuple(range(600, 1800, 100)), b_start=1, b_max_blocks=32,
                 a_trials=2, a_runs=((2000, (1, 10, 20, 30, 40, 50)), (3000, (1, 10, 20, 30, 40))), a_every=10,
                 knee_N_values=(50, 100, 200, 400, 800), knee_precisions=("fp32", "q8", "q6", "q4"),
-                knee_bf16=True, knee_trials=2)
+                knee_bf16=True, knee_trials=2, knee_max_blocks=32)
 TINY = Profile("tiny", restarts=1, lrs=(0.1,), steps=30, max_blocks=1, N_values=(4, 8), n_fixed=3, N_fixed=4,
                n_values=(2, 3), seq_N=4, seq_n_values=(2,), attention_N_values=(4,), mlp_N_values=(4,),
                text_N_values=(4,), lemma_cases=((20, 4, 10),), structure_N=4, structure_steps=20,
@@ -194,14 +197,14 @@ def _tuned(p: Profile, trials: int, **fields) -> TunedCapacityUnit:
 
 def exp_c_units(p: Profile):
     """Experiment C: N fixed, n swept, random U[0,1)^6 tokens, Rademacher labels (the paper: 4 blocks at every n)."""
-    return [_tuned(p, p.c_trials, N=p.c_N, n=n, d=p.d, start=p.c_start, seed=s) for s in p.seeds[:1]
+    return [_tuned(p, p.c_trials, N=p.c_N, n=n, d=p.d, start=p.c_start, max_blocks=p.c_max_blocks, seed=s) for s in p.seeds[:1]
             for n in p.c_n_values]
 
 
 def exp_b_units(p: Profile):
     """Experiment B: N swept at n = 8 on text windows (the paper: MultiNLI, Figure 3)."""
     return [_tuned(p, p.b_trials, N=N, n=p.n_fixed, d=p.text_d, data="text", corpus=p.corpus, start=p.b_start,
-                   seed=s) for s in p.seeds[:1] for N in p.b_N_values]
+                   max_blocks=p.b_max_blocks, seed=s) for s in p.seeds[:1] for N in p.b_N_values]
 
 
 def exp_a_units(p: Profile):
@@ -213,8 +216,9 @@ def exp_a_units(p: Profile):
 def knee_units(p: Profile):
     """Precision knee (Appendix F): minimal blocks against N, random data, under k-bit quantisation and bf16."""
     out = [_tuned(p, p.knee_trials, N=N, n=p.n_fixed, d=p.d, start=1, precisions=tuple(p.knee_precisions),
-                  seed=p.seeds[0]) for N in p.knee_N_values]
+                  max_blocks=p.knee_max_blocks, seed=p.seeds[0]) for N in p.knee_N_values]
     if p.knee_bf16:
-        out += [_tuned(p, p.knee_trials, N=N, n=p.n_fixed, d=p.d, start=1, round_to="bf16", seed=p.seeds[0])
+        out += [_tuned(p, p.knee_trials, N=N, n=p.n_fixed, d=p.d, start=1, round_to="bf16",
+                       max_blocks=p.knee_max_blocks, seed=p.seeds[0])
                 for N in p.knee_N_values]
     return out
