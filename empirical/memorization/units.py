@@ -217,7 +217,7 @@ class TunedCapacityUnit:
     trials: int = 2
     rounds: int = 1
     lr_low: float = 1e-3
-    lr_high: float = 0.3
+    lr_high: float = 0.1
     warmup_high: float = 0.3
     steps: int = 1000
     patience: int = 200
@@ -268,7 +268,7 @@ class CurveUnit:
     q: int = 8
     trials: int = 2
     lr_low: float = 1e-3
-    lr_high: float = 0.3
+    lr_high: float = 0.1
     warmup_high: float = 0.3
     steps: int = 1000
     every: int = 10
