@@ -84,7 +84,7 @@ NOTE = ("Notes: min_blocks = FFN blocks per stack (the MLP's: total blocks); min
 
 
 PAPER_EXPERIMENTS = ("exp_c", "exp_b", "exp_a", "precision")
-PAPER_COLUMNS = ["experiment", "data", "precision", "N", "n", "trials", "min_blocks", "min_params", "paper_blocks",
+PAPER_COLUMNS = ["experiment", "data", "criterion", "precision", "N", "n", "trials", "min_blocks", "min_params", "paper_blocks",
                  "bits_per_param", "sizes_tried", "seconds"]
 CURVE_COLUMNS = ["experiment", "data", "N", "n", "blocks", "min_params", "trials", "final_loss", "final_accuracy",
                  "paper_loss", "paper_accuracy", "seconds"]
@@ -158,17 +158,23 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
 
     with matplotlib.rc_context(PAPER_RC):
         fig, (left, mid, right) = pyplot().subplots(1, 3, figsize=(16, 4.8))
-        b = sorted((r["N"], r["min_blocks"]) for r in rows if r["experiment"] == "exp_b" and r.get("found"))
-        if b:
-            left.plot([p[0] for p in b], [p[1] for p in b], "o-", label="ours (text windows, tuned)")
+        for crit in ("mse", "sign"):
+            b = sorted((r["N"], r["min_blocks"]) for r in rows if r["experiment"] == "exp_b" and r.get("found")
+                       and r.get("criterion", "mse") == crit)
+            if b:
+                left.plot([p[0] for p in b], [p[1] for p in b], "o-" if crit == "mse" else "^:",
+                          label=f"ours (text windows, tuned; {crit})")
         left.plot(list(paper.FIGURE3), list(paper.FIGURE3.values()), "s--", color="k", label="paper, Fig. 3 (MultiNLI)")
         left.set_xlabel("N")
         left.set_ylabel("minimal #blocks")
         left.set_title("Experiment B: n = 8")
         left.legend(fontsize=8)
-        c = sorted((r["n"], r["min_blocks"], r["N"]) for r in rows if r["experiment"] == "exp_c" and r.get("found"))
-        if c:
-            mid.plot([p[0] for p in c], [p[1] for p in c], "o-", label=f"ours (N = {c[0][2]})")
+        for crit in ("mse", "sign"):
+            c = sorted((r["n"], r["min_blocks"], r["N"]) for r in rows if r["experiment"] == "exp_c" and r.get("found")
+                       and r.get("criterion", "mse") == crit)
+            if c:
+                mid.plot([p[0] for p in c], [p[1] for p in c], "o-" if crit == "mse" else "^:",
+                         label=f"ours (N = {c[0][2]}; {crit})")
         mid.plot(list(paper.EXPERIMENT_C["blocks"]), list(paper.EXPERIMENT_C["blocks"].values()), "s--", color="k",
                  label=f"paper (N = {paper.EXPERIMENT_C['N']}: 4 at every n)")
         mid.set_xscale("log")

@@ -29,6 +29,7 @@ def tuned_rows(e, unit, row) -> list[dict]:
         blocks = found.get("min_blocks")
         r = {"experiment": e.short_name, "model": "tf-uniform", "labels": "next_token", "data": unit.data,
              "N": unit.N, "n": unit.n, "d": unit.d, "seed": unit.seed, "precision": precision,
+             "criterion": unit.criterion,
              "trials": unit.trials, "min_blocks": blocks, "min_params": found.get("min_params"),
              "found": blocks is not None, "r": res.get("r"), "delta": res.get("delta"),
              "sizes_tried": [s["size"] for s in res.get("sizes", [])], "steps_total": res.get("steps_total"),
@@ -66,7 +67,20 @@ def curves(entries) -> list[dict]:
             if e.short_name == "exp_a"]
 
 
-def exp_c_relation(rows) -> Relation | None:
+def _criterion_name(c) -> str:
+    return {"mse": "MSE < 0.01", "sign": "every sign right"}.get(c, str(c))
+
+
+def exp_c_relation(rows) -> list[Relation]:
+    out = []
+    for c in sorted({r.get("criterion", "mse") for r in rows if r["experiment"] == "exp_c"}):
+        rel = _exp_c_relation([r for r in rows if r.get("criterion", "mse") == c], c)
+        if rel is not None:
+            out.append(rel)
+    return out
+
+
+def _exp_c_relation(rows, criterion) -> Relation | None:
     rs = sorted((r for r in rows if r["experiment"] == "exp_c"), key=lambda r: r["n"])
     if not rs:
         return None
@@ -75,15 +89,16 @@ def exp_c_relation(rows) -> Relation | None:
     flat = bool(found) and len(found) == len(rs) and max(found) - min(found) <= 1
     same = all(r.get("paper_blocks") == r["min_blocks"] for r in rs)
     return Relation.about(
-        f"Experiment C: minimal #blocks flat in n at N = {rs[0]['N']} (random data)",
+        f"Experiment C: minimal #blocks flat in n at N = {rs[0]['N']} (random data; {_criterion_name(criterion)})",
         f"ours: {ours}; paper: " + ", ".join(f"n={n}: {b}" for n, b in paper.EXPERIMENT_C["blocks"].items()),
         "lower bound n-free (Thm 4.2); upper bound grows like log n (Thm 4.1)",
         ("flat in n" if flat else "not flat in n") + ("; equal to the paper's 4" if same else "; differs from the paper"),
         NEXT_TOKEN)
 
 
-def exp_b_relation(rows) -> Relation | None:
-    rs = sorted((r for r in rows if r["experiment"] == "exp_b" and r["found"]), key=lambda r: r["N"])
+def exp_b_relation(rows, criterion: str = "mse") -> Relation | None:
+    rs = sorted((r for r in rows if r["experiment"] == "exp_b" and r["found"]
+                 and r.get("criterion", "mse") == criterion), key=lambda r: r["N"])
     if not rs:
         return None
     deep = [r for r in rs if r["min_blocks"]]
@@ -94,7 +109,7 @@ def exp_b_relation(rows) -> Relation | None:
                + f"; the paper's own readings do not show 0.5 either (slope {theirs.describe()} over 600-1700, "
                f"{early.describe()} over 600-1400)")
     return Relation.about(
-        "Experiment B: minimal #blocks ~ N^b at n = 8 (text)",
+        f"Experiment B: minimal #blocks ~ N^b at n = 8 (text; {_criterion_name(criterion)})",
         "ours: " + ", ".join(f"N={r['N']}: {r['min_blocks']}" for r in rs) + f"; b = {ours.describe()} "
         f"(rows with >= 1 block); paper (Fig. 3, MultiNLI): "
         + ", ".join(f"{N}: {b}" for N, b in paper.FIGURE3.items()),
@@ -148,7 +163,8 @@ def bits_relation(rows) -> Relation | None:
     vals = [r["bits_per_param"] for r in rs]
     return Relation.about(
         "bits memorized per parameter on random labels",
-        "N / min params: " + ", ".join(f"{r['experiment']} {r['precision']} N={r['N']} n={r['n']}: "
+        "N / min params: " + ", ".join(f"{r['experiment']} {r['precision']} {r.get('criterion', 'mse')} "
+                                        f"N={r['N']} n={r['n']}: "
                                         f"{r['bits_per_param']:.2f}" for r in rs)
         + f"; the paper's Experiment C (4 blocks, N = 500): {paper.bits_per_parameter(500, 4, 6)}",
         f"Morris et al. (arXiv 2505.24832): {paper.MORRIS_BITS_PER_PARAM} bits/param -- a different measure "
@@ -157,6 +173,10 @@ def bits_relation(rows) -> Relation | None:
 
 
 def paper_relations(rows) -> list[Relation]:
-    out = [exp_c_relation(rows), exp_b_relation(rows), *exp_a_relation(rows), *knee_relations(rows),
-           bits_relation(rows)]
+    b_missing = [Relation.about(f"Experiment B ({_criterion_name(c)}): N memorized within the size cap",
+                                "no N memorized", "some size memorizes every N", "none found up to the cap")
+                 for c in sorted({r.get("criterion", "mse") for r in rows if r["experiment"] == "exp_b"})
+                 if not any(r["found"] for r in rows if r["experiment"] == "exp_b" and r.get("criterion", "mse") == c)]
+    out = [*exp_c_relation(rows), *[exp_b_relation(rows, c) for c in ("mse", "sign")], *b_missing,
+           *exp_a_relation(rows), *knee_relations(rows), bits_relation(rows)]
     return [r for r in out if r is not None]
