@@ -94,7 +94,7 @@ PAPER = Profile("paper", seeds=(0, 1, 2), criterion="mse", threshold=0.01, resta
                 # experiments below replace them (tuned, 1000 epochs), and the whole profile has to fit
                 # 3 h on 2 cores.  Their quick versions still run.
                 attention_N_values=(), mlp_N_values=(), text_N_values=(), seq_n_values=(),
-                tuned_steps=1000, patience=400,
+                tuned_steps=1000, patience=600,
                 c_trials=2, c_N=500, c_n_values=(10, 100, 1000, 10000), c_start=4, c_max_blocks=8,
                 b_trials=10, b_N_values=tuple(range(600, 1800, 100)), b_start=1, b_max_blocks=32,
                 a_trials=2, a_runs=((2000, (1, 10, 20, 30, 40, 50)), (3000, (1, 10, 20, 30, 40))), a_every=10,
