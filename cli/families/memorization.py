@@ -18,8 +18,10 @@ import click
 
 from ..figures import PAPER_RC, STATUS_LINESTYLE, check_suffix, pyplot, save
 from ..options import positive_ints
+from ..render import render
 
-EXPERIMENTS = ("structure", "lemmas", "size_vs_N", "size_vs_n", "seq2seq", "attention", "mlp", "text")
+EXPERIMENTS = ("structure", "lemmas", "size_vs_N", "size_vs_n", "seq2seq", "attention", "mlp", "text", "exp_c", "exp_b",
+               "exp_a", "precision")
 
 OPTIONS = [
     click.option("--N", "N", default=None, callback=positive_ints("--N"),
@@ -81,12 +83,119 @@ NOTE = ("Notes: min_blocks = FFN blocks per stack (the MLP's: total blocks); min
         "Rates (Ω(√N), O~(√N)) are compared by exponent, not value.")
 
 
+PAPER_EXPERIMENTS = ("exp_c", "exp_b", "exp_a", "precision")
+PAPER_COLUMNS = ["experiment", "data", "criterion", "precision", "N", "n", "trials", "min_blocks", "min_params", "paper_blocks",
+                 "bits_per_param", "sizes_tried", "seconds"]
+CURVE_COLUMNS = ["experiment", "data", "N", "n", "blocks", "min_params", "trials", "final_loss", "final_accuracy",
+                 "paper_loss", "paper_accuracy", "seconds"]
+
+
+def tables(comparison, fmt) -> list[str]:
+    """The older sweeps' rows beside the bounds, then the paper's experiments beside the paper's numbers."""
+    rows = comparison.rows
+    head = f"memorization, {comparison.profile} profile"
+    out = []
+    own = [r for r in rows if r["experiment"] not in PAPER_EXPERIMENTS]
+    if own:
+        out.append(render(own, ROW_COLUMNS, fmt, title=f"{head}: measured beside the bounds"))
+    tuned = [r for r in rows if r["experiment"] in ("exp_c", "exp_b", "precision")]
+    if tuned:
+        out.append(render(tuned, PAPER_COLUMNS, fmt, title=f"{head}: Experiments B, C and the precision knee "
+                          "(tuned lr and warm-up), beside the paper (arXiv 2409.17677, Appendix H)"))
+    curves = [r for r in rows if r["experiment"] == "exp_a"]
+    if curves:
+        out.append(render(curves, CURVE_COLUMNS, fmt, title=f"{head}: Experiment A at the last epoch, beside "
+                          "Figs 1-2 (paper: cross-entropy on MultiNLI/IMDb; ours: MSE and sign accuracy on text)"))
+    return out
+
+
 def figures(comparison, folder) -> list[Path]:
-    """Minimal parameters against N, with the bounds and the fitted exponent (the family's one figure)."""
+    """Minimal parameters against N with the bounds and the fitted exponent; the paper's experiments' figures."""
     if not comparison.rows:
         return []
     extras = comparison.extras
-    return [plot_size_vs_N(comparison.rows, Path(folder) / "size_vs_N.png", extras.get("fit"), n=extras.get("n_fixed"))]
+    folder = Path(folder)
+    out = []
+    if any(r["experiment"] not in PAPER_EXPERIMENTS for r in comparison.rows):
+        out.append(plot_size_vs_N(comparison.rows, folder / "size_vs_N.png", extras.get("fit"), n=extras.get("n_fixed")))
+    if extras.get("curves"):
+        out.append(plot_curves(extras["curves"], folder / "paper_exp_a_curves.png"))
+    if any(r["experiment"] in ("exp_b", "exp_c", "precision") for r in comparison.rows):
+        out.append(plot_paper_sizes(comparison.rows, folder / "paper_exp_b_c_precision.png"))
+    return out
+
+
+def plot_curves(curves: Sequence[dict], output) -> Path:
+    """Experiment A: training loss and sign accuracy against steps, one line per #blocks, one column per N."""
+    check_suffix(output)
+    import matplotlib
+
+    Ns = sorted({c["N"] for c in curves})
+    with matplotlib.rc_context(PAPER_RC):
+        fig, axes = pyplot().subplots(2, len(Ns), figsize=(max(7.5, 5.5 * len(Ns)), 7), squeeze=False)
+        for j, N in enumerate(Ns):
+            for c in sorted((c for c in curves if c["N"] == N), key=lambda c: c["blocks"]):
+                axes[0][j].plot(c["step"], c["loss"], label=f"{c['blocks']} blocks")
+                axes[1][j].plot(c["step"], c["accuracy"], label=f"{c['blocks']} blocks")
+            axes[0][j].set_yscale("log")
+            axes[0][j].set_title(f"N = {N} (ours: MSE on text windows)")
+            axes[0][j].set_ylabel("training loss (MSE)")
+            axes[1][j].set_ylabel("training accuracy (sign)")
+            axes[1][j].set_xlabel("epoch (full batch)")
+            for ax in axes[:, j]:
+                ax.grid(True, alpha=0.3)
+            axes[0][j].legend(fontsize=8)
+        fig.suptitle("Experiment A (arXiv 2409.17677, Figs 1-2): our reconstruction", fontsize=11)
+        return save(fig, output, dpi=110)
+
+
+def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
+    """Minimal #blocks: against N (Exp B, ours beside the Fig. 3 readings; the precision knee), against n (Exp C)."""
+    from tbounds.empirical.memorization import paper
+
+    check_suffix(output)
+    import matplotlib
+
+    with matplotlib.rc_context(PAPER_RC):
+        fig, (left, mid, right) = pyplot().subplots(1, 3, figsize=(16, 4.8))
+        for crit in ("mse", "sign"):
+            b = sorted((r["N"], r["min_blocks"]) for r in rows if r["experiment"] == "exp_b" and r.get("found")
+                       and r.get("criterion", "mse") == crit)
+            if b:
+                left.plot([p[0] for p in b], [p[1] for p in b], "o-" if crit == "mse" else "^:",
+                          label=f"ours (text windows, tuned; {crit})")
+        left.plot(list(paper.FIGURE3), list(paper.FIGURE3.values()), "s--", color="k", label="paper, Fig. 3 (MultiNLI)")
+        left.set_xlabel("N")
+        left.set_ylabel("minimal #blocks")
+        left.set_title("Experiment B: n = 8")
+        left.legend(fontsize=8)
+        for crit in ("mse", "sign"):
+            c = sorted((r["n"], r["min_blocks"], r["N"]) for r in rows if r["experiment"] == "exp_c" and r.get("found")
+                       and r.get("criterion", "mse") == crit)
+            if c:
+                mid.plot([p[0] for p in c], [p[1] for p in c], "o-" if crit == "mse" else "^:",
+                         label=f"ours (N = {c[0][2]}; {crit})")
+        mid.plot(list(paper.EXPERIMENT_C["blocks"]), list(paper.EXPERIMENT_C["blocks"].values()), "s--", color="k",
+                 label=f"paper (N = {paper.EXPERIMENT_C['N']}: 4 at every n)")
+        mid.set_xscale("log")
+        mid.set_xlabel("n")
+        mid.set_title("Experiment C: random data")
+        mid.legend(fontsize=8)
+        knee = [r for r in rows if r["experiment"] == "precision" and r.get("found")]
+        styles = ["o-", "s--", "^-.", "v:", "D-", "x--"]
+        for i, precision in enumerate(sorted({r["precision"] for r in knee})):
+            pts = sorted((r["N"], r["min_params"]) for r in knee if r["precision"] == precision)
+            right.plot([p[0] for p in pts], [p[1] for p in pts], styles[i % len(styles)], label=precision, alpha=0.8,
+                       markersize=8 - i)
+        right.set_xscale("log")
+        right.set_yscale("log")
+        right.set_xlabel("N")
+        right.set_ylabel("minimal parameters")
+        right.set_title("Precision knee (random data, n = 8)")
+        right.legend(fontsize=8)
+        for ax in (left, mid, right):
+            ax.grid(True, alpha=0.3)
+        return save(fig, output, dpi=110)
 
 
 def plot_size_vs_N(rows: Sequence[dict], output, fit: dict | None = None, n: int | None = None) -> Path:

@@ -46,6 +46,21 @@ EXPERIMENTS = (
           "MLP params >= d n (certificate) and above the transformer's", "Parameter sharing across tokens."),
     _spec("text", "Real English text windows", profiles.text_units, ("kajitsuka2025.next_token.lower_derived",),
           "memorizable; separation measured on the data", "Words of Python's language reference as tokens."),
+    _spec("exp_c", "Experiment C: minimal blocks against n at N = 500 (tuned lr, warm-up)", profiles.exp_c_units,
+          ("kajitsuka2025.next_token.lower", "kajitsuka2025.next_token.upper"),
+          "minimal #blocks flat in n (the paper: 4 at every n from 10 to 10^4)",
+          "Appendix H, random U[0,1)^6 tokens, Rademacher labels, MSE < 0.01, Optuna-tuned lr and warm-up."),
+    _spec("exp_b", "Experiment B: minimal blocks against N at n = 8, text (tuned)", profiles.exp_b_units,
+          ("kajitsuka2025.next_token.lower", "kajitsuka2025.next_token.upper"),
+          "fitted exponent of minimal #blocks in N, beside the paper's Figure 3 readings",
+          "Appendix H, Figure 3 (the paper: MultiNLI; ours: text windows of the embedded corpus or --corpus)."),
+    _spec("exp_a", "Experiment A: training loss and accuracy against #blocks (curves)", profiles.exp_a_units, (),
+          "loss falls and accuracy rises with #blocks (the paper's Figures 1-2)",
+          "Appendix H, Figures 1-2 (the paper: cross-entropy on MultiNLI/IMDb; ours: MSE on text windows)."),
+    _spec("precision", "Precision knee: minimal blocks against N under k-bit weights and bf16 training",
+          profiles.knee_units, ("kajitsuka2025.next_token.lower",),
+          "growth in N turns linear when fewer bits are available (Appendix F)",
+          "k-bit post-training quantisation of the trained weights; bf16 training with no fp32 master copy."),
 )
 
 TASKS = (

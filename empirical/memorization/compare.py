@@ -29,8 +29,11 @@ from ..experiment import Experiment
 from ..fit import SlopeFit, slope
 from ..runner import Results
 from ..store import Row
+from . import kept, paper_compare
 from .profiles import Profile
-from .units import CapacityUnit
+from .units import CapacityUnit, CurveUnit, TunedCapacityUnit
+
+PAPER_EXPERIMENTS = ("exp_c", "exp_b", "exp_a", "precision")
 
 RATES = ("kajitsuka2025.next_token.upper", "kajitsuka2025.next_token.lower")
 
@@ -79,13 +82,41 @@ def row_for(e: Experiment, unit, row: Row) -> dict:
 
 
 def compare(results: Results, profile: Profile) -> Comparison:
-    """Rows for every finished capacity unit, the relations the theory promises, and the exponent fit."""
+    """Rows for every finished capacity unit, the relations the theory promises, and the exponent fit.
+
+    The paper profile with none of the paper experiments' units in the store reads the results
+    kept in the repository (:mod:`.kept`), if there are any, and says where they came from.
+    """
+    source = None
+    wanted = [p for p in results.planned if p.experiment.short_name in PAPER_EXPERIMENTS]
+    if wanted and not any(p.key in results.rows for p in wanted):
+        source = kept.load(profile.name)
+        if source is not None:
+            results = source.results(results)
     rows = capacity_rows(results)
+    entries = [(e, unit, row) for e in _experiments(results) for unit, row in results.of(e)]
+    prow = paper_rows(entries)
     checks = {e.short_name: [row for _, row in results.of(e)] for e in _experiments(results)
               if e.short_name in ("structure", "lemmas")}
     fit = size_fit(rows)
-    return Comparison("memorization", profile.name, rows, relations(rows, profile, checks, fit),
-                      {"fit": fit.to_dict() if fit else None, "n_fixed": profile.n_fixed})
+    rels = relations(rows, profile, checks, fit) + paper_compare.paper_relations(prow)
+    extras = {"fit": fit.to_dict() if fit else None, "n_fixed": profile.n_fixed,
+              "curves": paper_compare.curves(entries)}
+    if source is not None:
+        rels.insert(0, source.relation())
+        extras["kept"] = source.header
+    return Comparison("memorization", profile.name, rows + prow, rels, extras)
+
+
+def paper_rows(entries) -> list[dict]:
+    """Rows of the paper's experiments (tuned searches, one per precision; curves), the paper's values beside."""
+    out = []
+    for e, unit, row in entries:
+        if isinstance(unit, TunedCapacityUnit):
+            out += paper_compare.tuned_rows(e, unit, row)
+        elif isinstance(unit, CurveUnit):
+            out.append(paper_compare.curve_row(e, unit, row))
+    return out
 
 
 def size_fit(rows: list[dict]) -> Optional[SlopeFit]:
@@ -233,7 +264,8 @@ def capacity_rows(results: Results) -> list[dict]:
 
 def measurements(results: Results) -> list[dict]:
     """Every finished unit (what ``tbounds run`` prints): capacity rows, then the structural and lemma checks."""
+    entries = [(e, unit, row) for e in _experiments(results) for unit, row in results.of(e)]
     checks = [{"experiment": e.short_name, "check": getattr(unit, "check", "lemmas B.1, B.2"), "N": unit.N,
                "n": getattr(unit, "n", None), "seed": unit.seed, "relation": f"holds: {row.result['holds']}"}
-              for e in _experiments(results) for unit, row in results.of(e) if not isinstance(unit, CapacityUnit)]
-    return capacity_rows(results) + checks
+              for e, unit, row in entries if not isinstance(unit, (CapacityUnit, TunedCapacityUnit, CurveUnit))]
+    return capacity_rows(results) + checks + paper_rows(entries)

@@ -33,6 +33,7 @@ from .construction import lemma_b1, lemma_b2, random_multisets
 from .measure import describe
 from .models import ATTENTIONS, FlatMLP, Transformer
 from .tasks import inconsistent, make_dataset, random_tokens
+from .tuning import check_precisions, search_around, tune_size
 from ..seeds import generator
 
 VERSION = 1  # bump when a unit's meaning changes: old rows then no longer match
@@ -191,4 +192,174 @@ def run_unit(unit, ctx: Context) -> dict:
         return run_structure(unit, ctx)
     if isinstance(unit, LemmaUnit):
         return run_lemma(unit, ctx)
+    if isinstance(unit, TunedCapacityUnit):
+        return run_tuned(unit, ctx)
+    if isinstance(unit, CurveUnit):
+        return run_curve(unit, ctx)
     raise ConfigError(f"not a memorization unit: {type(unit).__name__}")
+
+
+# ------------------------------------------------------------------ the paper's experiments (Appendix H)
+@dataclass(frozen=True)
+class TunedCapacityUnit:
+    """The minimal blocks that memorize one dataset, with Optuna-tuned lr and warm-up at each size
+    (:mod:`.tuning`); every precision in ``precisions`` gets its own minimal size from the same trainings."""
+
+    N: int
+    n: int
+    d: int = 6
+    data: str = "random"            # random | text
+    corpus: str = ""
+    m: int = 2
+    q: int = 8
+    criterion: str = "mse"
+    threshold: float = 0.01
+    trials: int = 2
+    rounds: int = 1
+    lr_low: float = 1e-3
+    lr_high: float = 0.1
+    warmup_high: float = 0.3
+    steps: int = 1000
+    patience: int = 200
+    start: int = 1
+    max_blocks: int = 64
+    weight_decay: float = 0.01
+    round_to: str = ""              # "" (fp32 training) | bf16
+    precisions: tuple = ("fp32",)   # fp32 (as trained) and q<k> (k-bit post-training quantisation)
+    seed: int = 0
+    version: int = VERSION
+
+    def __post_init__(self):
+        for name in ("N", "n", "d", "m", "q", "trials", "rounds", "steps", "patience"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"{name} must be a positive integer (got {v!r})")
+        if not 0 <= self.start <= self.max_blocks:
+            raise ConfigError(f"start must be in 0..max_blocks (got {self.start}, max_blocks {self.max_blocks})")
+        if self.round_to not in ("", "bf16"):
+            raise ConfigError(f"round_to must be '' or bf16 (got {self.round_to!r})")
+        if not 0 < self.lr_low < self.lr_high:
+            raise ConfigError(f"the lr range needs 0 < lr_low < lr_high (got {self.lr_low}, {self.lr_high})")
+        if not 0 <= self.warmup_high < 1:
+            raise ConfigError(f"warmup_high must be a fraction in [0, 1) (got {self.warmup_high})")
+        check_precisions(self.precisions)
+        Criterion(self.criterion, self.threshold)
+
+    def make_model(self, size: int):
+        return Transformer(d=self.d, m=self.m, q=self.q, blocks=size)
+
+    @property
+    def precision(self) -> str:
+        """The main precision: the training type (fp32 or bf16)."""
+        return self.round_to or "fp32"
+
+
+@dataclass(frozen=True)
+class CurveUnit:
+    """Training loss and sign accuracy against epochs at one fixed size (Figures 1-2), best of ``trials``."""
+
+    N: int
+    blocks: int
+    n: int = 8
+    d: int = 16
+    data: str = "text"
+    corpus: str = ""
+    m: int = 2
+    q: int = 8
+    trials: int = 2
+    lr_low: float = 1e-3
+    lr_high: float = 0.1
+    warmup_high: float = 0.3
+    steps: int = 1000
+    every: int = 10
+    weight_decay: float = 0.01
+    seed: int = 0
+    version: int = VERSION
+
+    def __post_init__(self):
+        for name in ("N", "n", "d", "m", "q", "trials", "steps", "every"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ConfigError(f"{name} must be a positive integer (got {v!r})")
+        if self.blocks < 0:
+            raise ConfigError(f"blocks must be >= 0 (got {self.blocks})")
+
+
+def _tuned_kwargs(unit) -> dict:
+    return dict(trials=unit.trials, lr_range=(unit.lr_low, unit.lr_high), warmup_range=(0.0, unit.warmup_high),
+                steps=unit.steps, seed=unit.seed, weight_decay=unit.weight_decay)
+
+
+def run_tuned(unit: TunedCapacityUnit, ctx: Context) -> dict:
+    ds = make_dataset(unit.data, unit.N, unit.n, unit.d, unit.seed, "next_token", unit.corpus or None)
+    data = describe(ds)
+    device = torch.device(ctx.device) if not isinstance(ctx.device, torch.device) else ctx.device
+    ds = ds.to(device)
+    crit = Criterion(unit.criterion, unit.threshold)
+    precisions = (unit.precision, *[p for p in unit.precisions if p != "fp32"])
+    sizes: dict[int, dict] = {}
+
+    def outcome(k: int) -> dict:
+        if k not in sizes:
+            sizes[k] = tune_size(unit.make_model, k, ds.X, ds.y, rounds=unit.rounds, criterion=crit,
+                                 patience=unit.patience, round_to=unit.round_to, precisions=precisions,
+                                 device=device, **_tuned_kwargs(unit))
+            ctx.report(f"tuned N={unit.N} n={unit.n} {unit.precision}: {k} blocks "
+                       + ", ".join(f"{p} {'yes' if s else 'no'}" for p, s in sizes[k]["success"].items()))
+        return sizes[k]
+
+    by_precision = {}
+    for p in precisions:
+        k = search_around(lambda s: outcome(s)["success"][p], unit.start, low=0, high=unit.max_blocks)
+        by_precision[p] = {"min_blocks": k, "min_params": None if k is None else unit.make_model(k).param_count()}
+    main = by_precision[unit.precision]
+    return {"min_blocks": main["min_blocks"], "min_params": main["min_params"], "found": main["min_blocks"] is not None,
+            "precision": unit.precision, "by_precision": by_precision,
+            "sizes": [sizes[k] for k in sorted(sizes)], "steps_total": sum(s["steps"] for s in sizes.values()),
+            "r": data["r"], "delta": data["delta"], "distinct_tokens": data["distinct_tokens"],
+            "conflicts": data["conflicts"], "max_params_tried": unit.make_model(unit.max_blocks).param_count()}
+
+
+class CurveRecorder:
+    """A model wrapper that records each member's loss and sign accuracy every ``every`` forward calls.
+
+    :func:`tbounds.empirical.ensemble.train` calls ``forward`` once per step (then once more at the
+    end), so call ``t`` sees the weights after ``t`` updates; trained as one chunk.
+    """
+
+    def __init__(self, model, y, every: int):
+        self.model, self.y, self.every = model, y, every
+        self.m, self.q, self.layout = model.m, model.q, model.layout
+        self.calls, self.steps, self.loss, self.accuracy = 0, [], [], []
+
+    def forward(self, flat, X):
+        out = self.model.forward(flat, X)
+        if self.calls % self.every == 0:
+            with torch.no_grad():
+                diff = out.detach() - self.y
+                self.steps.append(self.calls)
+                self.loss.append((diff * diff).mean(dim=1).tolist())
+                self.accuracy.append(((out.detach() * self.y) > 0).float().mean(dim=1).tolist())
+        self.calls += 1
+        return out
+
+
+def run_curve(unit: CurveUnit, ctx: Context) -> dict:
+    ds = make_dataset(unit.data, unit.N, unit.n, unit.d, unit.seed, "next_token", unit.corpus or None)
+    device = torch.device(ctx.device) if not isinstance(ctx.device, torch.device) else ctx.device
+    ds = ds.to(device)
+    recorders = []
+
+    def record(model):
+        recorders.append(CurveRecorder(model, ds.y, unit.every))
+        return recorders[-1]
+
+    make = lambda k: Transformer(d=unit.d, m=unit.m, q=unit.q, blocks=k)  # noqa: E731
+    out = tune_size(make, unit.blocks, ds.X, ds.y, criterion=Criterion("none"), recorder=record, device=device,
+                    **_tuned_kwargs(unit))
+    rec = recorders[0]
+    best = min(range(len(out["trials"])), key=lambda i: out["trials"][i]["final_loss"])
+    curve = {"step": rec.steps, "loss": [row[best] for row in rec.loss], "accuracy": [row[best] for row in rec.accuracy]}
+    ctx.report(f"curve N={unit.N} {unit.blocks} blocks: loss {curve['loss'][-1]:.4f}")
+    return {"blocks": unit.blocks, "params": out["params"], "final_loss": curve["loss"][-1],
+            "final_accuracy": curve["accuracy"][-1], "best_trial": best, "curve": curve, "trials": out["trials"]}
