@@ -67,7 +67,9 @@ class Kept:
             "source of the paper-profile rows", f"kept file {h.get('path')}: {h.get('command')}",
             f"machine: {h.get('machine', {}).get('cpu')}, {h.get('machine', {}).get('cores')} cores, "
             f"torch {h.get('machine', {}).get('torch')}; date {h.get('date')}",
-            f"wall time {h.get('wall_seconds')} s; {len(self.rows)} units")
+            f"wall time {h.get('wall_seconds')} s; {len(self.rows)} units; training at "
+            f"{h.get('throughput', {}).get('gflops')} GFLOP/s per worker = "
+            f"{100 * (h.get('throughput', {}).get('fraction_of_peak') or 0):.1f}% of the measured fp32 matmul peak")
 
     def results(self, current):
         """``current`` (the runner's Results) with the kept units of the paper experiments added."""
@@ -107,13 +109,28 @@ def load(profile: str, path: Optional[Path] = None) -> Optional[Kept]:
     return Kept(header, data.get("rows", []))
 
 
-def write(results, profile_name: str, path, command: str, wall_seconds: float) -> Path:
+def throughput(rows: list, peak_gflops: float) -> dict:
+    """Model FLOPs the training units computed, over the seconds those units took: the achieved
+    GFLOP/s of one worker, and its fraction of ``peak_gflops`` (a matmul at the same thread count).
+
+    >>> throughput([{"result": {"flops": 4e9}, "seconds": 2.0}, {"result": {}, "seconds": 1.0}], 100.0)
+    {'model_flops': 4000000000.0, 'unit_seconds': 2.0, 'gflops': 2.0, 'peak_gflops': 100.0, 'fraction_of_peak': 0.02}
+    """
+    timed = [r for r in rows if r["result"].get("flops")]
+    flops = float(sum(r["result"]["flops"] for r in timed))
+    seconds = float(sum(r["seconds"] for r in timed))
+    gflops = flops / seconds / 1e9 if seconds > 0 else 0.0
+    return {"model_flops": flops, "unit_seconds": round(seconds, 1), "gflops": round(gflops, 2),
+            "peak_gflops": round(peak_gflops, 1), "fraction_of_peak": round(gflops / peak_gflops, 4) if peak_gflops else None}
+
+
+def write(results, profile_name: str, path, command: str, wall_seconds: float, peak_gflops: float = 0.0) -> Path:
     """Keep every finished row of ``results`` (the runner's Results of one profile) as JSON."""
     rows = [{"experiment": p.experiment.name, "config": config_dict(p.unit), "result": row.result,
              "seed": row.seed, "seconds": round(row.seconds, 1)} for p, row in results.finished()]
     data = {"family": "memorization", "profile": profile_name, "command": command, "machine": machine(),
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "wall_seconds": round(wall_seconds, 1),
-            "rows": rows}
+            "throughput": throughput(rows, peak_gflops), "rows": rows}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, default=float) + "\n")
@@ -131,12 +148,19 @@ def main(argv=None) -> None:
     parser.add_argument("--out", default=None)
     parser.add_argument("--command", required=True, help="the command that produced the store")
     parser.add_argument("--wall-seconds", type=float, required=True)
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker of the run (for the peak)")
     args = parser.parse_args(argv)
+    import torch
+
+    from ..device import matmul_peak, set_threads
+
+    set_threads(args.threads)
+    peak = matmul_peak(torch.device("cpu"), seconds=3.0)
     family = get_family("memorization")
     profile = family.profile(args.profile)
     with Store(args.store) as store:
         results = run(family.experiments, profile, store, execute=False)
-    out = write(results, args.profile, args.out or default_path(args.profile), args.command, args.wall_seconds)
+    out = write(results, args.profile, args.out or default_path(args.profile), args.command, args.wall_seconds, peak)
     print(f"kept {len(results.finished())} rows in {out}")
 
 

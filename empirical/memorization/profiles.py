@@ -203,8 +203,9 @@ def _tuned(p: Profile, trials: int, criterion: str = "mse", **fields) -> TunedCa
 
 def exp_c_units(p: Profile):
     """Experiment C: N fixed, n swept, random U[0,1)^6 tokens, Rademacher labels (the paper: 4 blocks at every n)."""
+    # Longest first (n = 10^4 is most of the paper profile's cost): parallel workers then finish together.
     return [_tuned(p, p.c_trials, c, N=p.c_N, n=n, d=p.d, start=p.c_start, max_blocks=p.c_max_blocks, seed=s)
-            for s in p.seeds[:1] for c in p.paper_criteria for n in p.c_n_values]
+            for s in p.seeds[:1] for n in sorted(p.c_n_values, reverse=True) for c in p.paper_criteria]
 
 
 def exp_b_units(p: Profile):

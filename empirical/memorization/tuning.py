@@ -25,6 +25,8 @@ search over the box, not a model-guided search.
 ...                 criterion=Criterion("sign"), precisions=("fp32", "q8"))
 >>> sorted(out["success"]), len(out["trials"]), sorted(out["trials"][0])
 (['fp32', 'q8'], 2, ['final_loss', 'lr', 'met', 'plateaued', 'steps', 'warmup'])
+>>> out["flops"] == out["member_steps"] * Transformer(d=3, blocks=1).flops_per_step(6, 3) > 0
+True
 >>> quantise_tensor(torch.tensor([0.6, -1.0, 0.2]), 2).tolist()
 [1.0, -1.0, 0.0]
 """
@@ -102,7 +104,7 @@ def tune_size(make_model: Callable[[int], object], size: int, X, y, *, trials: i
                                 sampler=optuna.samplers.TPESampler(seed=seed * 1_000_003 + size * 1_009))
     model = make_model(size)
     per_round = [trials // rounds + (1 if r < trials % rounds else 0) for r in range(rounds)]
-    records, steps_used = [], 0
+    records, steps_used, member_steps = [], 0, 0
     success = {p: False for p in precisions}
     best = math.inf
     member = 0
@@ -119,6 +121,7 @@ def tune_size(make_model: Callable[[int], object], size: int, X, y, *, trials: i
                     weight_decay=weight_decay, patience=patience, round_to=dtype,
                     chunk=len(seeds) if recorder else None)
         steps_used += int(res.total_steps)
+        member_steps += int(res.member_steps)
         plateaued = res.plateaued if res.plateaued is not None else torch.zeros(count, dtype=torch.bool)
         for i, t in enumerate(asked):
             loss = float(res.loss[i])
@@ -136,8 +139,10 @@ def tune_size(make_model: Callable[[int], object], size: int, X, y, *, trials: i
             if bits is None:
                 met = met & res.met   # a trained success, re-checked in float64
             success[p] = bool(met.any())
+    # Model FLOPs of the training actually computed (what a run's fraction of peak is made of).
+    flops = member_steps * model.flops_per_step(X.shape[-3], X.shape[-2])
     return {"size": size, "params": model.param_count(), "success": success, "best_loss": best,
-            "trials": records, "steps": steps_used}
+            "trials": records, "steps": steps_used, "member_steps": member_steps, "flops": flops}
 
 
 def search_around(succeeds: Callable[[int], bool], start: int, *, low: int = 0, high: int = 64) -> Optional[int]:

@@ -316,6 +316,7 @@ def run_tuned(unit: TunedCapacityUnit, ctx: Context) -> dict:
     return {"min_blocks": main["min_blocks"], "min_params": main["min_params"], "found": main["min_blocks"] is not None,
             "precision": unit.precision, "by_precision": by_precision,
             "sizes": [sizes[k] for k in sorted(sizes)], "steps_total": sum(s["steps"] for s in sizes.values()),
+            "flops": sum(s["flops"] for s in sizes.values()),
             "r": data["r"], "delta": data["delta"], "distinct_tokens": data["distinct_tokens"],
             "conflicts": data["conflicts"], "max_params_tried": unit.make_model(unit.max_blocks).param_count()}
 
@@ -362,4 +363,5 @@ def run_curve(unit: CurveUnit, ctx: Context) -> dict:
     curve = {"step": rec.steps, "loss": [row[best] for row in rec.loss], "accuracy": [row[best] for row in rec.accuracy]}
     ctx.report(f"curve N={unit.N} {unit.blocks} blocks: loss {curve['loss'][-1]:.4f}")
     return {"blocks": unit.blocks, "params": out["params"], "final_loss": curve["loss"][-1],
-            "final_accuracy": curve["accuracy"][-1], "best_trial": best, "curve": curve, "trials": out["trials"]}
+            "final_accuracy": curve["accuracy"][-1], "best_trial": best, "curve": curve, "trials": out["trials"],
+            "flops": out["flops"]}
