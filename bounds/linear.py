@@ -87,7 +87,10 @@ class Evaluator:
 
     @cached_property
     def _array_function(self):
-        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"])
+        # scipy (0.3 s to import) only for the special functions (gamma, erfc, ...) numpy lacks.
+        special = not all((type(f).__module__ or "").startswith(("sympy.functions.elementary", "sympy.codegen"))
+                          for f in self._plain_expr.atoms(sp.Function))
+        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"] if special else ["numpy"])
 
     @cached_property
     def _math_function(self):
