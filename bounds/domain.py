@@ -74,6 +74,17 @@ class Param:
             ok &= v == np.floor(v)
         return ok
 
+    def _all_inside(self, v: np.ndarray) -> bool:
+        """Every value inside an interval domain, proved from the extremes alone (a NaN makes min and max NaN);
+        integers still need their elementwise check."""
+        if self.integer or v.size == 0:
+            return False
+        lo, hi = v.min(), v.max()
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return False
+        return ((lo > self.low) if self.low_open else (lo >= self.low)) and \
+            ((hi < self.high) if self.high_open else (hi <= self.high))
+
     def validate(self, values) -> np.ndarray:
         """Return ``values`` as a float array, or raise naming the parameter.
 
@@ -105,6 +116,8 @@ class Param:
                                  f"(got {got})") from None
         except (TypeError, ValueError):
             raise ParameterError(self.name, f"must be {self.describe_domain()}", got=values) from None
+        if self._all_inside(arr):
+            return arr
         bad = ~self.contains(arr)
         if bad.any():
             first = arr[bad].flat[0] if arr.ndim else float(arr)

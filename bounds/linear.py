@@ -143,7 +143,10 @@ class Evaluator:
             return _shaped(self.log_function(*arrays), shape)
         with np.errstate(invalid="ignore"):
             a = np.abs(v)
-            ok = (a >= SMALL) & (a <= BIG)
+            if a.size and a.min() >= SMALL and a.max() <= BIG:  # the usual case, proved from the extremes (NaN fails)
+                ok = np.ones(shape, dtype=bool)
+            else:
+                ok = (a >= SMALL) & (a <= BIG)
         if flags.raised:  # an overflow can hide in a Min, an underflow leave an imprecise value
             for x in arrays:
                 ok &= _moderate(x)
