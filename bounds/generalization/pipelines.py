@@ -86,7 +86,7 @@ BOUNDS += [
           params=params("dof", "A", "b", "n"),
           statement="min(b, inf_alpha 4 alpha + (12/sqrt n) int_alpha^b sqrt(p ln_+(A/eps)) d eps), alpha solving "
                     "p ln(A/alpha) = n/9; never above dudley.parametric.",
-          numeric=_param_quadrature,
+          numeric=unique_points(_param_quadrature),
           latex_rhs=r"\inf_\alpha 4\alpha + \tfrac{12}{\sqrt n}\int_\alpha^b \sqrt{p\ln_+(A/\varepsilon)}\,d\varepsilon",
           assumptions=(Assumption("parametric cover", PARAM_COVER_HYP),),
           monotone={"dof": "increasing", "A": "increasing", "b": "increasing", "n": "decreasing"}, derived=True),
