@@ -141,12 +141,13 @@ class Evaluator:
                 v = np.array(np.broadcast_to(v, shape))
         except (ArithmeticError, ValueError, TypeError, NameError):
             return _shaped(self.log_function(*arrays), shape)
+        if shape and not flags.raised and not self.integer_valued and v.min() >= SMALL and v.max() <= BIG:
+            # The usual case, proved from the extremes (a NaN fails both): every value an ordinary positive
+            # number, so the sign folds away (a read-only view of 1) and only the log is computed.
+            return Signed(np.broadcast_to(np.float64(1.0), shape), np.log(v))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)
-            if a.size and a.min() >= SMALL and a.max() <= BIG:  # the usual case, proved from the extremes (NaN fails)
-                ok = np.ones(shape, dtype=bool)
-            else:
-                ok = (a >= SMALL) & (a <= BIG)
+            ok = (a >= SMALL) & (a <= BIG)
         if flags.raised:  # an overflow can hide in a Min, an underflow leave an imprecise value
             for x in arrays:
                 ok &= _moderate(x)
