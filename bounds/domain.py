@@ -76,14 +76,15 @@ class Param:
 
     def _all_inside(self, v: np.ndarray) -> bool:
         """Every value inside an interval domain, proved from the extremes alone (a NaN makes min and max NaN);
-        integers still need their elementwise check."""
-        if self.integer or v.size == 0:
+        integers add one elementwise check of integrality."""
+        if v.size == 0:
             return False
         lo, hi = v.min(), v.max()
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return False
-        return ((lo > self.low) if self.low_open else (lo >= self.low)) and \
+        inside = ((lo > self.low) if self.low_open else (lo >= self.low)) and \
             ((hi < self.high) if self.high_open else (hi <= self.high))
+        return inside and (not self.integer or bool(np.all(v == np.floor(v))))
 
     def validate(self, values) -> np.ndarray:
         """Return ``values`` as a float array, or raise naming the parameter.
