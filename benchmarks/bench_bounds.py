@@ -104,7 +104,7 @@ def quadrature_rates(points: int, family=None) -> dict[str, tuple[float, list[fl
             continue
         values = in_range_grid(b, points, np.random.default_rng(_seed(b.id)))
         b.signed_log(check=False, **{k: v[:2] for k, v in values.items()})  # first use builds and compiles
-        seconds = best_time(lambda: b.signed_log(check=False, **values), 1)
+        seconds = best_time(lambda: b.signed_log(check=False, **values), 3)
         out[b.id] = (points / seconds, b.signed_log(check=False, **values).log.tolist())
     return out
 
