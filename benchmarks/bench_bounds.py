@@ -11,22 +11,33 @@ and prints
   finite, non-zero number (tbounds is finite there in log space);
 * ``1pt us`` -- single-point latency of ``bound(**point)`` (assumptions checked) and of the lambdified
   function on Python floats, in microseconds;
-* for numeric (quadrature) bounds, points per second on distinct points;
+* for numeric (quadrature) bounds, points per second on distinct points, and the same for a baseline
+  checkout (``--baseline REF``, default ``main``: its ``bounds/`` is exported to a temporary folder and
+  timed in a subprocess of this run, on the same points), with the speed-up and the largest relative
+  difference of the values (the closed forms and the adaptive rule must agree within the estimate);
 * start-up: ``tbounds --help``, ``tbounds eval ID --example`` and ``python -c "import numpy, sympy"``.
 
     python benchmarks/bench_bounds.py                      # 10^5 points per grid
     python benchmarks/bench_bounds.py --points 1000000 --family memorization
+    python benchmarks/bench_bounds.py --only quadrature --baseline 7dddeb1
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
+
+if os.environ.get("TBOUNDS_BENCH_BASELINE"):  # a baseline run: import tbounds.bounds from the exported checkout
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+    sys.path.insert(0, os.environ["TBOUNDS_BENCH_BASELINE"])
 
 import numpy as np
 import sympy as sp
@@ -85,6 +96,39 @@ def compare_grid(bound, lam, values, repeats):
     return ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0)))
 
 
+def quadrature_rates(points: int, family=None) -> dict[str, tuple[float, list[float]]]:
+    """Points per second and the log-values of every numeric bound on ``points`` distinct in-range points."""
+    out = {}
+    for b in bounds.select(family=family):
+        if not b.params or b.expr is not None:
+            continue
+        values = in_range_grid(b, points, np.random.default_rng(_seed(b.id)))
+        b.signed_log(check=False, **{k: v[:2] for k, v in values.items()})  # first use builds and compiles
+        seconds = best_time(lambda: b.signed_log(check=False, **values), 3)
+        out[b.id] = (points / seconds, b.signed_log(check=False, **values).log.tolist())
+    return out
+
+
+def _seed(text: str) -> int:
+    return sum((i + 1) * ord(c) for i, c in enumerate(text))
+
+
+def baseline_rates(ref: str, points: int, family=None) -> dict:
+    """:func:`quadrature_rates` of ``ref``'s ``bounds/``, in a subprocess of this run."""
+    root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
+                          check=True, cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "tbounds"))
+        archive = subprocess.run(["git", "archive", ref, "bounds"], capture_output=True, check=True, cwd=root).stdout
+        subprocess.run(["tar", "-x", "-C", os.path.join(tmp, "tbounds")], input=archive, check=True)
+        env = {**os.environ, "TBOUNDS_BENCH_BASELINE": tmp}
+        argv = [sys.executable, os.path.abspath(__file__), "--baseline-child", "--quadrature-points", str(points)]
+        if family:
+            argv += ["--family", family]
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout)
+
+
 def startup(argv: list[str], repeats: int = 3) -> float:
     times = []
     for _ in range(repeats):
@@ -100,17 +144,23 @@ def main() -> None:
     parser.add_argument("--quadrature-points", type=int, default=2_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--family", default=None)
+    parser.add_argument("--baseline", default="main", help="git ref timed for quadrature in the same run ('' skips)")
+    parser.add_argument("--only", choices=["quadrature"], default=None, help="run only the quadrature section")
+    parser.add_argument("--baseline-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    if args.baseline_child:
+        print(json.dumps(quadrature_rates(args.quadrature_points, args.family)))
+        return
+    if args.only == "quadrature":
+        quadrature_section(args)
+        return
     rng = np.random.default_rng(0)
     chosen = [b for b in bounds.select(family=args.family) if b.params]
     print(f"{'bound':<56} {'ratio in':>8} {'ratio wide':>10} {'overflow':>8} {'1pt us':>7} {'lambdify':>8}")
-    ratios_in, ratios_wide, latency, overflow, quad = [], [], [], [], []
+    ratios_in, ratios_wide, latency, overflow = [], [], [], []
     for b in chosen:
         if b.expr is None:
-            values = in_range_grid(b, args.quadrature_points, rng)
-            seconds = best_time(lambda: b.signed_log(check=False, **values), 1)
-            quad.append((b.id, args.quadrature_points / seconds))
             continue
         lam = sp.lambdify([p.symbol for p in b.params], b.expr, modules=["scipy", "numpy"])
         r_in, _, _ = compare_grid(b, lam, in_range_grid(b, args.points, rng), args.repeats)
@@ -126,8 +176,6 @@ def main() -> None:
         latency.append(ours_1 / theirs_1)
         print(f"{b.id:<56} {r_in:>8.2f} {r_wide:>10.2f} {share:>8.0%} {ours_1 * 1e6:>7.1f} {theirs_1 * 1e6:>8.1f}",
               flush=True)
-    for name, rate in quad:
-        print(f"{name:<56} quadrature {rate:>10.3g} points/s")
     print(f"\n{len(ratios_in)} closed-form bounds, {args.points:,} points per grid (ratio = tbounds time / lambdify time)")
     if ratios_in:
         print(f"  grid ratio, in range: median {statistics.median(ratios_in):.2f}  (min {min(ratios_in):.2f}, "
@@ -138,16 +186,38 @@ def main() -> None:
               f" max {max(overflow):.0%}")
         print(f"  single point, tbounds / lambdify latency: median {statistics.median(latency):.2f}, "
               f"max {max(latency):.2f}")
-    if quad:
-        rates = [r for _, r in quad]
-        print(f"  quadrature ({len(quad)} bounds, {args.quadrature_points:,} distinct points): median "
-              f"{statistics.median(rates):.3g} points/s (min {min(rates):.3g}, max {max(rates):.3g})")
+    quadrature_section(args)
     exe = [sys.executable, "-c", "from tbounds.cli.main import cli; cli()"]
     print("  start-up (best of 3, seconds): "
           f"--help {startup(exe + ['--help']):.2f}, "
           f"eval one bound {startup(exe + ['eval', 'kajitsuka2025.seq2seq.lower_hardmax', '--example']):.2f}, "
           f"import numpy+sympy {startup([sys.executable, '-c', 'import numpy, sympy']):.2f}, "
           f"import numpy+scipy.special+sympy {startup([sys.executable, '-c', 'import numpy, scipy.special, sympy']):.2f}")
+
+
+def quadrature_section(args) -> None:
+    """Numeric bounds: throughput now and, in the same run, at ``--baseline``; speed-up and agreement."""
+    ours = quadrature_rates(args.quadrature_points, args.family)
+    theirs = baseline_rates(args.baseline, args.quadrature_points, args.family) if args.baseline else {}
+    print(f"\n{'numeric bound':<56} {'points/s':>10} {'baseline':>10} {'speed-up':>8} {'max rel diff':>12}")
+    speedups = []
+    for name, (rate, logs) in ours.items():
+        if name in theirs:
+            base, base_logs = theirs[name]
+            a, b = np.asarray(logs), np.asarray(base_logs)
+            both = np.isfinite(a) & np.isfinite(b)
+            diff = float(np.max(np.abs(np.expm1(a[both] - b[both])))) if both.any() else float("nan")
+            speedups.append(rate / base)
+            print(f"{name:<56} {rate:>10.3g} {base:>10.3g} {rate / base:>8.1f} {diff:>12.2g}")
+        else:
+            print(f"{name:<56} {rate:>10.3g} {'-':>10}")
+    rates = [r for r, _ in ours.values()]
+    if rates:
+        print(f"  quadrature ({len(rates)} bounds, {args.quadrature_points:,} distinct points): median "
+              f"{statistics.median(rates):.3g} points/s (min {min(rates):.3g}, max {max(rates):.3g})")
+    if speedups:
+        print(f"  speed-up over {args.baseline} (same run): median {statistics.median(speedups):.1f} "
+              f"(min {min(speedups):.1f}, max {max(speedups):.1f})")
 
 
 if __name__ == "__main__":

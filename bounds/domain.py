@@ -74,6 +74,18 @@ class Param:
             ok &= v == np.floor(v)
         return ok
 
+    def _all_inside(self, v: np.ndarray) -> bool:
+        """Every value inside an interval domain, proved from the extremes alone (a NaN makes min and max NaN);
+        integers add one elementwise check of integrality."""
+        if v.size == 0:
+            return False
+        lo, hi = v.min(), v.max()
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return False
+        inside = ((lo > self.low) if self.low_open else (lo >= self.low)) and \
+            ((hi < self.high) if self.high_open else (hi <= self.high))
+        return inside and (not self.integer or bool(np.all(v == np.floor(v))))
+
     def validate(self, values) -> np.ndarray:
         """Return ``values`` as a float array, or raise naming the parameter.
 
@@ -105,6 +117,8 @@ class Param:
                                  f"(got {got})") from None
         except (TypeError, ValueError):
             raise ParameterError(self.name, f"must be {self.describe_domain()}", got=values) from None
+        if self._all_inside(arr):
+            return arr
         bad = ~self.contains(arr)
         if bad.any():
             first = arr[bad].flat[0] if arr.ndim else float(arr)

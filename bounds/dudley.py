@@ -110,41 +110,160 @@ def maurey_log_cover(C) -> LogLogCover:
     return lambda log_eps: 2 * (logC - log_eps)
 
 
+# --------------------------------------------------------------------------- Dudley at the optimal alpha, closed forms
+
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(16)
+
+
+def _log_g(L: np.ndarray) -> np.ndarray:
+    """``log(sqrt(L) + (sqrt(pi)/2) erfcx(sqrt(L)))``: ``J(c) = c g(ln(1/c))`` (erfc = erfcx e^(-L), e^(-L) = c)."""
+    s = np.sqrt(L)
+    return np.log(s + math.sqrt(math.pi) / 2 * special.erfcx(s))
+
+
+def _log_tail(L: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """``log int_0^delta sqrt(L + t) e^(-t) dt`` for ``L >= 0``, ``delta > 0`` (``inf`` allowed).
+
+    It equals ``g(L) - e^(-delta) g(L + delta)``; below ``delta = 1`` that difference cancels, so
+    there a 16-point Gauss-Legendre rule in ``s = sqrt(L + t)`` integrates ``2 s^2 e^(-(s^2 - L))``,
+    an entire function over an interval where the exponent moves by at most 1 (exact to rounding).
+    """
+    L, delta = np.broadcast_arrays(np.asarray(L, float), np.asarray(delta, float))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        far = np.where(np.isinf(delta), _log_g(L),
+                       _log_g(L) + np.log1p(-np.exp(-delta + _log_g(L + delta) - _log_g(L))))
+        near_d = np.minimum(delta, 1.0)
+        s0 = np.sqrt(L)
+        s1 = np.sqrt(L + near_d)
+        half = 0.5 * near_d / (s1 + s0)  # (s1 - s0)/2 without cancelling
+        s = (s0 + half)[..., None] + half[..., None] * _GL_X
+        expo = (s - s0[..., None]) * (s + s0[..., None])  # s^2 - L
+        near = np.log(half) + np.log(np.sum(_GL_W * 2 * s * s * np.exp(-expo), axis=-1))
+    return np.where(delta > 1.0, far, near)
+
+
+def parametric_dudley_log(log_p, log_A, n, log_b, log_cut=np.inf) -> Signed:
+    """Dudley at the optimal alpha for ``ln N = p ln(A/eps)`` below ``min(A, cut)`` (0 above), in closed form.
+
+    Our derivation (checked against the quadrature in the tests): ``alpha* = A e^(-n/(9p))``
+    solves ``ln N(alpha) = n/9``; with ``top = min(A, cut, b)``, if ``alpha* >= top`` the bound is
+    ``min(b, 4 top)``, else ``4 alpha* + (12/sqrt n) sqrt(p) A (J(top/A) - J(alpha*/A))``, and
+    ``J(top/A) - J(alpha*/A) = (top/A) int_0^delta sqrt(L_t + t) e^(-t) dt`` with
+    ``L_t = ln(A/top)``, ``delta = n/(9p) - L_t`` (:func:`_log_tail`).  A cover with a jump at
+    ``cut < A`` (one centre covers above it) is handled by the same formula.
+
+    >>> s = parametric_dudley_log(np.log(8.0), np.log(4.0), np.array(1e5), np.log(1.0))
+    >>> q = dudley_log(parametric_log_cover(8.0, 4.0), np.array(1e5), np.array(1.0))
+    >>> abs(float(to_linear(s)) / float(to_linear(q)) - 1) < 1e-12
+    True
+    """
+    log_p, log_A, n, log_b, log_cut = np.broadcast_arrays(*[np.asarray(x, float) for x in
+                                                             (log_p, log_A, n, log_b, log_cut)])
+    log_top = np.minimum(np.minimum(log_A, log_cut), log_b)
+    with np.errstate(over="ignore"):
+        La = np.exp(np.log(n / 9.0) - log_p)  # ln(A/alpha*) = n/(9p)
+    Lt = log_A - log_top
+    delta = La - Lt
+    inside = delta > 0
+    safe = np.where(inside, delta, 1.0)
+    log_int = 0.5 * log_p + log_top + _log_tail(Lt, safe)
+    log_alpha = np.where(inside, log_A - La, log_top)
+    with np.errstate(divide="ignore"):
+        log_total = np.where(inside, np.logaddexp(math.log(4.0) + log_alpha,
+                                                  math.log(12.0) - 0.5 * np.log(n) + log_int),
+                             math.log(4.0) + log_top)
+    return _capped(log_b, log_total)
+
+
+def maurey_dudley_log(log_C, n, log_b, log_cut=np.inf) -> Signed:
+    """Dudley at the optimal alpha for ``ln N = C^2/eps^2`` below ``cut`` (0 above): ``alpha* = 3C/sqrt(n)``,
+    ``min(b, 4 alpha* + (12 C/sqrt n) ln(top/alpha*))`` with ``top = min(cut, b)`` (``min(b, 4 top)`` if
+    ``alpha* >= top``), in log space.  Our derivation, as :func:`maurey_rademacher_expr`.
+
+    >>> s = maurey_dudley_log(np.log(4.0), np.array(1e5), np.log(1.0))
+    >>> round(float(to_linear(s)), 3)
+    0.648
+    """
+    log_C, n, log_b, log_cut = np.broadcast_arrays(*[np.asarray(x, float) for x in (log_C, n, log_b, log_cut)])
+    log_top = np.minimum(log_cut, log_b)
+    log_alpha = log_C + math.log(3.0) - 0.5 * np.log(n)
+    inside = log_alpha < log_top
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_int = log_C + np.log(np.where(inside, log_top - log_alpha, 1.0))
+        log_total = np.where(inside, np.logaddexp(math.log(4.0) + log_alpha,
+                                                  math.log(12.0) - 0.5 * np.log(n) + log_int),
+                             math.log(4.0) + log_top)
+    return _capped(log_b, log_total)
+
+
+def _capped(log_b, log_total) -> Signed:
+    """``min(b, total)``, with :func:`dudley_log`'s rule below ``b = e^-700`` (the trivial cap ``b``)."""
+    out = np.where(log_b < _FLOOR, log_b, np.minimum(log_b, log_total))
+    return Signed(np.ones_like(out), out)
+
+
 # --------------------------------------------------------------------------- quadrature
 
-_H = 1 / 24
-_T = np.arange(-4.0, 4.0 + _H / 2, _H)
-_Q = np.pi * np.sinh(_T)
-#: tanh-sinh nodes on [0, 1]: distance to the left end, to the right end, and log-weights.
-_LEFT = special.expit(_Q)
-_RIGHT = special.expit(-_Q)
-_LOGW = np.log(_H * np.pi * np.cosh(_T)) + np.log(_LEFT) + np.log(_RIGHT)
+#: Adaptive tanh-sinh on [0, 1] (t in [-4, 4]; past |t| = 4 the weights are below e^-80): level 0 has
+#: step 1/2, each further level halves the step and adds only the new (odd) nodes.  The error estimate
+#: of a level is its relative change from the one before; the rule stops where every point's estimate
+#: is below :data:`QUAD_TOL` (the error of tanh-sinh roughly squares from one level to the next, so the
+#: estimate bounds the error of the value returned, which is one level finer).
+QUAD_TOL = 1e-13
+_H0, _LEVELS = 0.5, 6  # finest step 1/64 (today's fixed rule used 1/24)
+
+
+def _level_nodes(level: int):
+    """``(log h, left, right, log weight without h)`` for the nodes a level adds."""
+    h = _H0 / 2 ** level
+    t = np.arange(-4.0, 4.0 + h / 2, h) if level == 0 else np.arange(-4.0 + h, 4.0, 2 * h)
+    q = np.pi * np.sinh(t)
+    left, right = special.expit(q), special.expit(-q)
+    return math.log(h), left, right, np.log(np.pi * np.cosh(t)) + np.log(left) + np.log(right)
+
+
+_NODES = [_level_nodes(k) for k in range(_LEVELS + 1)]
 _FLOOR = -700.0  # scales below e^-700 of the range never matter (and underflow)
 _UMIN = -744.0  # below e^-744 an absolute scale underflows to 0 in a cover that exponentiates it
 _RESOLUTION = 2.0 ** -52  # the optimal alpha is solved to this (relative) resolution in log alpha
-_BISECTIONS = 64  # the bracket left by the grid (<= 1e-2 wide) closes to resolution in ~45 steps
+_ROOT_STEPS = 64  # Illinois steps at most (it converges superlinearly: ~6-10 from the grid's bracket)
 
 
 def _edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level) -> np.ndarray:
     """Largest log-scale in [lo, hi] with ``log ln N >= level`` (covers shrink as eps grows); lo if none.
 
-    Three rounds of a 48-point grid narrow the bracket to ~1e-5 of its width in a few
-    vectorised calls; bisection then closes it to float resolution.  Used for the optimal
-    alpha: an error ``h`` in ``log alpha`` moves the bound by ``O(h^2)`` only, but with a
-    factor that grows like ``rank^2 / n`` (about 1e-8 relative at ``h = 2e-5``, rank 371,
-    n = 1e4), so stopping early would leave noise far above the quadrature's own error.
+    Two rounds of a 24-point grid narrow the bracket to ~2e-3 of its width in a few vectorised
+    calls; Illinois false position (bisection where an end is ``-inf``) then closes it to float
+    resolution.  Used for the optimal alpha: an error ``h`` in ``log alpha`` moves the bound by
+    ``O(h^2)`` only, but with a factor that grows like ``rank^2 / n`` (about 1e-8 relative at
+    ``h = 2e-5``, rank 371, n = 1e4), so stopping early would leave noise far above the
+    quadrature's own error.
     """
     level = np.broadcast_to(np.asarray(level, float), np.shape(hi))
     top = loglog(hi[..., None])[..., 0] >= level
-    a, b = _bracket(loglog, lo.astype(float), hi.astype(float), level)
-    for _ in range(_BISECTIONS):
-        # Converged: the bracket is one float step of alpha wide (relative to |log alpha| when that is large).
-        open_ = (b - a) > _RESOLUTION * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-        if not open_.any():
-            break
-        mid = a + (b - a) / 2
-        ok = loglog(mid[..., None])[..., 0] >= level
-        a, b = np.where(open_ & ok, mid, a), np.where(open_ & ~ok, mid, b)
+    a, b = _bracket(loglog, lo.astype(float), hi.astype(float), level, rounds=2, points=24)
+    fa = loglog(a[..., None])[..., 0] - level  # >= 0 where the bracket holds a root
+    fb = loglog(b[..., None])[..., 0] - level  # < 0 (maybe -inf)
+    side = np.zeros(a.shape, dtype=np.int8)  # which end moved last (Illinois: halve the other's f)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for _ in range(_ROOT_STEPS):
+            # Converged: the bracket is one float step of alpha wide (relative to |log alpha| when that is large).
+            open_ = (b - a) > _RESOLUTION * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+            if not open_.any():
+                break
+            secant = a + (b - a) * fa / (fa - fb)
+            usable = np.isfinite(fa) & np.isfinite(fb) & (secant > a) & (secant < b)
+            mid = np.where(usable, secant, a + (b - a) / 2)
+            fm = loglog(mid[..., None])[..., 0] - level
+            ok = fm >= 0
+            move_a, move_b = open_ & ok, open_ & ~ok
+            fb = np.where(move_a & (side == 1), fb / 2, fb)  # the same end moved twice: Illinois
+            fa = np.where(move_b & (side == -1), fa / 2, fa)
+            a, fa = np.where(move_a, mid, a), np.where(move_a, fm, fa)
+            b, fb = np.where(move_b, mid, b), np.where(move_b, fm, fb)
+            side = np.where(move_a, 1, np.where(move_b, -1, side)).astype(np.int8)
+            # A root met exactly closes the bracket.
+            b = np.where(open_ & (fm == 0), mid, b)
     return np.where(top, hi, a)
 
 
@@ -162,8 +281,9 @@ def _bracket(loglog, a, b, level, rounds: int = 3, points: int = 48):
 def _support_top(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """The log-scale where ``ln N`` reaches 0 (``hi`` if it stays positive), for the quadrature's right end.
 
-    A cover given an analytic ``top`` attribute uses it; otherwise the grid bracket is
-    finished by extrapolating ``ln N`` linearly in ``log eps`` (exact for ``p ln(A/eps)``).
+    A cover given an analytic ``top`` attribute uses it; so does one whose ``ln N`` is positive
+    at ``hi`` (its stated ``cut``, or ``b``) everywhere: no search.  Otherwise the grid bracket
+    is finished by extrapolating ``ln N`` linearly in ``log eps`` (exact for ``p ln(A/eps)``).
     """
     if hasattr(loglog, "top"):
         return np.clip(np.broadcast_to(loglog.top[..., 0], hi.shape), lo, hi)
@@ -171,6 +291,8 @@ def _support_top(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray) -> np.ndar
         hi = np.clip(np.broadcast_to(loglog.cut[..., 0], hi.shape), lo, hi)
     level = np.full(hi.shape, -745.0)
     positive_at_hi = loglog(hi[..., None])[..., 0] > level
+    if positive_at_hi.all():
+        return hi
     a, b = _bracket(loglog, lo, hi, level)
     w = b - a
     pts = np.stack([a - w, a], axis=-1)
@@ -185,13 +307,14 @@ def _support_top(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray) -> np.ndar
 
 
 def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.ndarray,
-                         from_zero: np.ndarray) -> np.ndarray:
+                         from_zero: np.ndarray, error: bool = False):
     """``log int_lo^hi sqrt(ln N(eps)) d eps`` (``lo = 0`` where ``from_zero``), in log space.
 
     The integral stops where the cover reaches one element, so the only
     non-smooth points are the two ends, which tanh-sinh handles: in ``eps`` when
     the integral starts at 0, and in ``log eps`` otherwise (where ``1/eps``-type
-    integrands are flat).
+    integrands are flat).  The rule is adaptive (:data:`QUAD_TOL`); with ``error=True``
+    it also returns each point's relative error estimate.
     """
     never = np.broadcast_to(np.asarray(-np.inf), log_hi.shape)
     start = np.maximum(np.maximum(log_lo, log_hi + _FLOOR), _UMIN)
@@ -201,26 +324,53 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
     width = np.maximum(log_top - log_lo, 0.0)
     with np.errstate(divide="ignore"):
         log_width = np.log(width)
-    # (a) in eps on [0, top]: eps = top * s;  (b) in u = log eps on [lo, top]: d eps = eps du.
-    u = log_lo[..., None] + width[..., None] * _LEFT
-    u = np.where(_LEFT > 0.5, log_top[..., None] - width[..., None] * _RIGHT, u)
-    u = np.where(from_zero[..., None], log_top[..., None] + np.log(_LEFT), u)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        lg = np.where(u < _UMIN, -np.inf, 0.5 * loglog(np.maximum(u, _UMIN)))  # negligible mass down there
-    lin = _LOGW + log_top[..., None] + lg
-    logs = _LOGW + log_width[..., None] + u + lg
-    out = np.where(from_zero, logsumexp(lin), logsumexp(logs))
-    return np.where(positive, out, never)
+    # (a) in eps on [lo, top] where the integrand, per unit of log eps, falls off towards lo (parametric-type
+    # covers: eps sqrt(ln N) is e^-7 smaller at lo than near top, or lo = 0): tanh-sinh meets the
+    # sqrt(ln(1/eps)) end as an end-point singularity; (b) in u = log eps on [lo, top] (d eps = eps du)
+    # otherwise (Maurey-type covers, whose 1/eps integrand is flat in u).
+    with np.errstate(invalid="ignore", over="ignore"):
+        ref = log_top - 0.5 * np.minimum(width, 1.0)  # below top, where ln N may reach 0
+        fall = (log_lo - ref) + 0.5 * (loglog(log_lo[..., None])[..., 0] - loglog(ref[..., None])[..., 0])
+    in_eps = from_zero | (fall < -7.0)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        r0 = np.where(from_zero, 0.0, np.exp(np.minimum(log_lo - log_top, 0.0)))[..., None]
+        log_span = np.where(in_eps, log_top + np.log1p(-r0[..., 0]), log_width)[..., None]
+    zero = in_eps[..., None]
+    total, estimate = None, np.full(log_hi.shape, np.inf)
+    for log_h, left, right, logw in _NODES:
+        u = np.where(left > 0.5, log_top[..., None] - width[..., None] * right,
+                     log_lo[..., None] + width[..., None] * left)
+        with np.errstate(divide="ignore"):
+            v = log_top[..., None] + np.where(left > 0.5, np.log1p(-(1 - r0) * right), np.log(r0 + (1 - r0) * left))
+        u = np.where(zero, v, u)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            lg = np.where(u < _UMIN, -np.inf, 0.5 * loglog(np.maximum(u, _UMIN)))  # negligible mass down there
+        part = log_h + logsumexp(logw + lg + log_span + np.where(zero, 0.0, u))
+        if total is None:
+            total = part
+            continue
+        previous, total = total, np.logaddexp(total - math.log(2), part)
+        with np.errstate(invalid="ignore", over="ignore"):
+            estimate = np.where(np.isneginf(total) & np.isneginf(previous), 0.0, np.abs(np.expm1(previous - total)))
+        if np.all(estimate <= QUAD_TOL):
+            break
+    out = np.where(positive, total, never)
+    if error:
+        return out, np.where(positive, estimate, 0.0)
+    return out
 
 
-def dudley_log(loglog: LogLogCover, n, b=None, alpha="optimal", log_b=None) -> Signed:
+def dudley_log(loglog: LogLogCover, n, b=None, alpha="optimal", log_b=None, error: bool = False, log_alpha=None):
     """Dudley's bound ``min(b, 4 alpha + (12/sqrt(n)) int_alpha^b sqrt(ln N))`` as a :class:`Signed`.
 
-    ``alpha="optimal"`` solves ``ln N(alpha) = n/9`` (the first-order condition);
-    a number fixes it (``0`` reproduces the parametric closed form).  ``log_b`` may replace ``b``
+    ``alpha="optimal"`` solves ``ln N(alpha) = n/9`` (the first-order condition) numerically;
+    ``log_alpha=`` gives that solution's log where it is known analytically (it is clipped to the
+    cover's ``cut`` and to ``b``); a number fixes alpha (``0`` reproduces the parametric closed form).  ``log_b`` may replace ``b``
     (a product of small norms underflows as a number).  Where ``b`` lies below ``e^-700`` the
     scales of the integral would underflow: the answer there is the trivial cap ``b``, valid
     (every member of the class is within ``[-b, b]``) though maybe not the smallest.
+    With ``error=True`` it returns ``(Signed, relative error estimate)``: the quadrature's
+    estimate, weighted by the integral's share of the bound.
     """
     if log_b is None:
         with np.errstate(divide="ignore"):
@@ -228,12 +378,21 @@ def dudley_log(loglog: LogLogCover, n, b=None, alpha="optimal", log_b=None) -> S
     n, log_b_given = np.broadcast_arrays(np.asarray(n, float), np.asarray(log_b, float))
     tiny = log_b_given < _FLOOR
     log_b = np.where(tiny, 0.0, log_b_given)
-    out = _dudley_log(loglog, n, log_b, alpha)
-    return Signed(out.sign, np.where(tiny, log_b_given, out.log))
+    if log_alpha is not None:
+        alpha = np.asarray(log_alpha, float)
+    out, err = _dudley_log(loglog, n, log_b, alpha)
+    result = Signed(out.sign, np.where(tiny, log_b_given, out.log))
+    return (result, np.where(tiny, 0.0, err)) if error else result
 
 
-def _dudley_log(loglog: LogLogCover, n, log_b, alpha) -> Signed:
-    if alpha == "optimal":
+def _dudley_log(loglog: LogLogCover, n, log_b, alpha):
+    if isinstance(alpha, np.ndarray):  # log of the solution of ln N(alpha) = n/9, given analytically
+        floor = np.maximum(log_b + _FLOOR, _UMIN)
+        top = log_b if not hasattr(loglog, "cut") else np.minimum(log_b, np.broadcast_to(loglog.cut[..., 0], log_b.shape))
+        log_alpha = np.minimum(np.broadcast_to(alpha, log_b.shape), top)
+        from_zero = log_alpha < floor
+        log_alpha = np.where(from_zero, -np.inf, log_alpha)
+    elif alpha == "optimal":
         level = np.log(n / 9.0)
         floor = np.maximum(log_b + _FLOOR, _UMIN)
         log_alpha = _edge(loglog, floor, log_b, level)
@@ -243,10 +402,14 @@ def _dudley_log(loglog: LogLogCover, n, log_b, alpha) -> Signed:
         with np.errstate(divide="ignore"):
             log_alpha = np.broadcast_to(np.log(float(alpha)) + np.zeros_like(log_b), log_b.shape)
         from_zero = np.isneginf(log_alpha)
-    log_int = log_entropy_integral(loglog, np.where(from_zero, np.maximum(log_b + _FLOOR, _UMIN), log_alpha), log_b,
-                                   from_zero)
-    log_total = np.logaddexp(np.log(4.0) + log_alpha, np.log(12.0) - 0.5 * np.log(n) + log_int)
-    return Signed(np.ones_like(log_b), np.minimum(log_b, log_total))
+    log_int, int_err = log_entropy_integral(
+        loglog, np.where(from_zero, np.maximum(log_b + _FLOOR, _UMIN), log_alpha), log_b, from_zero, error=True)
+    log_part = np.log(12.0) - 0.5 * np.log(n) + log_int
+    log_total = np.logaddexp(np.log(4.0) + log_alpha, log_part)
+    with np.errstate(invalid="ignore"):
+        share = np.where(np.isneginf(log_part), 0.0, np.exp(log_part - log_total))
+    capped = log_b <= log_total
+    return Signed(np.ones_like(log_b), np.minimum(log_b, log_total)), np.where(capped, 0.0, share * int_err)
 
 
 def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:

@@ -87,7 +87,10 @@ class Evaluator:
 
     @cached_property
     def _array_function(self):
-        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"])
+        # scipy (0.3 s to import) only for the special functions (gamma, erfc, ...) numpy lacks.
+        special = not all((type(f).__module__ or "").startswith(("sympy.functions.elementary", "sympy.codegen"))
+                          for f in self._plain_expr.atoms(sp.Function))
+        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"] if special else ["numpy"])
 
     @cached_property
     def _math_function(self):
@@ -138,6 +141,10 @@ class Evaluator:
                 v = np.array(np.broadcast_to(v, shape))
         except (ArithmeticError, ValueError, TypeError, NameError):
             return _shaped(self.log_function(*arrays), shape)
+        if shape and not flags.raised and not self.integer_valued and v.min() >= SMALL and v.max() <= BIG:
+            # The usual case, proved from the extremes (a NaN fails both): every value an ordinary positive
+            # number, so the sign folds away (a read-only view of 1) and only the log is computed.
+            return Signed(np.broadcast_to(np.float64(1.0), shape), np.log(v))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)
             ok = (a >= SMALL) & (a <= BIG)

@@ -23,8 +23,19 @@ from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import sympy as sp
-from scipy import special
 from sympy.codegen.cfunctions import expm1, log1p
+
+
+class _LazySpecial:
+    """``scipy.special``, imported on first use (0.3 s that a bound without special functions never needs)."""
+
+    def __getattr__(self, name):
+        from scipy import special as module
+
+        return getattr(module, name)
+
+
+special = _LazySpecial()
 
 
 class Signed(NamedTuple):

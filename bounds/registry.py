@@ -21,6 +21,10 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import hashlib
+import json
+import os
+import sys
 from typing import Iterable, Optional, Union
 
 from .errors import UnknownBoundError
@@ -29,13 +33,16 @@ from .record import Bound, Statement
 _REGISTRY: dict[str, Bound] = {}
 _STATEMENTS: dict[str, Statement] = {}
 _LOADED = False
+_PARTIAL = False  # some module was imported alone (through the index) before the full load
+_ORIGIN: dict[str, str] = {}  # id -> the module that registered it
 
 
 def load_families() -> None:
     """Import the family modules (each registers its records) once, on the first query of the registry.
 
-    ``import tbounds.bounds`` stays light; the first :func:`get`, :func:`ids` or :func:`select` pays for
-    building the records (compiling a bound waits until it is first evaluated).
+    ``import tbounds.bounds`` stays light; the first :func:`ids` or :func:`select` pays for
+    building the records (compiling a bound waits until it is first evaluated).  :func:`get` of one id
+    imports only the module that registers it, found in the index (:func:`_index`) when that is current.
     """
     global _LOADED
     if _LOADED:
@@ -46,10 +53,92 @@ def load_families() -> None:
     from .vocabulary import FAMILIES
     try:
         for name in FAMILIES:
-            importlib.import_module(f"{__package__}.{name}")
+            family = importlib.import_module(f"{__package__}.{name}")
+            for module in getattr(family, "MODULES", ()):
+                importlib.import_module(f"{family.__name__}.{module}")
     except BaseException:
         _LOADED = False
         raise
+    index = _index()
+    if _PARTIAL and index is not None:  # modules loaded alone came first: restore the full load's order
+        order = {i: k for k, i in enumerate(index["order"])}
+        for table in (_REGISTRY, _STATEMENTS):
+            ranked = sorted(table.items(), key=lambda kv: order.get(kv[0], len(order)))
+            table.clear()
+            table.update(ranked)
+    elif index is None:
+        _write_index()
+
+
+# --------------------------------------------------------------------------- the index: id -> module
+
+
+def _index_path() -> Optional[str]:
+    """A file named after the state (path, size, mtime) of every module under bounds/: stale when any changes."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha1(root.encode())
+    try:
+        for folder, dirs, files in sorted(os.walk(root)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(folder, name))
+                    digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    except OSError:
+        return None
+    base = os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tbounds")
+    return os.path.join(base, f"registry-index-{digest.hexdigest()[:20]}.json")
+
+
+_INDEX_CACHE: dict = {}
+
+
+def _index() -> Optional[dict]:
+    """``{"module": {id: module}, "order": [ids]}`` written by the last full load of these sources, or None."""
+    if "index" not in _INDEX_CACHE:
+        path = _index_path()
+        try:
+            with open(path) as f:
+                _INDEX_CACHE["index"] = json.load(f)
+        except (OSError, TypeError, ValueError):
+            _INDEX_CACHE["index"] = None
+    return _INDEX_CACHE["index"]
+
+
+def _write_index() -> None:
+    path = _index_path()
+    if path is None:
+        return
+    index = {"module": dict(_ORIGIN), "order": [*_REGISTRY, *_STATEMENTS]}
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump(index, f)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+    except OSError:
+        return
+    _INDEX_CACHE["index"] = index
+
+
+def _load_alone(record_id: str) -> bool:
+    """Import only the module registering ``record_id`` (before any full load); True if it is then registered."""
+    global _PARTIAL
+    if _LOADED or not isinstance(record_id, str):
+        return False
+    index = _index()
+    module = index["module"].get(record_id) if index else None
+    if module is None:
+        return False
+    import importlib
+
+    _PARTIAL = True
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return record_id in _REGISTRY or record_id in _STATEMENTS
 
 
 def register(*records: Union[Bound, Statement]) -> None:
@@ -57,6 +146,7 @@ def register(*records: Union[Bound, Statement]) -> None:
     for record in records:
         if record.id in _REGISTRY or record.id in _STATEMENTS:
             raise ValueError(f"id {record.id} registered twice")
+        _ORIGIN[record.id] = sys._getframe(1).f_globals.get("__name__", "")
         (_STATEMENTS if isinstance(record, Statement) else _REGISTRY)[record.id] = record
 
 
@@ -67,6 +157,8 @@ def ids() -> list[str]:
 
 def get(bound_id: str) -> Bound:
     """The bound with this id; an unknown id raises with the closest ids."""
+    if _load_alone(bound_id) and bound_id in _REGISTRY:
+        return _REGISTRY[bound_id]
     load_families()
     if isinstance(bound_id, Bound):
         return bound_id
@@ -86,10 +178,12 @@ def get(bound_id: str) -> Bound:
 
 def resolve(patterns: Iterable[str]) -> list[Bound]:
     """Ids or shell-style patterns (``kajitsuka2025.*``) to bounds, in registry order."""
-    load_families()
     chosen: list[Bound] = []
     if isinstance(patterns, str):  # one id, not its characters
         patterns = [patterns]
+    patterns = list(patterns)
+    if not all(isinstance(p, str) and not any(ch in p for ch in "*?[") for p in patterns):
+        load_families()
     for pattern in patterns:
         if not isinstance(pattern, str):
             get(pattern)  # a Bound passes; anything else raises naming what was given
@@ -142,6 +236,8 @@ def is_statement(statement_id: str) -> bool:
 
 
 def get_statement(statement_id: str) -> Statement:
+    if _load_alone(statement_id) and statement_id in _STATEMENTS:
+        return _STATEMENTS[statement_id]
     load_families()
     try:
         return _STATEMENTS[statement_id]

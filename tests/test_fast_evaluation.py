@@ -125,3 +125,26 @@ def test_extreme_values_named_in_the_audit():
     assert np.isfinite(width.log(n=1e78, d=1e103))
     assert float(width.log(n=1e78, d=1e103)) == pytest.approx(5.85646273248511e79, rel=1e-12)  # mpmath, 400 digits
     assert np.isfinite(bounds.get("yun2020.total_layers").log(n=1.7e308, d=2, delta=1.0))
+
+
+def test_one_id_loads_one_module_and_the_full_load_keeps_its_order(tmp_path):
+    """With a current index, get(id) imports only the module registering id; a later full load restores the order."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "TBOUNDS_CACHE_DIR": str(tmp_path)}
+    listing = ("import json, sys, tbounds.bounds.registry as r; {pre}"
+               "print(json.dumps([{alone}, r.ids(), r.statement_ids()]))")
+    first = subprocess.run([sys.executable, "-c", listing.format(pre="", alone="None")], env=env,
+                           capture_output=True, text=True, check=True)
+    _, ids, statements = json.loads(first.stdout)
+    assert list(tmp_path.glob("registry-index-*.json"))  # the full load wrote the index
+    pre = ("b = r.get('kajitsuka2025.seq2seq.lower_hardmax'); "
+           "alone = 'tbounds.bounds.memorization.next_token' not in sys.modules "
+           "and 'tbounds.bounds.generalization.covers' not in sys.modules; ")
+    second = subprocess.run([sys.executable, "-c", listing.format(pre=pre, alone="alone")], env=env,
+                            capture_output=True, text=True, check=True)
+    alone, ids2, statements2 = json.loads(second.stdout)
+    assert alone
+    assert ids2 == ids and statements2 == statements

@@ -11,9 +11,11 @@ from scipy import integrate, optimize
 import tbounds.bounds as bounds
 from tbounds.bounds import get
 from tbounds.bounds.catalogue import generalization as catalogue
+from tbounds.bounds.generalization import pipelines
 from tbounds.bounds.covers import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
 from tbounds.bounds.crossing import crossover, crossovers
-from tbounds.bounds.dudley import J, dudley_log, maurey_log_cover, one_scale_log, parametric_log_cover
+from tbounds.bounds.dudley import (QUAD_TOL, J, dudley_log, maurey_dudley_log, maurey_log_cover, one_scale_log,
+                                   parametric_dudley_log, parametric_log_cover)
 from tbounds.bounds.errors import ParameterError, SolveError
 from tbounds.bounds.logspace import to_linear
 
@@ -80,13 +82,18 @@ def test_J_equals_quadrature(c):
     assert math.isclose(float(J(c)), ref, rel_tol=1e-9)
 
 
+#: Rounding of a few dozen float operations in log space (relative), added to the quadrature's estimate.
+ROUNDING = 1e-13
+
+
 @settings(max_examples=30)
 @given(p=st.floats(0.5, 500), A=st.floats(0.01, 100), b=st.floats(0.01, 100), n=st.floats(1, 1e9))
 def test_quadrature_equals_closed_form(p, A, b, n):
-    """Dudley at alpha = 0 by tanh-sinh equals (12/sqrt n) sqrt(p) A J(min(1, b/A)) to 1e-9."""
+    """Dudley at alpha = 0 by tanh-sinh equals (12/sqrt n) sqrt(p) A J(min(1, b/A)) within its error estimate."""
     closed = 12 / math.sqrt(n) * math.sqrt(p) * A * float(J(min(1.0, b / A)))
-    quad = float(to_linear(dudley_log(parametric_log_cover(p, A), np.array(n), np.array(b), alpha=0.0)))
-    assert math.isclose(quad, min(b, closed), rel_tol=1e-9)
+    got, err = dudley_log(parametric_log_cover(p, A), np.array(n), np.array(b), alpha=0.0, error=True)
+    assert float(err) <= QUAD_TOL
+    assert math.isclose(float(to_linear(got)), min(b, closed), rel_tol=float(err) + ROUNDING)
 
 
 @settings(max_examples=30)
@@ -104,8 +111,12 @@ def test_quadrature_from_alpha(p, A, b, n):
         J_ = lambda c: mpmath.gammainc(1.5, mpmath.log(1 / c)) if c > 0 else 0  # noqa: E731
         exact = float(min(b_, 4 * alpha + 12 / mpmath.sqrt(n_) * mpmath.sqrt(p_) * A_
                           * (J_(min(A_, b_) / A_) - J_(alpha / A_))))
-    quad = float(to_linear(dudley_log(parametric_log_cover(p, A), np.array(n), np.array(b))))
-    assert math.isclose(quad, exact, rel_tol=1e-12)
+    got, err = dudley_log(parametric_log_cover(p, A), np.array(n), np.array(b), error=True)
+    assert float(err) <= QUAD_TOL
+    assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING)
+    # The closed form (our derivation) is the same number.
+    closed = parametric_dudley_log(math.log(p), math.log(A), np.array(n), math.log(b))
+    assert math.isclose(float(to_linear(closed)), exact, rel_tol=ROUNDING)
 
 
 @settings(max_examples=30)
@@ -287,3 +298,46 @@ def test_edelman_and_trauger_cross_along_T():
     ex.pop("T")
     c = crossover("edelman2022.gap", "trauger2024.gap", "T", **ex)
     assert c.smaller_above == "trauger2024.gap" and 1e13 < c.value < 1e16
+
+
+@settings(max_examples=40)
+@given(p=st.floats(0.1, 1e6), A=st.floats(1e-3, 1e3), b=st.floats(1e-3, 1e3), n=st.floats(1, 1e12),
+       cut=st.floats(0.05, 3.0))
+def test_parametric_closed_form_equals_quadrature(p, A, b, n, cut):
+    """p ln(A/eps), cut at R = cut * A (one centre covers above R, a jump when R < A): closed form = quadrature."""
+    loglog = parametric_log_cover(p, A)
+    log_cut = np.log(cut * A)
+
+    def cut_cover(u):
+        return np.where(u <= log_cut, loglog(u), -np.inf)
+
+    cut_cover.cut = np.asarray(log_cut)[..., None]
+    quad, err = dudley_log(cut_cover, np.array(n), np.array(b), error=True)
+    closed = parametric_dudley_log(math.log(p), math.log(A), np.array(n), math.log(b), log_cut)
+    assert math.isclose(float(to_linear(closed)), float(to_linear(quad)), rel_tol=float(err) + ROUNDING)
+
+
+@settings(max_examples=30)
+@given(C=st.floats(1e-3, 1e3), b=st.floats(1e-3, 1e3), n=st.integers(1, 10 ** 12))
+def test_maurey_closed_form_equals_quadrature(C, b, n):
+    quad, err = dudley_log(maurey_log_cover(C), np.array(n), np.array(b), error=True)
+    closed = maurey_dudley_log(math.log(C), np.array(n), math.log(b))
+    assert math.isclose(float(to_linear(closed)), float(to_linear(quad)), rel_tol=float(err) + ROUNDING)
+    assert math.isclose(float(to_linear(closed)), float(get("dudley.maurey")(C=C, b=b, n=n)), rel_tol=ROUNDING)
+
+
+@pytest.mark.parametrize("cover_id", pipelines.QUADRATURE_OF)
+def test_dudley_twins_closed_form_equals_quadrature(cover_id):
+    """Each registered `.dudley` twin (closed form where the cover allows) equals the forced quadrature."""
+    twin = get(f"{cover_id}.dudley")
+    forced = pipelines.quadrature_of(get(cover_id), closed_form=False)
+    rng = np.random.default_rng(7)
+    values = {}
+    for p in twin.params:
+        x = twin.example()[p.name] * 10 ** rng.uniform(-1, 1, 64)
+        values[p.name] = np.maximum(np.round(x), max(p.low, 1)) if p.integer else x
+    ok = twin.assumptions_hold(values)
+    values = {k: v[ok] for k, v in values.items()}
+    a = twin.signed_log(**values).log
+    b = forced.signed_log(**values).log
+    assert np.allclose(a, b, rtol=0, atol=QUAD_TOL + ROUNDING), (cover_id, np.max(np.abs(a - b)))

@@ -19,7 +19,9 @@ Formulas follow ``shared/papers/approximation.md``; ``docs/approximation.md`` gi
 16.0
 """
 
-from . import efficient, statements, sumformer, yun  # noqa: F401  (each registers on import)
+#: The modules that register this family's records, in order: the registry imports them on its
+#: first full load, or one alone for one id (importing the family itself registers nothing).
+MODULES = ('efficient', 'statements', 'sumformer', 'yun')
 from .common import FAMILY, bound
 
 __all__ = ["FAMILY", "bound"]

@@ -20,7 +20,9 @@ so ``solve`` inverts the step function itself.  Formulas follow ``shared/papers/
 85
 """
 
-from . import logdepth, related, retrieval, statements  # noqa: F401  (each registers on import)
+#: The modules that register this family's records, in order: the registry imports them on its
+#: first full load, or one alone for one id (importing the family itself registers nothing).
+MODULES = ('logdepth', 'related', 'retrieval', 'statements')
 from .common import FAMILY, bound
 
 __all__ = ["FAMILY", "bound"]

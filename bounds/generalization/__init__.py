@@ -19,8 +19,17 @@ any cover) and :mod:`tbounds.bounds.covers` (composition of covers, allocation o
 True
 """
 
-from . import covers, pipelines, statements, theorems, transformer  # noqa: F401  (each registers on import)
+#: The modules that register this family's records, in order: the registry imports them on its
+#: first full load, or one alone for one id (importing the family itself registers nothing).
+MODULES = ('covers', 'pipelines', 'statements', 'theorems', 'transformer')
 from .common import FAMILY, bound
-from .pipelines import quadrature_of
 
 __all__ = ["FAMILY", "bound", "quadrature_of"]
+
+
+def __getattr__(name):  # quadrature_of lives in .pipelines, imported on first use
+    if name == "quadrature_of":
+        from .pipelines import quadrature_of
+
+        return quadrature_of
+    raise AttributeError(name)

@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..dudley import (J_expr, dudley_log, maurey_rademacher_expr, one_scale_log, one_scale_maurey_expr,
-                      parametric_log_cover, parametric_rademacher_expr)
+from ..dudley import (J_expr, dudley_log, maurey_dudley_log, maurey_rademacher_expr, one_scale_log,
+                      one_scale_maurey_expr, parametric_dudley_log, parametric_log_cover, parametric_rademacher_expr)
 from ..logspace import Signed
 from ..numeric import unique_points
 from ..record import Assumption, Bound, Source
@@ -71,7 +71,9 @@ BOUNDS: list[Bound] = [
 
 
 def _param_quadrature(dof_, A_, b_, n_) -> Signed:
-    return dudley_log(parametric_log_cover(dof_, A_), n_, b_)
+    """Dudley at the optimal alpha, in closed form (:func:`parametric_dudley_log`; the tests hold it to the quadrature)."""
+    with np.errstate(divide="ignore"):
+        return parametric_dudley_log(np.log(dof_), np.log(A_), n_, np.log(b_))
 
 
 def _param_one_scale(dof_, A_, b_, n_) -> Signed:
@@ -106,12 +108,15 @@ QUADRATURE_OF = ("candes_plan2011.cover.rank", "truong2024.cover.linear_rank", "
                  "trauger2024.cover.linear", "ball.cover")
 
 
-def quadrature_of(cover: Bound) -> Bound:
-    """A Rademacher bound computing Dudley's integral of ``cover`` numerically (eps is integrated out).
+def quadrature_of(cover: Bound, closed_form: bool = True) -> Bound:
+    """A Rademacher bound computing Dudley's integral of ``cover`` (eps is integrated out).
 
     Arguments are matched to the cover by name (a cover may itself take ``n``).  A cover stated only
     up to a scale (an assumption ``eps <= R``, above which one centre covers) has ``ln N = 0`` above
-    ``R``: the integral stops there.
+    ``R``: the integral stops there.  A cover of the form ``p ln(A/eps)`` or ``C^2/eps^2`` (recognised
+    from its expression on first use) is integrated in closed form (:func:`parametric_dudley_log`,
+    :func:`maurey_dudley_log`); any other numerically (adaptive tanh-sinh).  ``closed_form=False``
+    forces the quadrature (the tests compare the two).
     """
     others = [p for p in cover.params if p.name != "eps"]
     extra = [p for p in params("n", "b") if p.name not in {q.name for q in others}]
@@ -120,10 +125,25 @@ def quadrature_of(cover: Bound) -> Bound:
     log_fn = cover._log_function
     cut = _scale_cut(cover, others)
 
+    closed = {}
+
     def evaluate(*arrays) -> Signed:
         named = dict(zip(names, arrays))
         inner = [np.asarray(named[p.name], float)[..., None] for p in others]
         n_, b_ = named["n"], named["b"]
+        if closed_form:
+            if "form" not in closed:
+                closed["form"] = _closed_form(cover, others)
+            if closed["form"] is not None:
+                kind, log_parts = closed["form"]
+                flat = [a[..., 0] for a in inner]
+                with np.errstate(over="ignore", divide="ignore"):
+                    log_cut = (np.log(np.asarray(cut(*flat), float)) if cut is not None else np.inf)
+                    log_b = np.log(np.asarray(b_, float))
+                logs = [f(*flat).log for f in log_parts]
+                if kind == "parametric":
+                    return parametric_dudley_log(logs[0], logs[1], n_, log_b, log_cut)
+                return maurey_dudley_log(0.5 * logs[0], n_, log_b, log_cut)
 
         def loglog(u):
             args = list(inner)
@@ -140,7 +160,14 @@ def quadrature_of(cover: Bound) -> Bound:
                 return np.where(u <= log_cut, plain(u), -np.inf)
 
             loglog.cut = log_cut
-        return dudley_log(loglog, n_, b_)
+        if "alpha" not in closed:
+            closed["alpha"] = _optimal_alpha(cover, others)
+        log_alpha = None
+        if closed["alpha"] is not None:
+            with np.errstate(divide="ignore"):
+                log_level = np.log(np.asarray(n_, float) / 9.0)
+            log_alpha = closed["alpha"](*[a[..., 0] for a in inner], np.exp(log_level)).log
+        return dudley_log(loglog, n_, b_, log_alpha=log_alpha)
 
     mono = {k: v for k, v in cover.monotone.items() if k != "eps"}
     mono.update({"n": "decreasing", "b": "increasing"})
@@ -161,6 +188,54 @@ def quadrature_of(cover: Bound) -> Bound:
                           if a.relation is None or "eps" not in {s.name for s in a.relation.free_symbols}),
         monotone=mono, derived=True, reading=cover.reading,
         examples={**{k: v for k, v in cover.examples.items() if k != "eps"}, "n": 10 ** 6})
+
+
+def _closed_form(cover: Bound, others):
+    """``("parametric", (log p, log A))`` if ``ln N = p ln(A/eps)``, ``("maurey", (log C^2,))`` if
+    ``ln N = C^2/eps^2`` (each a function of the other parameters, in log space), else None."""
+    from ..linear import Evaluator
+
+    eps = cover.param("eps").symbol
+    symbols = [p.symbol for p in others]
+    u = sp.Dummy("u", real=True)
+    g = sp.expand_log(cover.expr.subs(eps, sp.exp(u)), force=True)
+    slope = sp.simplify(sp.diff(g, u))  # d ln N / d ln eps
+    if slope != 0 and not slope.has(u):
+        p = -slope
+        A = sp.simplify(sp.exp(sp.simplify(sp.expand(g / p + u))))
+        if not A.has(u) and not A.free_symbols - set(symbols):
+            return "parametric", (Evaluator(p, symbols), Evaluator(A, symbols))
+    C2 = sp.simplify(cover.expr * eps ** 2)
+    if not C2.has(eps) and C2 != 0:
+        return "maurey", (Evaluator(C2, symbols),)
+    return None
+
+
+def _optimal_alpha(cover: Bound, others):
+    """The scale where ``ln N(eps) = L`` as a log-space function of (other parameters, L), if sympy solves
+    it with exactly one positive root at the example values; else None (the quadrature solves numerically)."""
+    from sympy.codegen.cfunctions import log1p
+
+    from ..linear import Evaluator
+
+    eps = cover.param("eps").symbol
+    level = sp.Dummy("L", positive=True)
+    try:
+        roots = sp.solve(sp.Eq(cover.expr.replace(log1p, lambda x: sp.log(1 + x)), level), eps)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+    example = {p.symbol: v for p, v in zip(others, [cover.example()[p.name] for p in others])}
+    positive = []
+    for root in roots:
+        try:
+            value = complex(root.subs(example).subs(level, 3.0))
+        except TypeError:
+            return None
+        if abs(value.imag) < 1e-12 and value.real > 0:
+            positive.append(root)
+    if len(positive) != 1 or positive[0].free_symbols - set(example) - {level}:
+        return None
+    return Evaluator(positive[0], [p.symbol for p in others] + [level])
 
 
 def _scale_cut(cover: Bound, others):
