@@ -20,7 +20,7 @@ from ..figures import PAPER_RC, STATUS_LINESTYLE, check_suffix, pyplot, save
 from ..options import positive_ints
 from ..render import render
 
-EXPERIMENTS = ("structure", "lemmas", "size_vs_N", "size_vs_n", "seq2seq", "attention", "mlp", "text", "exp_c", "exp_b",
+EXPERIMENTS = ("structure", "lemmas", "size_vs_N", "size_vs_n", "seq2seq", "attention", "mlp", "text", "exp_c", "exp_c_width", "exp_b",
                "exp_a", "precision")
 
 OPTIONS = [
@@ -83,8 +83,8 @@ NOTE = ("Notes: min_blocks = FFN blocks per stack (the MLP's: total blocks); min
         "Rates (Ω(√N), O~(√N)) are compared by exponent, not value.")
 
 
-PAPER_EXPERIMENTS = ("exp_c", "exp_b", "exp_a", "precision")
-PAPER_COLUMNS = ["experiment", "data", "criterion", "precision", "N", "n", "trials", "min_blocks", "min_params", "paper_blocks",
+PAPER_EXPERIMENTS = ("exp_c", "exp_c_width", "exp_b", "exp_a", "precision")
+PAPER_COLUMNS = ["experiment", "data", "criterion", "precision", "N", "n", "m", "trials", "min_blocks", "min_params", "paper_blocks",
                  "bits_per_param", "sizes_tried", "seconds"]
 CURVE_COLUMNS = ["experiment", "data", "N", "n", "blocks", "min_params", "trials", "final_loss", "final_accuracy",
                  "paper_loss", "paper_accuracy", "seconds"]
@@ -98,7 +98,7 @@ def tables(comparison, fmt) -> list[str]:
     own = [r for r in rows if r["experiment"] not in PAPER_EXPERIMENTS]
     if own:
         out.append(render(own, ROW_COLUMNS, fmt, title=f"{head}: measured beside the bounds"))
-    tuned = [r for r in rows if r["experiment"] in ("exp_c", "exp_b", "precision")]
+    tuned = [r for r in rows if r["experiment"] in ("exp_c", "exp_c_width", "exp_b", "precision")]
     if tuned:
         out.append(render(tuned, PAPER_COLUMNS, fmt, title=f"{head}: Experiments B, C and the precision knee "
                           "(tuned lr and warm-up), beside the paper (arXiv 2409.17677, Appendix H)"))
@@ -120,7 +120,7 @@ def figures(comparison, folder) -> list[Path]:
         out.append(plot_size_vs_N(comparison.rows, folder / "size_vs_N.png", extras.get("fit"), n=extras.get("n_fixed")))
     if extras.get("curves"):
         out.append(plot_curves(extras["curves"], folder / "paper_exp_a_curves.png"))
-    if any(r["experiment"] in ("exp_b", "exp_c", "precision") for r in comparison.rows):
+    if any(r["experiment"] in ("exp_b", "exp_c", "exp_c_width", "precision") for r in comparison.rows):
         out.append(plot_paper_sizes(comparison.rows, folder / "paper_exp_b_c_precision.png"))
     return out
 
@@ -157,7 +157,7 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
     import matplotlib
 
     with matplotlib.rc_context(PAPER_RC):
-        fig, (left, mid, right) = pyplot().subplots(1, 3, figsize=(16, 4.8))
+        fig, (left, mid, right, widths) = pyplot().subplots(1, 4, figsize=(21, 4.8))
         for crit in ("mse", "sign"):
             b = sorted((r["N"], r["min_blocks"]) for r in rows if r["experiment"] == "exp_b" and r.get("found")
                        and r.get("criterion", "mse") == crit)
@@ -175,6 +175,11 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
             if c:
                 mid.plot([p[0] for p in c], [p[1] for p in c], "o-" if crit == "mse" else "^:",
                          label=f"ours (N = {c[0][2]}; {crit})")
+        wide = [r for r in rows if r["experiment"] == "exp_c_width" and r.get("found")]
+        for m in sorted({r["m"] for r in wide}):
+            c = sorted((r["n"], r["min_blocks"]) for r in wide if r["m"] == m)
+            if len(c) > 1:
+                mid.plot([p[0] for p in c], [p[1] for p in c], "D-.", label=f"ours, m = {m} (our addition; mse)")
         mid.plot(list(paper.EXPERIMENT_C["blocks"]), list(paper.EXPERIMENT_C["blocks"].values()), "s--", color="k",
                  label=f"paper (N = {paper.EXPERIMENT_C['N']}: 4 at every n)")
         mid.set_xscale("log")
@@ -193,7 +198,21 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
         right.set_ylabel("minimal parameters")
         right.set_title("Precision knee (random data, n = 8)")
         right.legend(fontsize=8)
-        for ax in (left, mid, right):
+        by_n = {}
+        for r in (r for r in rows if r["experiment"] == "exp_c_width"):
+            by_n.setdefault(r["n"], []).append(r)
+        for n, rs in sorted(by_n.items()):
+            if len(rs) > 1:
+                rs = sorted(rs, key=lambda r: r["m"])
+                widths.plot([r["m"] for r in rs], [r["min_blocks"] if r.get("found") else float("nan") for r in rs],
+                            "o-", label=f"ours, n = {n} (N = {rs[0]['N']}; none = not drawn)")
+        widths.set_xscale("log", base=2)
+        widths.set_xlabel("embedding width m (q = 4m)")
+        widths.set_ylabel("minimal #blocks")
+        widths.set_title("Experiment C across widths (our addition)")
+        if by_n:
+            widths.legend(fontsize=8)
+        for ax in (left, mid, right, widths):
             ax.grid(True, alpha=0.3)
         return save(fig, output, dpi=110)
 

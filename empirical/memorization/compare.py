@@ -33,7 +33,7 @@ from . import kept, paper_compare
 from .profiles import Profile
 from .units import CapacityUnit, CurveUnit, TunedCapacityUnit
 
-PAPER_EXPERIMENTS = ("exp_c", "exp_b", "exp_a", "precision")
+PAPER_EXPERIMENTS = ("exp_c", "exp_c_width", "exp_b", "exp_a", "precision")
 
 RATES = ("kajitsuka2025.next_token.upper", "kajitsuka2025.next_token.lower")
 

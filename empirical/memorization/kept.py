@@ -77,7 +77,7 @@ class Kept:
         from ..runner import Planned, Results
         from .units import CapacityUnit, CurveUnit, LemmaUnit, StructureUnit, TunedCapacityUnit
 
-        types = {"exp_c": TunedCapacityUnit, "exp_b": TunedCapacityUnit, "precision": TunedCapacityUnit,
+        types = {"exp_c": TunedCapacityUnit, "exp_c_width": TunedCapacityUnit, "exp_b": TunedCapacityUnit, "precision": TunedCapacityUnit,
                  "exp_a": CurveUnit, "structure": StructureUnit, "lemmas": LemmaUnit}
         by_name = {e.name: e for e in get_family("memorization").experiments}
         planned, rows = list(current.planned), dict(current.rows)

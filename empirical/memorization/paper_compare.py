@@ -28,7 +28,7 @@ def tuned_rows(e, unit, row) -> list[dict]:
     for precision, found in res.get("by_precision", {}).items():
         blocks = found.get("min_blocks")
         r = {"experiment": e.short_name, "model": "tf-uniform", "labels": "next_token", "data": unit.data,
-             "N": unit.N, "n": unit.n, "d": unit.d, "seed": unit.seed, "precision": precision,
+             "N": unit.N, "n": unit.n, "d": unit.d, "m": unit.m, "q": unit.q, "seed": unit.seed, "precision": precision,
              "criterion": unit.criterion,
              "trials": unit.trials, "min_blocks": blocks, "min_params": found.get("min_params"),
              "found": blocks is not None, "r": res.get("r"), "delta": res.get("delta"),
@@ -80,7 +80,7 @@ def exp_c_relation(rows) -> list[Relation]:
     return out
 
 
-def _exp_c_relation(rows, criterion) -> Relation | None:
+def _exp_c_relation(rows, criterion, label: str = "") -> Relation | None:
     rs = sorted((r for r in rows if r["experiment"] == "exp_c"), key=lambda r: r["n"])
     if not rs:
         return None
@@ -88,12 +88,49 @@ def _exp_c_relation(rows, criterion) -> Relation | None:
     found = [r["min_blocks"] for r in rs if r["found"]]
     flat = bool(found) and len(found) == len(rs) and max(found) - min(found) <= 1
     same = all(r.get("paper_blocks") == r["min_blocks"] for r in rs)
+    if not found:   # nothing memorized: flatness in n cannot be judged
+        shape = f"no n memorized up to {max(max(r.get('sizes_tried') or [0]) for r in rs)} blocks: flatness not testable"
+    elif len(found) < len(rs):
+        shape = "memorized at some n only: flatness not testable"
+    else:
+        shape = "flat in n" if flat else "not flat in n"
+    extra = f"; {label}" if label else ""
     return Relation.about(
-        f"Experiment C: minimal #blocks flat in n at N = {rs[0]['N']} (random data; {_criterion_name(criterion)})",
-        f"ours: {ours}; paper: " + ", ".join(f"n={n}: {b}" for n, b in paper.EXPERIMENT_C["blocks"].items()),
+        f"Experiment C: minimal #blocks flat in n at N = {rs[0]['N']} (random data; {_criterion_name(criterion)}{extra})",
+        f"ours: {ours}; paper (m = 2): " + ", ".join(f"n={n}: {b}" for n, b in paper.EXPERIMENT_C["blocks"].items()),
         "lower bound n-free (Thm 4.2); upper bound grows like log n (Thm 4.1)",
-        ("flat in n" if flat else "not flat in n") + ("; equal to the paper's 4" if same else "; differs from the paper"),
+        shape + ("" if label else "; equal to the paper's 4" if same else "; differs from the paper"),
         NEXT_TOKEN)
+
+
+def width_relations(rows) -> list[Relation]:
+    """Experiment C across widths (our addition): minimal #blocks against m, and flat in n at one width."""
+    rs = [r for r in rows if r["experiment"] == "exp_c_width"]
+    out = []
+    by_n: dict = {}
+    for r in rs:
+        by_n.setdefault(r["n"], []).append(r)
+    for n, group in sorted(by_n.items()):
+        if len(group) < 2:
+            continue
+        group = sorted(group, key=lambda r: r["m"])
+        first = next((r for r in group if r["found"]), None)
+        out.append(Relation.about(
+            f"Experiment C across widths at n = {n}, N = {group[0]['N']} (our addition; MSE < 0.01)",
+            ", ".join(f"m={r['m']}: " + (f"{r['min_blocks']} blocks ({r['min_params']} params)" if r["found"]
+                                         else f"none up to {max(r['sizes_tried'] or [0])}") for r in group),
+            "the paper: m = 2 memorizes N = 500 with 4 blocks",
+            f"memorized from m = {first['m']} ({first['min_blocks']} blocks)" if first
+            else "no width memorizes within the cap", NEXT_TOKEN))
+    by_m: dict = {}
+    for r in rs:
+        by_m.setdefault(r["m"], []).append(r)
+    for m, group in sorted(by_m.items()):
+        if len(group) >= 2:
+            rel = _exp_c_relation([{**r, "experiment": "exp_c"} for r in group], "mse", f"m = {m}, our addition")
+            if rel is not None:
+                out.append(rel)
+    return out
 
 
 def exp_b_relation(rows, criterion: str = "mse") -> Relation | None:
@@ -157,14 +194,14 @@ def knee_relations(rows) -> list[Relation]:
 
 def bits_relation(rows) -> Relation | None:
     rs = [r for r in rows if r.get("bits_per_param") is not None and r.get("precision") in ("fp32", "bf16")
-          and r["experiment"] in ("exp_c", "precision")]
+          and r["experiment"] in ("exp_c", "exp_c_width", "precision")]
     if not rs:
         return None
     vals = [r["bits_per_param"] for r in rs]
     return Relation.about(
         "bits memorized per parameter on random labels",
         "N / min params: " + ", ".join(f"{r['experiment']} {r['precision']} {r.get('criterion', 'mse')} "
-                                        f"N={r['N']} n={r['n']}: "
+                                        f"N={r['N']} n={r['n']} m={r.get('m', 2)}: "
                                         f"{r['bits_per_param']:.2f}" for r in rs)
         + f"; the paper's Experiment C (4 blocks, N = 500): {paper.bits_per_parameter(500, 4, 6)}",
         f"Morris et al. (arXiv 2505.24832): {paper.MORRIS_BITS_PER_PARAM} bits/param -- a different measure "
@@ -177,6 +214,6 @@ def paper_relations(rows) -> list[Relation]:
                                 "no N memorized", "some size memorizes every N", "none found up to the cap")
                  for c in sorted({r.get("criterion", "mse") for r in rows if r["experiment"] == "exp_b"})
                  if not any(r["found"] for r in rows if r["experiment"] == "exp_b" and r.get("criterion", "mse") == c)]
-    out = [*exp_c_relation(rows), *[exp_b_relation(rows, c) for c in ("mse", "sign")], *b_missing,
+    out = [*exp_c_relation(rows), *width_relations(rows), *[exp_b_relation(rows, c) for c in ("mse", "sign")], *b_missing,
            *exp_a_relation(rows), *knee_relations(rows), bits_relation(rows)]
     return [r for r in out if r is not None]

@@ -65,6 +65,12 @@ class Profile:
     c_n_values: tuple = (2, 8, 32)
     c_start: int = 1
     c_max_blocks: int = 16          # the size search gives up above this (n = 10^4 makes every size costly)
+    # Experiment C across embedding widths (our addition: where does m = 2 stop being the bottleneck?):
+    # minimal #blocks against m (q = 4m) at n = cw_n, and against n at m = cw_m.  MSE < 0.01 only.
+    cw_widths: tuple = (2, 4)
+    cw_n: int = 8
+    cw_m: int = 4
+    cw_n_values: tuple = (2, 32)
     b_trials: int = 2               # Experiment B (Fig. 3; the paper used 10)
     b_N_values: tuple = (16, 32, 64)
     b_start: int = 0
@@ -96,6 +102,7 @@ PAPER = Profile("paper", seeds=(0, 1, 2), criterion="mse", threshold=0.01, resta
                 attention_N_values=(), mlp_N_values=(), text_N_values=(), seq_n_values=(),
                 tuned_steps=1000, patience=600,
                 c_trials=2, c_N=500, c_n_values=(10, 100, 1000, 10000), c_start=4, c_max_blocks=8,
+                cw_widths=(2, 4, 8), cw_n=10, cw_m=4, cw_n_values=(10, 100, 1000),
                 b_trials=10, b_N_values=tuple(range(600, 1800, 100)), b_start=1, b_max_blocks=32,
                 a_trials=2, a_runs=((2000, (1, 10, 20, 30, 40, 50)), (3000, (1, 10, 20, 30, 40))), a_every=10,
                 knee_N_values=(50, 100, 200, 400, 800), knee_precisions=("fp32", "q8", "q6", "q4"),
@@ -104,11 +111,12 @@ TINY = Profile("tiny", restarts=1, lrs=(0.1,), steps=30, max_blocks=1, N_values=
                n_values=(2, 3), seq_N=4, seq_n_values=(2,), attention_N_values=(4,), mlp_N_values=(4,),
                text_N_values=(4,), lemma_cases=((20, 4, 10),), structure_N=4, structure_steps=20,
                tuned_steps=20, patience=10, paper_criteria=("mse",), c_trials=1, c_N=4, c_n_values=(2,), c_start=0, b_trials=1,
+               cw_widths=(2,), cw_n=2, cw_m=2, cw_n_values=(2,),
                b_N_values=(4,), b_start=0, a_trials=1, a_runs=((4, (0,)),), a_every=5, knee_N_values=(4,),
                knee_precisions=("fp32", "q4"), knee_bf16=True, knee_trials=1)
 PROFILES = {"quick": QUICK, "paper": PAPER, "tiny": TINY}
 
-_POSITIVE_INTS = ("tuned_steps", "patience", "c_trials", "b_trials", "a_trials", "knee_trials", "c_N", "steps", "d", "m", "q", "restarts", "max_blocks", "n_fixed", "N_fixed", "seq_N", "text_d")
+_POSITIVE_INTS = ("cw_n", "cw_m", "tuned_steps", "patience", "c_trials", "b_trials", "a_trials", "knee_trials", "c_N", "steps", "d", "m", "q", "restarts", "max_blocks", "n_fixed", "N_fixed", "seq_N", "text_d")
 _POSITIVE_TUPLES = ("seeds", "N_values", "n_values", "seq_n_values", "attention_N_values", "mlp_N_values",
                     "text_N_values", "c_n_values", "b_N_values", "knee_N_values")
 
@@ -206,6 +214,19 @@ def exp_c_units(p: Profile):
     # Longest first (n = 10^4 is most of the paper profile's cost): parallel workers then finish together.
     return [_tuned(p, p.c_trials, c, N=p.c_N, n=n, d=p.d, start=p.c_start, max_blocks=p.c_max_blocks, seed=s)
             for s in p.seeds[:1] for n in sorted(p.c_n_values, reverse=True) for c in p.paper_criteria]
+
+
+def exp_c_width_units(p: Profile):
+    """Experiment C's data (N = c_N, random) at other embedding widths m (q = 4m): against m at n = cw_n and
+    against n at m = cw_m.  Our addition, not the paper's: it locates what keeps m = 2 from memorizing."""
+    pairs = [(m, p.cw_n) for m in p.cw_widths] + [(p.cw_m, n) for n in p.cw_n_values]
+    seen, out = set(), []
+    for m, n in pairs:
+        if (m, n) not in seen:
+            seen.add((m, n))
+            out.append(replace(_tuned(p, p.c_trials, "mse", N=p.c_N, n=n, d=p.d, start=p.c_start,
+                                      max_blocks=p.c_max_blocks, seed=p.seeds[0]), m=m, q=4 * m))
+    return out
 
 
 def exp_b_units(p: Profile):
