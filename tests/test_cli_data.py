@@ -56,3 +56,14 @@ def test_bad_input_is_one_line_exit_2(args, fragment, capsys):
         cli.main(args=["data", *args], prog_name="tbounds")
     err = capsys.readouterr().err.strip().splitlines()
     assert info.value.code == 2 and len(err) == 1 and fragment in err[0], err
+def test_boolean_settings_read_the_word_not_its_truthiness():
+    from types import SimpleNamespace
+
+    from tbounds.bounds.errors import ParameterError
+    from tbounds.cli.commands.data import _settings
+
+    spec = SimpleNamespace(name="demo", settings={"flag": True, "n": 4})
+    assert _settings(spec, ["--flag", "false", "--n", "8"]) == {"flag": False, "n": 8}
+    assert _settings(spec, ["--flag=YES"]) == {"flag": True}
+    with pytest.raises(ParameterError, match="true or false"):
+        _settings(spec, ["--flag", "maybe"])

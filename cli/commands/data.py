@@ -16,6 +16,9 @@ from ..options import format_option
 from ..render import render, to_json
 
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def _settings(spec, args: list[str]) -> dict:
     """``["--n", "8", "--labels=seq2seq"]`` to ``{"n": 8, "labels": "seq2seq"}``, typed like the defaults."""
     out, i = {}, 0
@@ -34,6 +37,12 @@ def _settings(spec, args: list[str]) -> dict:
             allowed = ", ".join(f"--{k.replace('_', '-')}" for k in spec.settings) or "none"
             raise ParameterError(f"--{name}", f"is not a setting of task {spec.name} (its settings: {allowed})")
         default = spec.settings[key]
+        if isinstance(default, bool):   # bool("false") is True: read the word instead
+            word = str(value).strip().lower()
+            if word not in _BOOLEANS:
+                raise ParameterError(f"--{name}", "must be true or false", got=value)
+            out[key] = _BOOLEANS[word]
+            continue
         try:
             out[key] = type(default)(value) if default is not None else value
         except ValueError:
