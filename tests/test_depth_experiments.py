@@ -60,13 +60,16 @@ def test_pointers_match_hop():
 # ------------------------------------------------------------------ retrieval, worked by hand
 def test_retrieval_instance_structure():
     rng = np.random.default_rng(3)
-    for order in ("interleaved", "shuffled"):
-        r = retrieval_example(rng, D=3, distractors=2, values=5, variables=20, order=order)
-        assert len(r.ids) == retrieval_length(3, 2) == 1 + 2 * 12 + 2
+    for order, separator in (("interleaved", True), ("shuffled", True), ("interleaved", False)):
+        r = retrieval_example(rng, D=3, distractors=2, values=5, variables=20, order=order, separator=separator)
+        w = 3 if separator else 2
+        assert len(r.ids) == retrieval_length(3, 2, separator) == 1 + w * 12 + 2
         assert r.tokens[0] == "<s>" and r.tokens[-2] == "?"
         env = {}
         for f in range(12):
-            lhs, rhs = r.tokens[1 + 2 * f: 3 + 2 * f]
+            fact = r.tokens[r.lhs_at(f): r.rhs_at(f) + 1]
+            assert len(fact) == w and (fact[1] == "=") == separator
+            lhs, rhs = fact[0], fact[-1]
             env[lhs] = rhs
         name = r.tokens[-1]
         for _ in range(4):
@@ -82,10 +85,13 @@ def test_query_only_labels_the_query():
 
 
 def test_retrieval_label_of_a_written_instance():
-    out = retrieval_label("A=3 C=B B=A ? C")
+    out = retrieval_label("A=3 C=B B=A ? C", separator=False)
     # C=B comes before B is defined: not resolvable at that point, so unlabelled
     assert out["input"] == ["A", "3", "C", "B", "B", "A", "?", "C"]
     assert out["target"] == [None, "3", None, None, None, "3", None, "3"]
+    out = retrieval_label("A=3 C=B B=A ? C")
+    assert out["input"] == ["A", "=", "3", "C", "=", "B", "B", "=", "A", "?", "C"]
+    assert out["target"] == [None, None, "3", None, None, None, None, None, "3", None, "3"]
 
 
 def test_retrieval_rejects_too_few_variables():
@@ -208,11 +214,49 @@ def test_retrieval_depth_one_labels_are_one_induction_hop():
     earlier occurrence of x_0, its value -- one induction lookup, the circuit a 2-layer model has for k = 1."""
     rng = np.random.default_rng(3)
     for _ in range(20):
-        inst = retrieval_example(rng, D=3, distractors=2, values=4, variables=16)
+        inst = retrieval_example(rng, D=3, distractors=2, values=4, variables=16, separator=False)
         one = hop(inst.ids, 1)
         for t, (label, depth) in enumerate(zip(inst.label_ids, inst.depth)):
             if depth == 1 and t < len(inst.ids) - 1:
                 assert one[t] == label
+
+
+def test_retrieval_depth_one_labels_with_separator_read_two_after_the_earlier_lhs():
+    """``lhs = rhs``: a depth-1 label is the token two after the earlier occurrence of the rhs (its own fact's rhs)."""
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        inst = retrieval_example(rng, D=3, distractors=2, values=4, variables=16)
+        for t, (label, depth) in enumerate(zip(inst.label_ids, inst.depth)):
+            if depth == 1 and t < len(inst.ids) - 1:
+                j = max(i for i in range(t) if inst.ids[i] == inst.ids[t])
+                assert inst.tokens[j + 1] == "="
+                assert inst.ids[j + 2] == label
+
+
+def test_train_with_group_targets_waits_for_every_group():
+    """``target_groups``: early stopping waits for the slowest group (here one that cannot be learned: random)."""
+    import torch
+
+    from tbounds.empirical.depth.models import DepthTransformer, ModelSpec
+    from tbounds.empirical.depth.train import EvalSet, Phase, train
+
+    def task(rng, batch):      # group 0: copy the token (learnable); group 1: a fresh random label (not)
+        x = rng.integers(0, 4, size=(batch, 4))
+        y = x.copy()
+        y[:, 3] = rng.integers(0, 4, size=batch)
+        return x, y
+
+    x, y = task(np.random.default_rng(1), 64)
+    groups = np.zeros_like(x)
+    groups[:, 3] = 1
+    torch.manual_seed(0)
+    spec = ModelSpec(vocab=4, classes=4, layers=1, width=16, heads=2, max_len=4)
+    pooled = train(DepthTransformer(spec, [0]), [Phase(task, 200)], [1e-2], EvalSet.make(x, y, groups=groups),
+                   eval_every=50, target=0.6)
+    strict = train(DepthTransformer(spec, [0]), [Phase(task, 200)], [1e-2], EvalSet.make(x, y, groups=groups),
+                   eval_every=50, target=0.6, target_groups=True)
+    assert pooled.reached[0] is not None and pooled.steps_run < 200
+    assert strict.reached[0] is None and strict.steps_run == 200
 
 
 def test_per_k_emergence_reads_each_models_hop_heads():

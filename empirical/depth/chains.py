@@ -39,7 +39,7 @@ from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval
 from .train import EvalSet, Phase
 
 NAME = "retrieval"
-VERSION = 1
+VERSION = 2
 LOWER, UPPER = "musat2025.retrieval.lower", "musat2025.retrieval.upper_khop"
 RECONSTRUCTION = ("our reconstruction of Mușat's minimal formulation (depth.md A.3): the paper's own task, "
                   "sizes and training are not in our sources")
@@ -55,6 +55,7 @@ class Section:
     values: int = 4
     variables: int = 16
     order: str = "interleaved"
+    separator: bool = True                 # facts written lhs = rhs (A.3's '='), else lhs rhs
     width: int = 32
     heads: int = 2
     positional: str = "rotary"
@@ -92,6 +93,7 @@ class RetrievalUnit:
     values: int = 4
     variables: int = 16
     order: str = "interleaved"
+    separator: bool = True                 # facts written lhs = rhs (A.3's '='), else lhs rhs
     width: int = 32
     heads: int = 2
     positional: str = "rotary"
@@ -121,23 +123,24 @@ def probe_indicators(instances, D: int) -> dict:
         where = {fact: f for f, fact in enumerate(inst.facts)}
         for j in range(1, D + 2):
             f = where[(0, D - j + 1)]
-            out[f"q{j}"][b, T - 1, 1 + 2 * f:3 + 2 * f] = 1
+            out[f"q{j}"][b, T - 1, inst.lhs_at(f):inst.rhs_at(f) + 1] = 1
         for (c, i), f in where.items():
             if i >= 1:
                 g = where[(c, i - 1)]
                 if g < f:
-                    out["link"][b, 2 + 2 * f, 1 + 2 * g:3 + 2 * g] = 1
+                    out["link"][b, inst.rhs_at(f), inst.lhs_at(g):inst.rhs_at(g) + 1] = 1
     return out
 
 
 def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
     vocab = RetrievalVocab(unit.values, unit.variables)
-    T = retrieval_length(unit.D, unit.distractors)
-    args = (unit.D, unit.distractors, unit.values, unit.variables, unit.curriculum, unit.order)
+    T = retrieval_length(unit.D, unit.distractors, unit.separator)
+    args = (unit.D, unit.distractors, unit.values, unit.variables, unit.curriculum, unit.order, unit.separator)
     ex, ey, edepth, equery = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, *args)
     # every hop depth is evaluated (groups) even without the curriculum; the headline is the query alone
     _, full_y, full_depth, _ = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, unit.D,
-                                               unit.distractors, unit.values, unit.variables, True, unit.order)
+                                               unit.distractors, unit.values, unit.variables, True, unit.order,
+                                               unit.separator)
     evaluation = EvalSet.make(ex, full_y, scored=equery, groups=full_depth,
                               group_names={i: str(i) for i in range(unit.D + 1)})
     prng = np.random.default_rng(20_000 + unit.D)
@@ -279,7 +282,8 @@ EXPERIMENTS = (
 TASKS = (
     TaskSpec("retrieval", "retrieval chains (our reconstruction of Mușat's minimal formulation): facts x=y, "
              "a query '? x_D'; the value each variable resolves to", retrieval_examples,
-             {"D": 3, "distractors": 1, "values": 4, "variables": 16, "labels": "curriculum", "order": "interleaved"},
+             {"D": 3, "distractors": 1, "values": 4, "variables": 16, "labels": "curriculum", "order": "interleaved",
+              "separator": "="},
              retrieval_label),
 )
 

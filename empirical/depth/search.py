@@ -48,12 +48,13 @@ def depth_search(spec_for: Callable[[int], ModelSpec], phases: Sequence[Phase], 
                  layers: Sequence[int], seeds: Sequence[int], lrs: Sequence[float] = (1e-3,), *, batch: int = 32,
                  eval_every: int = 100, seed: int = 0, device="cpu", probe: Optional[tuple] = None,
                  done: Optional[Callable[[dict], bool]] = None, head_threshold: float = 0.5,
-                 train_target: float = TARGETS[-1],
+                 train_target: float = TARGETS[-1], target_groups: bool = False,
                  report: Callable[[str], None] = lambda s: None) -> list[dict]:
     """Trials at increasing depth (see the module docstring).  ``probe = (x, indicators)``: a small batch and
     its hop indicators (:func:`.heads.hop_mass`) for the heads; ``None`` skips the head analysis.  Training at one
     depth stops early once every member reaches ``train_target`` (default the top target, 99%; a lower one saves
-    time but then a 99% not reached by that checkpoint is reported as not reached)."""
+    time but then a 99% not reached by that checkpoint is reported as not reached); with ``target_groups`` every
+    group must reach it too."""
     member_seeds = [s for s in seeds for _ in lrs]
     member_lrs = [lr for _ in seeds for lr in lrs]
     done = done or (lambda t: all(g["median"] >= TARGETS[-1] for g in t["groups"].values()) and
@@ -73,7 +74,7 @@ def depth_search(spec_for: Callable[[int], ModelSpec], phases: Sequence[Phase], 
             history.append((step, mass))
 
         log = train(model, phases, member_lrs, evaluation, batch=batch, seed=seed, eval_every=eval_every,
-                    target=train_target, stop="all", on_checkpoint=on_checkpoint)
+                    target=train_target, stop="all", on_checkpoint=on_checkpoint, target_groups=target_groups)
         last = log.checkpoints[-1]
         per_seed = _per_seed(last.accuracy, len(seeds), len(lrs))
         groups = {g: {**_summary(_per_seed(v, len(seeds), len(lrs))),

@@ -4,8 +4,11 @@
 ``depth.md`` A.3; the paper's body is not in our sources).  One instance of difficulty ``D``:
 a chain of D+1 distinct variables ``x_0 = v, x_1 = x_0, ..., x_D = x_{D-1}`` (D chained links on
 top of the value), ``distractors`` more chains of the same length with disjoint variables, all
-facts written as two tokens ``lhs rhs`` (no separator: depth.md A.3 allows none) after a BOS token,
-then the query ``? x_D``.  Fact order:
+facts written as ``lhs = rhs`` (``separator=True``, the default: depth.md A.3's ``=``) or as two tokens
+``lhs rhs`` (``separator=False``: A.3 allows none) after a BOS token, then the query ``? x_D``.  Without the
+separator a position's role (lhs or rhs) is only its parity, which a model with relative positions
+cannot read, and at quick scale the lookup is then not learned at all (docs/depth-experiments.md).
+Fact order:
 
 - ``interleaved`` (default): the chains are interleaved at random, each chain's facts in chain
   order, so every fact can be resolved from what precedes it (the reading of the design reference
@@ -32,6 +35,8 @@ position after it labelled with ``hop_k``.
 >>> ex = retrieval_example(np.random.default_rng(0), D=2, distractors=1, values=4, variables=12)
 >>> len(ex.tokens) == retrieval_length(2, 1), ex.tokens[-2], ex.depth[-1]
 (True, '?', 2)
+>>> ex.tokens[1:4], ex.labels[1:4]                     # a fact: lhs = rhs, labelled under rhs
+(['E', '=', '3'], [None, None, '3'])
 """
 
 from __future__ import annotations
@@ -187,15 +192,22 @@ class RetrievalInstance:
     labels: list        # printable label (value) or None
     label_ids: list     # value id or IGNORE
     depth: list         # hop depth of each label, -1 where none
-    facts: list         # (chain, i) of each fact in order; fact f is at positions 1 + 2f (lhs), 2 + 2f (rhs)
+    facts: list         # (chain, i) of each fact in order; fact f starts at 1 + w*f (lhs), rhs at w*(f + 1), w = fact_width
+    fact_width: int = 3  # tokens per fact: 3 (lhs = rhs) or 2 (lhs rhs)
+
+    def lhs_at(self, f: int) -> int:
+        return 1 + self.fact_width * f
+
+    def rhs_at(self, f: int) -> int:
+        return self.fact_width * (f + 1)
 
 
-def retrieval_length(D: int, distractors: int) -> int:
-    return 1 + 2 * (D + 1) * (1 + distractors) + 2
+def retrieval_length(D: int, distractors: int, separator: bool = True) -> int:
+    return 1 + (3 if separator else 2) * (D + 1) * (1 + distractors) + 2
 
 
 def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, values: int = 4, variables: int = 16,
-                      curriculum: bool = True, order: str = "interleaved") -> RetrievalInstance:
+                      curriculum: bool = True, order: str = "interleaved", separator: bool = True) -> RetrievalInstance:
     """One seeded instance (see the module docstring); raises if the variables cannot fill the chains."""
     vocab = RetrievalVocab(values, variables)
     chains = 1 + distractors
@@ -224,28 +236,38 @@ def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, va
         rhs = vals[c] if i == 0 else names[c, i - 1]
         seen.add((c, i))
         resolvable = all((c, j) in seen for j in range(i + 1))
-        ids += [names[c, i], rhs]
         labelled = curriculum and resolvable
-        lab += [IGNORE, int(vals[c]) if labelled else IGNORE]
-        dep += [-1, i if labelled else -1]
+        ids += [names[c, i], vocab.eq, rhs] if separator else [names[c, i], rhs]
+        lab += [IGNORE] * (1 + separator) + [int(vals[c]) if labelled else IGNORE]
+        dep += [-1] * (1 + separator) + [i if labelled else -1]
     ids += [vocab.query, names[0, D]]
     lab += [IGNORE, int(vals[0])]
     dep += [-1, D]
     ids = [int(t) for t in ids]
     return RetrievalInstance([vocab.name(t) for t in ids], ids, [None if v == IGNORE else str(v) for v in lab],
-                             lab, dep, sequence)
+                             lab, dep, sequence, 3 if separator else 2)
 
 
 def retrieval_batch(rng, batch: int, D: int, distractors: int, values: int, variables: int, curriculum: bool,
-                    order: str = "interleaved"):
+                    order: str = "interleaved", separator: bool = True):
     """``(x, y, depth, query_mask)`` arrays of shape ``(batch, T)``."""
-    rows = [retrieval_example(rng, D, distractors, values, variables, curriculum, order) for _ in range(batch)]
+    rows = [retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator)
+            for _ in range(batch)]
     x = np.array([r.ids for r in rows])
     y = np.array([r.label_ids for r in rows])
     depth = np.array([r.depth for r in rows])
     query = np.zeros_like(x, dtype=bool)
     query[:, -1] = True
     return x, y, depth, query
+
+
+def _separator(value) -> bool:
+    """``"="`` (facts ``lhs = rhs``) or ``"none"`` (``lhs rhs``), as ``tbounds data`` passes it; a bool passes through."""
+    if isinstance(value, bool):
+        return value
+    if value not in ("=", "none"):
+        raise ConfigError(f"separator must be = (facts lhs = rhs) or none (facts lhs rhs), got '{value}'")
+    return value == "="
 
 
 def _curriculum(labels: str) -> bool:
@@ -256,27 +278,31 @@ def _curriculum(labels: str) -> bool:
 
 
 def retrieval_examples(count: int = 3, seed: int = 0, D: int = 3, distractors: int = 1, values: int = 4,
-                       variables: int = 16, labels: str = "curriculum", order: str = "interleaved") -> list:
-    """Printable instances; ``labels="curriculum"`` (implicit curriculum) or ``"query"`` (the final query alone)."""
-    curriculum = _curriculum(labels)
+                       variables: int = 16, labels: str = "curriculum", order: str = "interleaved",
+                       separator="=") -> list:
+    """Printable instances; ``labels="curriculum"`` (implicit curriculum) or ``"query"`` (the final query alone);
+    ``separator`` ``"="`` or ``"none"``."""
+    curriculum, separator = _curriculum(labels), _separator(separator)
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(count):
-        r = retrieval_example(rng, D, distractors, values, variables, curriculum, order)
+        r = retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator)
         out.append({"input": r.tokens, "target": r.labels})
     return out
 
 
 def retrieval_label(text: str, D: int = 3, distractors: int = 1, values: int = 4, variables: int = 16,
-                    labels: str = "curriculum", order: str = "interleaved") -> dict:
+                    labels: str = "curriculum", order: str = "interleaved", separator="=") -> dict:
     """Label a written instance: facts ``A=3 B=A ...`` then ``? B`` (spaces, ``;`` or ``,`` between facts).
 
-    >>> retrieval_label("A=3 B=A ? B")
+    >>> retrieval_label("A=3 B=A ? B")["target"]
+    [None, None, '3', None, None, '3', None, '3']
+    >>> retrieval_label("A=3 B=A ? B", separator="none")
     {'input': ['A', '3', 'B', 'A', '?', 'B'], 'target': [None, '3', None, '3', None, '3']}
     """
     import re
 
-    curriculum = _curriculum(labels)
+    curriculum, separator = _curriculum(labels), _separator(separator)
     text = str(text)
     facts = re.findall(r"([A-Za-z]\w*)\s*=\s*(\w+)", text)
     query = re.search(r"\?\s*([A-Za-z]\w*)\s*$", text.strip())
@@ -291,9 +317,9 @@ def retrieval_label(text: str, D: int = 3, distractors: int = 1, values: int = 4
 
     for lhs, rhs in facts:
         env[lhs] = rhs
-        tokens += [lhs, rhs]
+        tokens += [lhs, "=", rhs] if separator else [lhs, rhs]
         value = resolve(lhs)
-        labels += [None, value if curriculum else None]
+        labels += [None] * (1 + bool(separator)) + [value if curriculum else None]
     tokens += ["?", query.group(1)]
     labels += [None, resolve(query.group(1))]
     return {"input": tokens, "target": labels}

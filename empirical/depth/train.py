@@ -136,8 +136,12 @@ def _schedule(step: int, total: int, warmup: int) -> float:
 def train(model: DepthTransformer, phases: Sequence[Phase], lrs: Sequence[float], evaluation: EvalSet, *,
           batch: int = 32, seed: int = 0, eval_every: int = 100, target: Optional[float] = None,
           stop: str = "all", weight_decay: float = 0.01, warmup: int = 50, clip: float = 1.0,
-          betas=(0.9, 0.98), on_checkpoint: Optional[Callable[[int, DepthTransformer], None]] = None) -> TrainLog:
-    """Train every member through ``phases``; evaluate every ``eval_every`` steps and at the end."""
+          betas=(0.9, 0.98), on_checkpoint: Optional[Callable[[int, DepthTransformer], None]] = None,
+          target_groups: bool = False) -> TrainLog:
+    """Train every member through ``phases``; evaluate every ``eval_every`` steps and at the end.
+
+    ``target_groups``: a member reaches ``target`` only once its headline *and every group* do (e.g. every k of
+    a multi-task model), so early stopping never cuts off the slowest group."""
     M = model.members
     if len(lrs) == 1:
         lrs = list(lrs) * M
@@ -164,6 +168,8 @@ def train(model: DepthTransformer, phases: Sequence[Phase], lrs: Sequence[float]
         acc, groups = evaluate(model, ev)
         log.checkpoints.append(Checkpoint(step, acc, groups, [round(v, 5) for v in losses.tolist()]))
         for i, a in enumerate(acc):
+            if target_groups and groups:
+                a = min([a] + [v[i] for v in groups.values()])
             if target is not None and log.reached[i] is None and a >= target:
                 log.reached[i] = step
         if on_checkpoint is not None:
