@@ -68,6 +68,7 @@ class Profile:
     # Experiment C across embedding widths (our addition: where does m = 2 stop being the bottleneck?):
     # minimal #blocks against m (q = 4m) at n = cw_n, and against n at m = cw_m.  MSE < 0.01 only.
     cw_widths: tuple = (2, 4)
+    cw_trials: int = 2              # more than Experiment C's 2: with two lr draws a size's verdict is mostly luck
     cw_n: int = 8
     cw_m: int = 4
     cw_n_values: tuple = (2, 32)
@@ -102,7 +103,7 @@ PAPER = Profile("paper", seeds=(0, 1, 2), criterion="mse", threshold=0.01, resta
                 attention_N_values=(), mlp_N_values=(), text_N_values=(), seq_n_values=(),
                 tuned_steps=1000, patience=600,
                 c_trials=2, c_N=500, c_n_values=(10, 100, 1000, 10000), c_start=4, c_max_blocks=8,
-                cw_widths=(2, 4, 8), cw_n=10, cw_m=4, cw_n_values=(10, 100, 1000),
+                cw_widths=(2, 4, 8, 16), cw_trials=6, cw_n=10, cw_m=8, cw_n_values=(10, 100),
                 b_trials=10, b_N_values=tuple(range(600, 1800, 100)), b_start=1, b_max_blocks=32,
                 a_trials=2, a_runs=((2000, (1, 10, 20, 30, 40, 50)), (3000, (1, 10, 20, 30, 40))), a_every=10,
                 knee_N_values=(50, 100, 200, 400, 800), knee_precisions=("fp32", "q8", "q6", "q4"),
@@ -116,7 +117,7 @@ TINY = Profile("tiny", restarts=1, lrs=(0.1,), steps=30, max_blocks=1, N_values=
                knee_precisions=("fp32", "q4"), knee_bf16=True, knee_trials=1)
 PROFILES = {"quick": QUICK, "paper": PAPER, "tiny": TINY}
 
-_POSITIVE_INTS = ("cw_n", "cw_m", "tuned_steps", "patience", "c_trials", "b_trials", "a_trials", "knee_trials", "c_N", "steps", "d", "m", "q", "restarts", "max_blocks", "n_fixed", "N_fixed", "seq_N", "text_d")
+_POSITIVE_INTS = ("cw_n", "cw_m", "cw_trials", "tuned_steps", "patience", "c_trials", "b_trials", "a_trials", "knee_trials", "c_N", "steps", "d", "m", "q", "restarts", "max_blocks", "n_fixed", "N_fixed", "seq_N", "text_d")
 _POSITIVE_TUPLES = ("seeds", "N_values", "n_values", "seq_n_values", "attention_N_values", "mlp_N_values",
                     "text_N_values", "c_n_values", "b_N_values", "knee_N_values")
 
@@ -224,7 +225,7 @@ def exp_c_width_units(p: Profile):
     for m, n in pairs:
         if (m, n) not in seen:
             seen.add((m, n))
-            out.append(replace(_tuned(p, p.c_trials, "mse", N=p.c_N, n=n, d=p.d, start=p.c_start,
+            out.append(replace(_tuned(p, p.cw_trials, "mse", N=p.c_N, n=n, d=p.d, start=p.c_start,
                                       max_blocks=p.c_max_blocks, seed=p.seeds[0]), m=m, q=4 * m))
     return out
 
