@@ -212,6 +212,17 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
         widths.set_title("Experiment C across widths (our addition)")
         if by_n:
             widths.legend(fontsize=8)
+        # Say so where a search found nothing: an empty panel must not read as "not run".
+        for ax, names in ((left, ("exp_b",)), (mid, ("exp_c",)), (right, ("precision",)), (widths, ("exp_c_width",))):
+            tried = {(r["N"], r["n"], r.get("m", 2)) for r in rows if r["experiment"] in names}
+            missing = sorted({(r["N"], r["n"], r.get("m", 2)) for r in rows if r["experiment"] in names
+                              and not r.get("found")} - {(r["N"], r["n"], r.get("m", 2)) for r in rows
+                                                         if r["experiment"] in names and r.get("found")})
+            if missing:
+                text = ("ours: nothing memorized\nup to the size cap" if len(missing) == len(tried) else
+                        "ours, nothing memorized at:\n" + "\n".join(f"N={N}, n={n}, m={m}" for N, n, m in missing[:3])
+                        + ("\n..." if len(missing) > 3 else ""))
+                ax.text(0.03, 0.55, text, transform=ax.transAxes, fontsize=8, color="firebrick", va="top")
         for ax in (left, mid, right, widths):
             ax.grid(True, alpha=0.3)
         return save(fig, output, dpi=110)

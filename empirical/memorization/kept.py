@@ -133,7 +133,10 @@ def write(results, profile_name: str, path, command: str, wall_seconds: float, p
             "throughput": throughput(rows, peak_gflops), "rows": rows}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, default=float) + "\n")
+    # The header pretty-printed, then one compact line per row: small, and a rerun diffs row by row.
+    head = json.dumps({k: v for k, v in data.items() if k != "rows"}, indent=1, default=float)[:-2]
+    body = ",\n".join(json.dumps(r, separators=(",", ":"), default=float) for r in rows)
+    path.write_text(f'{head},\n "rows": [\n{body}\n]}}\n')
     return path
 
 
