@@ -160,6 +160,7 @@ def test_kept_results_are_read_where_the_store_lacks_the_units(tiny_paper, tmp_p
     shown = json.loads(answer.stdout)
     assert shown["relations"][0]["relation"] == "source of the paper-profile rows"
     assert "tiny run (test)" in shown["relations"][0]["measured"]
+    assert f"kept results in {out}" in answer.stderr   # the user is told where the rows came from
     assert {r["experiment"] for r in shown["rows"]} >= {"exp_b", "exp_c"}
     assert kept.load("quick", out) is None  # another profile's file is never read
 

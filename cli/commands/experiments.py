@@ -143,6 +143,10 @@ def execute(verb: str, name: str, spec, common: dict, values: dict, given=frozen
         _print_run(name, spec, profile.name, family.measurements(results), common, time.perf_counter() - start)
     else:
         comparison = family.compare(results, profile)
+        kept = (comparison.extras or {}).get("kept") if hasattr(comparison, "extras") else None
+        if kept:   # the rows came from results kept in the repository, not from the store
+            click.echo(f"{name}: the store lacked them, so the rows are the kept results in {kept.get('path')} "
+                       f"({kept.get('date')}, {kept.get('wall_seconds')} s wall)", err=True)
         plot_dir = common["plot_dir"]
         folder = Path(plot_dir) if plot_dir else (None if plot_dir == "" else Path(DEFAULT_PLOT_DIR) / name)
         plots = spec.figures(comparison, folder) if folder is not None and comparison.rows else []
