@@ -8,7 +8,7 @@ runs the second stack on those per-sequence vectors.  Its backward pass
 recomputes the forward in L1-sized groups of 64 tokens instead of storing activations.
 
 The C source (``kernels/ffn_pool.c``) is compiled once per machine with the system C compiler
-(``cc -O3 -march=native -fopenmp``) into a cache directory (``TBOUNDS_CACHE`` or
+(``cc -O3 -march=native -fopenmp``) into a cache directory (``TBOUNDS_CACHE_DIR`` or
 ``~/.cache/tbounds``).  Without a compiler, or with ``TBOUNDS_FUSED=0``, :func:`available`
 is False and callers use plain torch; :func:`status` says why.
 
@@ -45,7 +45,7 @@ CHUNK_TOKENS = 16384     # tokens per task (whole sequences); depends only on (N
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("TBOUNDS_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "tbounds")
+    root = os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tbounds")
     return Path(root) / "kernels"
 
 

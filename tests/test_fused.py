@@ -82,7 +82,7 @@ def test_models_the_kernel_does_not_cover_use_plain_torch():
 
 def _fresh_status(tmp_path, **env):
     code = "from tbounds.empirical import fused; print(fused.available(), '|', fused.status())"
-    full = {**os.environ, "TBOUNDS_CACHE": str(tmp_path), **env}
+    full = {**os.environ, "TBOUNDS_CACHE_DIR": str(tmp_path), **env}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=120)
 
 
