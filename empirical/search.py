@@ -60,6 +60,21 @@ class SearchResult:
                 "trials": {str(k): vars(t) for k, t in sorted(self.trials.items())}}
 
 
+def bisect_smallest(succeeds: Callable[[int], bool], lo: int, hi: int) -> int:
+    """Smallest size in ``(lo, hi]`` that succeeds, given that ``lo`` fails and ``hi`` succeeds (monotone).
+
+    >>> bisect_smallest(lambda k: k >= 5, 2, 16)
+    5
+    """
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if succeeds(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def member_seeds(seed: int, size: int, members: int) -> list[int]:
     return [seed * 1_000_003 + size * 1_009 + i for i in range(members)]
 
@@ -129,10 +144,5 @@ def minimal_size(make_model: Callable[[int], object], X, y, *, restarts: int = 4
             lo = max_size
     if hi is None:
         return SearchResult(None, None, False, trials)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if attempt(mid):
-            hi = mid
-        else:
-            lo = mid
+    hi = bisect_smallest(attempt, lo, hi)
     return SearchResult(hi, trials[hi].params, True, trials, winners.get(hi))

@@ -41,7 +41,7 @@ import torch
 
 from ..ensemble import Criterion, evaluate, train
 from ..errors import ConfigError
-from ..search import member_seeds
+from ..search import bisect_smallest, member_seeds
 
 PRECISIONS_TRAINED = ("fp32", "bf16")
 
@@ -171,11 +171,4 @@ def search_around(succeeds: Callable[[int], bool], start: int, *, low: int = 0, 
         lo = k
         if k == high:
             return None
-    hi = k
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if succeeds(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return bisect_smallest(succeeds, lo, k)
