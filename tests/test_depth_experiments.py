@@ -311,3 +311,14 @@ def test_khop_steps_at_must_be_pairs():
     with pytest.raises(ConfigError, match="steps_at"):
         khop.Section(steps_at=((4,),))
     assert khop.Section(steps_at=((4, 4000),)).steps_at == ((4, 4000),)
+
+
+def test_a_pointer_unit_trains_over_values_and_variables():
+    import types
+
+    unit = chains.RetrievalUnit(D=2, labels="pointer", variables=8, width=16, layers=(1,), seeds=(0,), steps=10,
+                                batch=8, eval_every=5, eval_size=16)
+    out = chains.run_unit(unit, types.SimpleNamespace(device="cpu", report=lambda s: None))
+    assert "OUR DESIGN" in out["task"]
+    trial = out["trials"][0]
+    assert set(trial["groups"]) == {"0", "1", "2"} and 0 <= trial["best"] <= 1

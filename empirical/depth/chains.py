@@ -316,7 +316,7 @@ TASKS = (
 )
 
 PROFILES = {
-    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md)
+    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md);
     # the D sweep with pointer labels (our design: partial credit over values and variables), Mușat's value labels and
     # the query alone at D = 2, the same budget
     "quick": Section(layers=(1, 2, 3), steps=300, labels="pointer", value_curriculum_D=(2,), no_curriculum_D=(2,)),

@@ -186,7 +186,8 @@ def run_unit(unit: KhopUnit, ctx: Context) -> dict:
         return all(g["median"] >= unit.stop_median for g in trial["groups"].values())
 
     budget = {int(L): int(n) for L, n in unit.steps_at}
-    trials = depth_search(spec_for, lambda L: [Phase(sample, budget.get(L, unit.steps))], evaluation, unit.layers, unit.seeds, (unit.lr,),
+    trials = depth_search(spec_for, lambda L: [Phase(sample, budget.get(L, unit.steps))], evaluation, unit.layers,
+                          unit.seeds, (unit.lr,),
                           batch=unit.batch, eval_every=unit.eval_every, seed=1, device=ctx.device, probe=probe,
                           done=done, train_target=max(unit.stop_median, 0.95), target_groups=True,
                           report=lambda s: ctx.report(f"khop width={unit.width} ks={list(unit.ks)}: {s}"))
