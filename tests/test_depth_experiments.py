@@ -273,3 +273,52 @@ def test_retrieval_with_no_d_reached_is_untested_not_holding():
     rows = [{"experiment": "retrieval", "D": D, "curriculum": True, "L95_best": None, "L95_median": None,
              "lower": lo, "upper": up, "max_L": 3, "best_by_L": {1: 0.6}} for D, lo, up in ((1, 1, 2), (2, 2, 3))]
     assert chains.relations(rows, None)[0].verdict.startswith("untested")
+
+
+# ------------------------------------------------------------------ pointer labels (our design) and per-depth budgets
+def test_pointer_labels_are_one_lookup_past_each_rhs():
+    from tbounds.empirical.depth.tasks import retrieval_label
+
+    target = retrieval_label("A=3 B=A C=B D=C ? D", labels="pointer")["target"]
+    assert target[2::3] + target[-1:] == ["3", "3", "A", "B", "3"]
+    rng = np.random.default_rng(5)
+    for order in ("interleaved", "shuffled"):
+        r = retrieval_example(rng, D=3, distractors=2, values=5, variables=20, order=order, pointer=True)
+        env, labelled = {}, 0
+        for f in range(12):
+            lhs, rhs = r.tokens[r.lhs_at(f)], r.tokens[r.rhs_at(f)]
+            want = rhs if rhs.isdigit() else env.get(rhs)      # None: the fact it names comes later
+            assert r.labels[r.rhs_at(f)] == want
+            assert r.depth[r.rhs_at(f)] == (-1 if want is None else int(not rhs.isdigit()))
+            labelled += want is not None
+            env[lhs] = rhs
+        assert r.depth[-1] == 3 and r.labels[-1].isdigit()     # the query keeps the value
+        if order == "interleaved":
+            assert labelled == 12
+
+
+def test_pointer_rows_lead_the_relations_and_are_compared_with_the_query_alone():
+    rows = [dict(_retrieval_row(D, None, best=0.6), labels="pointer") for D in (1, 2)]
+    rows += [dict(_retrieval_row(2, None, best=0.6), labels="curriculum"),
+             _retrieval_row(2, None, curriculum=False, best=0.6)]
+    rel = [r.relation for r in chains.relations(rows, None)]
+    assert rel[0].endswith("[pointer labels, our design]")
+    assert any(r.startswith("pointer labels (our design)") for r in rel)
+    assert any(r.startswith("implicit curriculum") for r in rel)
+
+
+def test_khop_steps_at_must_be_pairs():
+    with pytest.raises(ConfigError, match="steps_at"):
+        khop.Section(steps_at=((4,),))
+    assert khop.Section(steps_at=((4, 4000),)).steps_at == ((4, 4000),)
+
+
+def test_a_pointer_unit_trains_over_values_and_variables():
+    import types
+
+    unit = chains.RetrievalUnit(D=2, labels="pointer", variables=8, width=16, layers=(1,), seeds=(0,), steps=10,
+                                batch=8, eval_every=5, eval_size=16)
+    out = chains.run_unit(unit, types.SimpleNamespace(device="cpu", report=lambda s: None))
+    assert "OUR DESIGN" in out["task"]
+    trial = out["trials"][0]
+    assert set(trial["groups"]) == {"0", "1", "2"} and 0 <= trial["best"] <= 1

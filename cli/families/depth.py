@@ -63,7 +63,7 @@ def overrides(D, k, layers, width, steps) -> dict:
 def progress(row) -> str:
     """One line about a finished unit (a store row)."""
     cfg, trials = row.config, row.result.get("trials", [])
-    label = " ".join(f"{key}={cfg[key]}" for key in ("D", "curriculum", "task", "layers", "looped", "width", "ks")
+    label = " ".join(f"{key}={cfg[key]}" for key in ("D", "curriculum", "labels", "task", "layers", "looped", "width", "ks")
                      if key in cfg)
     if not trials:
         return f"{row.experiment} {label}"
@@ -72,7 +72,7 @@ def progress(row) -> str:
             f"best seed {best['best']:.3f} at L = {best['L']}")
 
 
-ROW_COLUMNS = ["experiment", "D", "curriculum", "k", "width", "L95_best", "L95_median", "L99_best", "L99_median",
+ROW_COLUMNS = ["experiment", "D", "labels", "k", "width", "L95_best", "L95_median", "L99_best", "L99_median",
                "lower", "upper", "relation"]
 RUN_COLUMNS = ROW_COLUMNS
 CSV_COLUMNS = ROW_COLUMNS + ["lower_rate", "max_L", "searched", "best_by_L", "median_by_L", "seconds"]
@@ -80,7 +80,9 @@ NOTE = ("Notes: L95/L99 = the fewest layers at which the best (median) seed reac
         "upward from the smallest depth; empty = not reached within the searched depths. Retrieval: accuracy at the "
         "final query; lower = musat2025.retrieval.lower ceil(log3 2D) (certificate under Assumption 1: a success "
         "below it is a violation of that assumption), upper = floor(log2 D) + 2 (our reconstructed analogue). The "
-        "retrieval task is our reconstruction of Mușat's minimal formulation. k-hop: accuracy on positions whose "
+        "retrieval task is our reconstruction of Mușat's minimal formulation; labels: curriculum = Mușat's implicit "
+        "curriculum (every fact's value), pointer = OUR DESIGN (every fact's rhs labelled one lookup further, over "
+        "values and variables: partial credit), query = the final query alone. k-hop: accuracy on positions whose "
         "target is a letter; upper = sanford2024.khop.upper floor(log2 k) + 2 (a sufficient depth; their "
         "experiments found low error exactly from there).")
 
@@ -111,6 +113,9 @@ def plot_minimal_depth(comparison, folder) -> list:
                "L_star_vs_k.png")]
     for exp, var, xlabel, bound_ids, name in panels:
         rows = [r for r in comparison.rows if r["experiment"] == exp and r.get("curriculum", True)]
+        if any(r.get("labels") == "pointer" for r in rows):   # the sweep's labels: pointer (our design) when run
+            rows = [r for r in rows if r.get("labels") == "pointer"]
+            xlabel += ", pointer labels (our design)"
         if not rows:
             continue
         fig, ax = pyplot().subplots(figsize=(7, 4.5))

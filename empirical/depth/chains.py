@@ -39,7 +39,7 @@ from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval
 from .train import EvalSet, Phase
 
 NAME = "retrieval"
-VERSION = 2
+VERSION = 3
 LOWER, UPPER = "musat2025.retrieval.lower", "musat2025.retrieval.upper_khop"
 RECONSTRUCTION = ("our reconstruction of Mușat's minimal formulation (depth.md A.3): the paper's own task, "
                   "sizes and training are not in our sources")
@@ -51,6 +51,8 @@ class Section:
 
     D_values: tuple = (1, 2, 3, 4)
     no_curriculum_D: tuple = (2, 3)        # D values also searched without the implicit curriculum (same budget)
+    labels: str = "curriculum"             # the D sweep's labels: curriculum (Mușat's IC) or pointer (our design)
+    value_curriculum_D: tuple = ()         # with labels=pointer: D values also searched with Mușat's IC labels
     distractors: int = 1
     values: int = 4
     variables: int = 16
@@ -77,6 +79,8 @@ class Section:
             v = getattr(self, name)
             if not v or any(not isinstance(x, int) or x < (0 if name == "seeds" else 1) for x in v):
                 raise ConfigError(f"retrieval {name} must be positive integers (got {v!r})")
+        if self.labels not in ("curriculum", "pointer"):
+            raise ConfigError(f"retrieval labels must be curriculum or pointer (got {self.labels!r})")
         need = (1 + self.distractors) * (max(self.D_values) + 1)
         if self.variables < need:
             raise ConfigError(f"retrieval variables must be >= {need} for D up to {max(self.D_values)} with "
@@ -89,6 +93,7 @@ class RetrievalUnit:
 
     D: int
     curriculum: bool = True
+    labels: str = "curriculum"             # with curriculum: curriculum (value at every fact) or pointer (our design)
     distractors: int = 1
     values: int = 4
     variables: int = 16
@@ -110,7 +115,10 @@ class RetrievalUnit:
 def units(profile) -> list:
     s = profile.retrieval
     out = [unit_from(RetrievalUnit, s, D=D, curriculum=True) for D in s.D_values]
-    out += [unit_from(RetrievalUnit, s, D=D, curriculum=False) for D in s.no_curriculum_D if D in s.D_values]
+    if s.labels == "pointer":
+        out += [unit_from(RetrievalUnit, s, D=D, curriculum=True, labels="curriculum") for D in s.value_curriculum_D]
+    out += [unit_from(RetrievalUnit, s, D=D, curriculum=False, labels="query") for D in s.no_curriculum_D
+            if D in s.D_values]
     return out
 
 
@@ -135,12 +143,14 @@ def probe_indicators(instances, D: int) -> dict:
 def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
     vocab = RetrievalVocab(unit.values, unit.variables)
     T = retrieval_length(unit.D, unit.distractors, unit.separator)
-    args = (unit.D, unit.distractors, unit.values, unit.variables, unit.curriculum, unit.order, unit.separator)
+    pointer = unit.curriculum and unit.labels == "pointer"
+    args = (unit.D, unit.distractors, unit.values, unit.variables, unit.curriculum, unit.order, unit.separator,
+            pointer)
     ex, ey, edepth, equery = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, *args)
     # every hop depth is evaluated (groups) even without the curriculum; the headline is the query alone
     _, full_y, full_depth, _ = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, unit.D,
                                                unit.distractors, unit.values, unit.variables, True, unit.order,
-                                               unit.separator)
+                                               unit.separator, pointer)
     evaluation = EvalSet.make(ex, full_y, scored=equery, groups=full_depth,
                               group_names={i: str(i) for i in range(unit.D + 1)})
     prng = np.random.default_rng(20_000 + unit.D)
@@ -152,7 +162,8 @@ def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
         return x, y
 
     def spec_for(L):
-        return ModelSpec(vocab=vocab.size, classes=unit.values, layers=L, width=unit.width, heads=unit.heads,
+        # pointer labels name variables too: the classes are then every value and variable
+        return ModelSpec(vocab=vocab.size, classes=vocab.eq if pointer else unit.values, layers=L, width=unit.width, heads=unit.heads,
                          max_len=T, positional=unit.positional)
 
     def done(trial):   # the query's median seed at the top target
@@ -161,7 +172,9 @@ def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
     trials = depth_search(spec_for, [Phase(sample, unit.steps)], evaluation, unit.layers, unit.seeds, (unit.lr,),
                           batch=unit.batch, eval_every=unit.eval_every, seed=unit.D, device=ctx.device, probe=probe,
                           done=done, report=lambda s: ctx.report(f"retrieval D={unit.D} IC={unit.curriculum}: {s}"))
-    return {"trials": trials, "length": T, "task": RECONSTRUCTION}
+    task = RECONSTRUCTION + ("; labels: pointer, OUR DESIGN (each fact's rhs labelled one lookup further, over "
+                             "values and variables)" if pointer else "")
+    return {"trials": trials, "length": T, "task": task}
 
 
 def _bound(bound_id, **kw):
@@ -183,6 +196,7 @@ def rows(experiment: Experiment, results) -> list[dict]:
     for unit, row in results.of(experiment):
         trials = row.result["trials"]
         r = {"experiment": NAME, "D": unit.D, "curriculum": unit.curriculum, "width": unit.width,
+             "labels": unit.labels if unit.curriculum else "query",
              "lower": _bound(LOWER, D=unit.D), "upper": _bound(UPPER, D=unit.D), "max_L": max(unit.layers),
              "searched": [t["L"] for t in trials], "best_by_L": {t["L"]: t["best"] for t in trials},
              "median_by_L": {t["L"]: t["median"] for t in trials}, "seconds": round(row.seconds, 1)}
@@ -216,8 +230,16 @@ def verdict(r: dict) -> str:
     return "within the bracket"
 
 
+def _labels(r: dict) -> str:
+    return r.get("labels", "curriculum") if r["curriculum"] else "query"
+
+
 def relations(rows_: list[dict], profile) -> list[Relation]:
-    ic = sorted((r for r in rows_ if r["experiment"] == NAME and r["curriculum"]), key=lambda r: r["D"])
+    by_labels = {lab: sorted((r for r in rows_ if r["experiment"] == NAME and r["curriculum"] and _labels(r) == lab),
+                             key=lambda r: r["D"]) for lab in ("pointer", "curriculum")}
+    main = "pointer" if by_labels["pointer"] else "curriculum"
+    ic = by_labels[main]
+    tag = " [pointer labels, our design]" if main == "pointer" else ""
     out = []
     if ic:
         below = [r for r in ic if r["L95_best"] is not None and r["lower"] is not None and r["L95_best"] < r["lower"]]
@@ -232,31 +254,37 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
             v = "untested: no D reached 95% within the searched depths (so no violation seen either)"
         else:
             v = "holds where reached; some D not reached within the searched depths"
-        out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)",
+        out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)" + tag,
                                   "L*95 (best seed) [lower, upper]: " + measured,
                                   "ceil(log3 2D) <= L* <= floor(log2 D) + 2 (upper end reconstructed)", v,
                                   (LOWER, UPPER)))
         found = [r["L95_best"] for r in ic if r["L95_best"] is not None]
         mono = all(a <= b for a, b in zip(found, found[1:]))
-        out.append(Relation.about("L*(D) non-decreasing in D", ", ".join(map(str, found)) or "no D reached",
+        out.append(Relation.about("L*(D) non-decreasing in D" + tag, ", ".join(map(str, found)) or "no D reached",
                                   "a longer chain never needs fewer layers",
                                   ("holds" if mono else "not monotone") if found else "nothing to compare"))
         inside = [r for r in ic if r["L95_best"] is not None and r["upper"] is not None and r["L95_best"] <= r["upper"]]
-        out.append(Relation.about("L*(D) <= floor(log2 D) + 2 (pointer-doubling analogue, our reconstruction)",
+        out.append(Relation.about("L*(D) <= floor(log2 D) + 2 (pointer-doubling analogue, our reconstruction)" + tag,
                                   f"{len(inside)}/{len(ic)} D values at or below",
                                   "reconstructed upper end of the bracket",
                                   "holds" if len(inside) == len(ic) else "exceeded or not reached", (UPPER,)))
     plain = {r["D"]: r for r in rows_ if r["experiment"] == NAME and not r["curriculum"]}
-    both = [(r, plain[r["D"]]) for r in ic if r["D"] in plain]
-    if both:
+    for lab, rows_lab in by_labels.items():
+        both = [(r, plain[r["D"]]) for r in rows_lab if r["D"] in plain]
+        if not both:
+            continue
+
         def best_at(r):
             return max(r["best_by_L"].values())
-        text = "; ".join(f"D={a['D']}: IC L*={a['L95_best']} (best acc {best_at(a):.2f}), none L*={b['L95_best']} "
+        name = "IC" if lab == "curriculum" else "pointer"
+        text = "; ".join(f"D={a['D']}: {name} L*={a['L95_best']} (best acc {best_at(a):.2f}), none L*={b['L95_best']} "
                          f"(best acc {best_at(b):.2f})" for a, b in both)
         better = sum(best_at(a) > best_at(b) + 0.02 or (a["L95_best"] or 99) < (b["L95_best"] or 99) for a, b in both)
-        out.append(Relation.about("implicit curriculum learns where the final-query label alone does not "
-                                  "(same steps, same depths)", text, "Mușat: IC succeeds, non-IC fails",
-                                  f"IC better in {better}/{len(both)}"))
+        title = ("implicit curriculum learns where the final-query label alone does not (same steps, same depths)"
+                 if lab == "curriculum" else "pointer labels (our design) learn where the final-query label alone "
+                 "does not (same steps, same depths)")
+        out.append(Relation.about(title, text, "Mușat: IC succeeds, non-IC fails" if lab == "curriculum" else
+                                  "our design: partial credit on every fact", f"{name} better in {better}/{len(both)}"))
     for r in ic:
         reach = r.get("depth_learned_at", {})
         learned = sorted((s, int(i)) for i, s in reach.items() if s is not None)
@@ -288,8 +316,10 @@ TASKS = (
 )
 
 PROFILES = {
-    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md)
-    "quick": Section(layers=(1, 2, 3), steps=300, no_curriculum_D=(2,)),
+    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md);
+    # the D sweep with pointer labels (our design: partial credit over values and variables), Mușat's value labels and
+    # the query alone at D = 2, the same budget
+    "quick": Section(layers=(1, 2, 3), steps=300, labels="pointer", value_curriculum_D=(2,), no_curriculum_D=(2,)),
     "paper": Section(D_values=(1, 2, 3, 4, 6, 8, 12), no_curriculum_D=(2, 3, 4, 6), distractors=2, values=10,
                      variables=48, width=128, heads=4, layers=(1, 2, 3, 4, 5, 6), seeds=(0, 1, 2), lr=1e-3,
                      steps=20000, batch=64, eval_every=250, eval_size=1000),
@@ -306,7 +336,7 @@ def extras(experiments, results) -> dict:
             trials = row.result["trials"]
             win = next((t for t in trials if t["L"] == minimal_depth(trials, 0.95)), trials[-1])
             m = win["best_member"]
-            out[f"D={unit.D} IC={unit.curriculum}"] = {
+            out[f"D={unit.D} {unit.labels if unit.curriculum else 'query'}"] = {
                 "D": unit.D, "curriculum": unit.curriculum, "L": win["L"], "steps": win["curve"]["steps"],
                 "by_group": {g: [c[g][m] for c in win["curve"]["by_group"]] for g in win["curve"]["by_group"][0]},
                 "attention": win.get("attention"), "heads": (win.get("heads") or {}).get("final")}

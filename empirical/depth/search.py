@@ -44,7 +44,7 @@ def _summary(values: Sequence[float]) -> dict:
     return {"best": max(values), "median": statistics.median(values)}
 
 
-def depth_search(spec_for: Callable[[int], ModelSpec], phases: Sequence[Phase], evaluation: EvalSet,
+def depth_search(spec_for: Callable[[int], ModelSpec], phases, evaluation: EvalSet,
                  layers: Sequence[int], seeds: Sequence[int], lrs: Sequence[float] = (1e-3,), *, batch: int = 32,
                  eval_every: int = 100, seed: int = 0, device="cpu", probe: Optional[tuple] = None,
                  done: Optional[Callable[[dict], bool]] = None, head_threshold: float = 0.5,
@@ -54,7 +54,7 @@ def depth_search(spec_for: Callable[[int], ModelSpec], phases: Sequence[Phase], 
     its hop indicators (:func:`.heads.hop_mass`) for the heads; ``None`` skips the head analysis.  Training at one
     depth stops early once every member reaches ``train_target`` (default the top target, 99%; a lower one saves
     time but then a 99% not reached by that checkpoint is reported as not reached); with ``target_groups`` every
-    group must reach it too."""
+    group must reach it too.  ``phases`` is a list of phases, or a callable ``L -> phases`` (a budget per depth)."""
     member_seeds = [s for s in seeds for _ in lrs]
     member_lrs = [lr for _ in seeds for lr in lrs]
     done = done or (lambda t: all(g["median"] >= TARGETS[-1] for g in t["groups"].values()) and
@@ -73,7 +73,7 @@ def depth_search(spec_for: Callable[[int], ModelSpec], phases: Sequence[Phase], 
             mass = hop_mass(maps, probe[1])
             history.append((step, mass))
 
-        log = train(model, phases, member_lrs, evaluation, batch=batch, seed=seed, eval_every=eval_every,
+        log = train(model, phases(L) if callable(phases) else phases, member_lrs, evaluation, batch=batch, seed=seed, eval_every=eval_every,
                     target=train_target, stop="all", on_checkpoint=on_checkpoint, target_groups=target_groups)
         last = log.checkpoints[-1]
         per_seed = _per_seed(last.accuracy, len(seeds), len(lrs))

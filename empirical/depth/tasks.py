@@ -207,8 +207,13 @@ def retrieval_length(D: int, distractors: int, separator: bool = True) -> int:
 
 
 def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, values: int = 4, variables: int = 16,
-                      curriculum: bool = True, order: str = "interleaved", separator: bool = True) -> RetrievalInstance:
-    """One seeded instance (see the module docstring); raises if the variables cannot fill the chains."""
+                      curriculum: bool = True, order: str = "interleaved", separator: bool = True,
+                      pointer: bool = False) -> RetrievalInstance:
+    """One seeded instance (see the module docstring); raises if the variables cannot fill the chains.
+
+    ``pointer`` (with ``curriculum``; **our design**, not Mușat's): each fact's rhs is labelled with the token one
+    lookup further (for ``x_i = x_{i-1}`` the rhs of x_{i-1}'s fact; for ``x_0 = v`` the value), a target over
+    values *and* variables, so every fact is a one-hop lookup with partial credit; the query keeps its value."""
     vocab = RetrievalVocab(values, variables)
     chains = 1 + distractors
     if D < 0:
@@ -236,22 +241,27 @@ def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, va
         rhs = vals[c] if i == 0 else names[c, i - 1]
         seen.add((c, i))
         resolvable = all((c, j) in seen for j in range(i + 1))
-        labelled = curriculum and resolvable
+        if pointer and curriculum:
+            labelled = i == 0 or (c, i - 1) in seen
+            target = int(vals[c]) if i <= 1 else int(names[c, i - 2])
+            depth = min(i, 1)
+        else:
+            labelled, target, depth = curriculum and resolvable, int(vals[c]), i
         ids += [names[c, i], vocab.eq, rhs] if separator else [names[c, i], rhs]
-        lab += [IGNORE] * (1 + separator) + [int(vals[c]) if labelled else IGNORE]
-        dep += [-1] * (1 + separator) + [i if labelled else -1]
+        lab += [IGNORE] * (1 + separator) + [target if labelled else IGNORE]
+        dep += [-1] * (1 + separator) + [depth if labelled else -1]
     ids += [vocab.query, names[0, D]]
     lab += [IGNORE, int(vals[0])]
     dep += [-1, D]
     ids = [int(t) for t in ids]
-    return RetrievalInstance([vocab.name(t) for t in ids], ids, [None if v == IGNORE else str(v) for v in lab],
+    return RetrievalInstance([vocab.name(t) for t in ids], ids, [None if v == IGNORE else vocab.name(v) for v in lab],
                              lab, dep, sequence, 3 if separator else 2)
 
 
 def retrieval_batch(rng, batch: int, D: int, distractors: int, values: int, variables: int, curriculum: bool,
-                    order: str = "interleaved", separator: bool = True):
+                    order: str = "interleaved", separator: bool = True, pointer: bool = False):
     """``(x, y, depth, query_mask)`` arrays of shape ``(batch, T)``."""
-    rows = [retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator)
+    rows = [retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator, pointer)
             for _ in range(batch)]
     x = np.array([r.ids for r in rows])
     y = np.array([r.label_ids for r in rows])
@@ -271,10 +281,14 @@ def _separator(value) -> bool:
 
 
 def _curriculum(labels: str) -> bool:
-    if labels not in ("curriculum", "query"):
-        raise ConfigError(f"labels must be curriculum (every resolvable fact) or query (the final query only), "
-                          f"got '{labels}'")
-    return labels == "curriculum"
+    if labels not in LABELS:
+        raise ConfigError(f"labels must be curriculum (every resolvable fact), pointer (every fact: one lookup "
+                          f"further, our design) or query (the final query only), got '{labels}'")
+    return labels != "query"
+
+
+#: Retrieval labellings: Mușat's implicit curriculum, our pointer labels (partial credit), the final query alone.
+LABELS = ("curriculum", "pointer", "query")
 
 
 def retrieval_examples(count: int = 3, seed: int = 0, D: int = 3, distractors: int = 1, values: int = 4,
@@ -286,7 +300,8 @@ def retrieval_examples(count: int = 3, seed: int = 0, D: int = 3, distractors: i
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(count):
-        r = retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator)
+        r = retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator,
+                              labels == "pointer")
         out.append({"input": r.tokens, "target": r.labels})
     return out
 
@@ -297,12 +312,14 @@ def retrieval_label(text: str, D: int = 3, distractors: int = 1, values: int = 4
 
     >>> retrieval_label("A=3 B=A ? B")["target"]
     [None, None, '3', None, None, '3', None, '3']
+    >>> retrieval_label("A=3 B=A C=B ? C", labels="pointer")["target"]    # one lookup past each rhs (our design)
+    [None, None, '3', None, None, '3', None, None, 'A', None, '3']
     >>> retrieval_label("A=3 B=A ? B", separator="none")
     {'input': ['A', '3', 'B', 'A', '?', 'B'], 'target': [None, '3', None, '3', None, '3']}
     """
     import re
 
-    curriculum, separator = _curriculum(labels), _separator(separator)
+    curriculum, separator, pointer = _curriculum(labels), _separator(separator), labels == "pointer"
     text = str(text)
     facts = re.findall(r"([A-Za-z]\w*)\s*=\s*(\w+)", text)
     query = re.search(r"\?\s*([A-Za-z]\w*)\s*$", text.strip())
@@ -318,7 +335,7 @@ def retrieval_label(text: str, D: int = 3, distractors: int = 1, values: int = 4
     for lhs, rhs in facts:
         env[lhs] = rhs
         tokens += [lhs, "=", rhs] if separator else [lhs, rhs]
-        value = resolve(lhs)
+        value = (rhs if rhs.isdigit() else env.get(rhs) if rhs != lhs else None) if pointer else resolve(lhs)
         labels += [None] * (1 + bool(separator)) + [value if curriculum else None]
     tokens += ["?", query.group(1)]
     labels += [None, resolve(query.group(1))]
