@@ -245,7 +245,8 @@ class Bound:
     @cached_property
     def _assumption_checks(self) -> tuple[tuple[Assumption, Callable], ...]:
         symbols = [p.symbol for p in self.params]
-        return tuple((a, sp.lambdify(symbols, a.relation, "numpy", dummify=True))
+        # numpy as a module object: the same code without lambdify's `from numpy import *` (see .linear)
+        return tuple((a, sp.lambdify(symbols, a.relation, [np], dummify=True))
                      for a in self.assumptions if a.checkable)
 
     @cached_property
@@ -373,6 +374,10 @@ class Bound:
             if v is not None:
                 return np.float64(v)
             return self.linear(self._log_function(*[np.asarray(x) for x in point]))[()]
+        if self.numeric is None and not self.integer_valued:
+            # Plain values straight from the compiled function where they are ordinary numbers: no
+            # log taken and undone (values no less exact than exp(log v)).
+            return self._log_function.linear(*self.prepare(values))[()]
         return self.linear(self.signed_log(**values))[()]
 
     def linear(self, signed: Signed) -> np.ndarray:
