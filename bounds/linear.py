@@ -158,7 +158,9 @@ class Evaluator:
         shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
         plain = self._plain_values(arrays, shape)
         if plain is not None and self._all_ordinary(plain[0], plain[1], shape):
-            return plain[0]
+            v = plain[0]
+            # A bare symbol's function returns its input: the caller's array is never handed back.
+            return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
         return to_linear(self._signed(arrays, shape, plain))
 
     def __call__(self, *values) -> Signed:

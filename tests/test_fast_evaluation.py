@@ -56,6 +56,27 @@ def test_fast_path_equals_log_space(bound):
             assert math.log(abs(v)) == pytest.approx(float(fast.log[k]), rel=1e-12, abs=1e-12), bound.id
 
 
+@pytest.mark.parametrize("bound", [b for b in CLOSED if not b.integer_valued], ids=lambda b: b.id)
+def test_linear_values_equal_the_signed_logs_and_never_alias_the_input(bound):
+    """``evaluate``'s plain values (no log taken and undone) are exp of ``signed_log``'s, up to that round trip."""
+    values = _around_examples(bound, 64, np.random.default_rng(11))
+    arrays = [values[p.name] for p in bound.params]
+    linear = bound._log_function.linear(*arrays)
+    s = bound._log_function(*arrays)
+    with np.errstate(over="ignore"):  # past the float range both are inf
+        np.testing.assert_allclose(linear, s.sign * np.exp(s.log), rtol=1e-12, atol=0, err_msg=bound.id)
+    for a in arrays:  # a bare symbol's plain function returns its input: the caller's array is not handed back
+        assert not np.may_share_memory(linear, a), bound.id
+
+
+def test_integer_arrays_skip_the_integrality_pass_but_not_the_domain():
+    b = bounds.get("kajitsuka2025.seq2seq.lower_hardmax")
+    as_ints = b(N=np.array([10, 1000]), n=np.array([8, 8]))
+    np.testing.assert_array_equal(as_ints, b(N=np.array([10.0, 1000.0]), n=np.array([8.0, 8.0])))
+    with pytest.raises(ParameterError, match="'N'"):
+        b(N=np.array([1, 1000]), n=np.array([8, 8]))
+
+
 def _extreme_values(p):
     out = set()
     for x in (*EXTREMES, p.low, p.high, p.example):
