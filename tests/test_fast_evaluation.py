@@ -169,3 +169,18 @@ def test_one_id_loads_one_module_and_the_full_load_keeps_its_order(tmp_path):
     alone, ids2, statements2 = json.loads(second.stdout)
     assert alone
     assert ids2 == ids and statements2 == statements
+
+
+def test_log_of_one_plus_a_tiny_term_keeps_the_term():
+    """``D ln(1 + 2R/eps)`` with ``2R/eps`` below 1e-16: log space once summed ``1 + x`` to 1 (value 0, or a
+    Dudley integral missing its tail, off by e^340); ``np.logaddexp`` keeps ``x``.  References: for
+    ball.cover, ``ln(1 + x) = x (1 - x/2 + ...)`` to double precision; for ball.cover.dudley, mpmath at
+    400 digits (``4 alpha + 12/sqrt(n) int_alpha^b sqrt(ln(1 + 2R/eps)) d eps`` at ``ln N(alpha) = n/9``)."""
+    D, R, eps = 1.0040474724986432e+183, 2.1933003130761736e+153, 5.0992864388488313e+225
+    cover = bounds.get("ball.cover").signed_log(D=D, R=R, eps=eps)
+    x = 2 * R / eps
+    assert float(cover.sign) == 1.0
+    assert float(cover.log) == pytest.approx(math.log(D) + math.log(x) + math.log1p(-x / 2), rel=1e-13)
+    dudley = bounds.get("ball.cover.dudley").signed_log(D=1.0, R=2.3614623221112188e-116, n=1.0,
+                                                       b=1.5293067514743974e+197)
+    assert float(dudley.log) == pytest.approx(97.42137147902224, rel=1e-12)
