@@ -7,6 +7,10 @@ neither) and ``sympy.lambdify(modules=["scipy", "numpy"])`` of ``bound.expr`` on
 and prints
 
 * ``ratio`` -- tbounds' time over lambdify's (<= 1 is as fast or faster);
+* ``eval in`` -- the same for ``bound.evaluate(**grid)`` (linear values, as lambdify returns; domains
+  and assumptions checked; blank where an assumption fails on the grid and evaluate refuses);
+* ``floor in`` -- lambdify followed by one ``np.log`` of its values, over lambdify alone: what a log-valued
+  result costs at the least, before any domain check;
 * ``overflow`` -- the share of the grid where lambdify's value is inf, nan or 0 while tbounds' is a
   finite, non-zero number (tbounds is finite there in log space);
 * ``1pt us`` -- single-point latency of ``bound(**point)`` (assumptions checked) and of the lambdified
@@ -84,7 +88,9 @@ def per_call(fn, budget: float = 0.2, most: int = 2000) -> float:
     return (time.perf_counter() - start) / done
 
 
-def compare_grid(bound, lam, values, repeats):
+def compare_grid(bound, lam, values, repeats, linear: bool = False):
+    """``(ratio, overflow share, finite share)``, and with ``linear`` also the ratios of ``evaluate`` and of
+    the floor (lambdify plus one ``np.log`` of its values: what any log-valued evaluator pays at least)."""
     ordered = [values[p.name] for p in bound.params]
     ours = best_time(lambda: bound.signed_log(check=False, **values), repeats)
     with np.errstate(all="ignore"):
@@ -93,7 +99,16 @@ def compare_grid(bound, lam, values, repeats):
     s = bound.signed_log(check=False, **values)
     ours_ok = np.isfinite(s.log) & (s.sign != 0)
     theirs_bad = ~np.isfinite(plain) | (plain == 0)
-    return ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0)))
+    out = (ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0))))
+    if not linear:
+        return out
+    try:
+        linear_time = best_time(lambda: bound.evaluate(**values), repeats) / theirs
+    except bounds.TboundsError:  # an assumption fails somewhere on the grid: evaluate refuses (lambdify checks none)
+        linear_time = math.nan
+    with np.errstate(all="ignore"):
+        floor = best_time(lambda: np.log(np.abs(lam(*ordered))), repeats) / theirs
+    return (*out, linear_time, floor)
 
 
 def quadrature_rates(points: int, family=None) -> dict[str, tuple[float, list[float]]]:
@@ -157,13 +172,14 @@ def main() -> None:
         return
     rng = np.random.default_rng(0)
     chosen = [b for b in bounds.select(family=args.family) if b.params]
-    print(f"{'bound':<56} {'ratio in':>8} {'ratio wide':>10} {'overflow':>8} {'1pt us':>7} {'lambdify':>8}")
-    ratios_in, ratios_wide, latency, overflow = [], [], [], []
+    print(f"{'bound':<56} {'ratio in':>8} {'ratio wide':>10} {'overflow':>8} {'1pt us':>7} {'lambdify':>8} "
+          f"{'eval in':>7} {'floor in':>8}")
+    ratios_in, ratios_wide, latency, overflow, evals, floors = [], [], [], [], [], []
     for b in chosen:
         if b.expr is None:
             continue
         lam = sp.lambdify([p.symbol for p in b.params], b.expr, modules=["scipy", "numpy"])
-        r_in, _, _ = compare_grid(b, lam, in_range_grid(b, args.points, rng), args.repeats)
+        r_in, _, _, r_eval, r_floor = compare_grid(b, lam, in_range_grid(b, args.points, rng), args.repeats, linear=True)
         r_wide, share, _ = compare_grid(b, lam, wide_grid(b, args.points, rng), args.repeats)
         point = b.example()
         ordered = [float(point[p.name]) for p in b.params]
@@ -174,12 +190,21 @@ def main() -> None:
         ratios_wide.append(r_wide)
         overflow.append(share)
         latency.append(ours_1 / theirs_1)
-        print(f"{b.id:<56} {r_in:>8.2f} {r_wide:>10.2f} {share:>8.0%} {ours_1 * 1e6:>7.1f} {theirs_1 * 1e6:>8.1f}",
-              flush=True)
+        floors.append(r_floor)
+        if math.isfinite(r_eval):
+            evals.append(r_eval)
+        print(f"{b.id:<56} {r_in:>8.2f} {r_wide:>10.2f} {share:>8.0%} {ours_1 * 1e6:>7.1f} {theirs_1 * 1e6:>8.1f} "
+              f"{r_eval:>7.2f} {r_floor:>8.2f}", flush=True)
     print(f"\n{len(ratios_in)} closed-form bounds, {args.points:,} points per grid (ratio = tbounds time / lambdify time)")
     if ratios_in:
         print(f"  grid ratio, in range: median {statistics.median(ratios_in):.2f}  (min {min(ratios_in):.2f}, "
               f"max {max(ratios_in):.2f})")
+        print(f"  floor, in range (lambdify + one np.log of its values, over lambdify): median "
+              f"{statistics.median(floors):.2f}  (min {min(floors):.2f}, max {max(floors):.2f})")
+        if evals:
+            print(f"  evaluate (linear values, domains and assumptions checked), in range: median "
+                  f"{statistics.median(evals):.2f} over the {len(evals)} bounds whose assumptions hold on the grid "
+                  f"(min {min(evals):.2f}, max {max(evals):.2f})")
         print(f"  grid ratio, wide:     median {statistics.median(ratios_wide):.2f}  (min {min(ratios_wide):.2f}, "
               f"max {max(ratios_wide):.2f})")
         print(f"  wide grid points where lambdify is inf/nan/0 and tbounds finite: median {statistics.median(overflow):.0%},"

@@ -86,6 +86,14 @@ class Param:
             ((hi < self.high) if self.high_open else (hi <= self.high))
         return inside and (not self.integer or bool(np.all(v == np.floor(v))))
 
+    def _all_inside_given(self, given, v: np.ndarray) -> bool:
+        """:meth:`_all_inside`, skipping the integrality pass where the input was an integer array (exact already)."""
+        if self.integer and isinstance(given, np.ndarray) and given.dtype.kind in "iub" and v.size:
+            lo, hi = v.min(), v.max()
+            return bool(((lo > self.low) if self.low_open else (lo >= self.low)) and
+                        ((hi < self.high) if self.high_open else (hi <= self.high)))
+        return self._all_inside(v)
+
     def validate(self, values) -> np.ndarray:
         """Return ``values`` as a float array, or raise naming the parameter.
 
@@ -117,7 +125,7 @@ class Param:
                                  f"(got {got})") from None
         except (TypeError, ValueError):
             raise ParameterError(self.name, f"must be {self.describe_domain()}", got=values) from None
-        if self._all_inside(arr):
+        if self._all_inside_given(values, arr):
             return arr
         bad = ~self.contains(arr)
         if bad.any():

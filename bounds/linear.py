@@ -34,7 +34,7 @@ import sympy as sp
 
 from sympy.codegen.cfunctions import expm1, log1p
 
-from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer
+from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer, to_linear
 from .steps import _IntegerStep
 
 #: Plain values beyond these magnitudes are recomputed in log space (near the float limits).
@@ -87,10 +87,12 @@ class Evaluator:
 
     @cached_property
     def _array_function(self):
-        # scipy (0.3 s to import) only for the special functions (gamma, erfc, ...) numpy lacks.
+        # scipy (0.3 s to import) only for the special functions (gamma, erfc, ...) numpy lacks.  numpy
+        # as a module object, not "numpy": lambdify's `from numpy import *` imports numpy.testing, f2py
+        # and ma (40 ms of a one-bound `tbounds eval`); the printer and the code are the same.
         special = not all((type(f).__module__ or "").startswith(("sympy.functions.elementary", "sympy.codegen"))
                           for f in self._plain_expr.atoms(sp.Function))
-        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"] if special else ["numpy"])
+        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"] if special else [np])
 
     @cached_property
     def _math_function(self):
@@ -127,12 +129,11 @@ class Evaluator:
             v = float(snap_to_integer(np.asarray(v))[()])
         return v
 
-    def __call__(self, *values) -> Signed:
-        arrays = [np.asarray(v, dtype=float) for v in values]
-        shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
+    def _plain_values(self, arrays: list, shape) -> Optional[tuple[np.ndarray, "_Flags"]]:
+        """The compiled plain-float function on ``arrays`` and whether numpy flagged an error; None if it failed."""
         fn = self._array_function
         if fn is None:
-            return _shaped(self.log_function(*arrays), shape)
+            return None
         flags = _Flags()
         try:
             with np.errstate(all="call", call=flags):
@@ -140,10 +141,40 @@ class Evaluator:
             if v.shape != shape:
                 v = np.array(np.broadcast_to(v, shape))
         except (ArithmeticError, ValueError, TypeError, NameError):
+            return None
+        return v, flags
+
+    def _all_ordinary(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
+        """Every plain value an ordinary positive number, proved from the extremes (a NaN fails both)."""
+        return bool(shape) and not flags.raised and not self.integer_valued and v.min() >= SMALL and v.max() <= BIG
+
+    def linear(self, *values) -> np.ndarray:
+        """Linear values: the plain ones where :meth:`__call__` would only take their logs, else ``exp`` of those.
+
+        On the fast path no log is taken and none undone (the values are the plain function's own);
+        elsewhere they are ``sign * exp(log)`` of the log-space result, as before.
+        """
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
+        plain = self._plain_values(arrays, shape)
+        if plain is not None and self._all_ordinary(plain[0], plain[1], shape):
+            v = plain[0]
+            # A bare symbol's function returns its input: the caller's array is never handed back.
+            return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
+        return to_linear(self._signed(arrays, shape, plain))
+
+    def __call__(self, *values) -> Signed:
+        arrays = [np.asarray(v, dtype=float) for v in values]
+        shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
+        return self._signed(arrays, shape, self._plain_values(arrays, shape))
+
+    def _signed(self, arrays: list, shape, plain) -> Signed:
+        if plain is None:
             return _shaped(self.log_function(*arrays), shape)
-        if shape and not flags.raised and not self.integer_valued and v.min() >= SMALL and v.max() <= BIG:
-            # The usual case, proved from the extremes (a NaN fails both): every value an ordinary positive
-            # number, so the sign folds away (a read-only view of 1) and only the log is computed.
+        v, flags = plain
+        if self._all_ordinary(v, flags, shape):
+            # The usual case: every value an ordinary positive number, so the sign folds away (a
+            # read-only view of 1) and only the log is computed.
             return Signed(np.broadcast_to(np.float64(1.0), shape), np.log(v))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)

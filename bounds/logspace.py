@@ -66,7 +66,21 @@ def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.squeeze(out, axis=axis)
 
 
+def _positive(sign) -> bool:
+    sign = np.asarray(sign)
+    return sign.size > 0 and bool(sign.min() > 0)  # (a NaN fails)
+
+
 def _add(terms: Sequence[Signed]) -> Signed:
+    if len(terms) > 1 and all(_positive(t.sign) for t in terms):
+        # Every term positive (the usual case): a chain of np.logaddexp, one pass per term instead of
+        # the signed sum's stack, max, exp, sum and log (and no less exact: max + log1p(exp(-|a - b|))).
+        logs = np.broadcast_arrays(*[t.log for t in terms])
+        log = logs[0]
+        with np.errstate(invalid="ignore"):  # logaddexp(inf, inf) is inf, with a warning
+            for other in logs[1:]:
+                log = np.logaddexp(log, other)
+        return Signed(np.where(np.isneginf(log), 0.0, 1.0), log)
     logs = np.broadcast_arrays(*[t.log for t in terms])
     signs = np.broadcast_arrays(*[t.sign for t in terms])
     logs = np.stack([np.where(s == 0, -np.inf, lg) for s, lg in zip(signs, logs)])

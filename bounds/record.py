@@ -245,7 +245,8 @@ class Bound:
     @cached_property
     def _assumption_checks(self) -> tuple[tuple[Assumption, Callable], ...]:
         symbols = [p.symbol for p in self.params]
-        return tuple((a, sp.lambdify(symbols, a.relation, "numpy", dummify=True))
+        # numpy as a module object: the same code without lambdify's `from numpy import *` (see .linear)
+        return tuple((a, sp.lambdify(symbols, a.relation, [np], dummify=True))
                      for a in self.assumptions if a.checkable)
 
     @cached_property
@@ -262,14 +263,13 @@ class Bound:
         """Validated floats for one point given as plain numbers, or None to take the array path."""
         if len(values) != len(self.params):
             return None
-        if self.integer_valued:
-            self._refuse_inexact_integers(values)
-        point = []
-        for p in self.params:
+        for p in self.params:  # plain numbers only (an array takes the array path, and is checked there)
             x = values.get(p.name, None)
             if type(x) not in (float, int) and not isinstance(x, (np.floating, np.integer)):
                 return None
-            point.append(p.validate_scalar(x))
+        if self.integer_valued:
+            self._refuse_inexact_integers(values)
+        point = [p.validate_scalar(values[p.name]) for p in self.params]
         if check:
             checks = self._scalar_checks
             if checks is None:
@@ -313,7 +313,8 @@ class Bound:
         for name, x in values.items():
             ints = [x] if isinstance(x, (int, np.integer)) and not isinstance(x, bool) else (
                 [v for v in x if isinstance(v, int)] if isinstance(x, (list, tuple)) else
-                (x.ravel().tolist() if isinstance(x, np.ndarray) and x.dtype.kind in "iu" else []))
+                # (only the entries past 2**53 can be inexact: a million-point array is checked in numpy)
+                (x[(x > 2 ** 53) | (x < -2 ** 53)].tolist() if isinstance(x, np.ndarray) and x.dtype.kind in "iu" else []))
             for v in ints:
                 try:
                     exact = int(float(v)) == int(v)
@@ -373,6 +374,10 @@ class Bound:
             if v is not None:
                 return np.float64(v)
             return self.linear(self._log_function(*[np.asarray(x) for x in point]))[()]
+        if self.numeric is None and not self.integer_valued:
+            # Plain values straight from the compiled function where they are ordinary numbers: no
+            # log taken and undone (values no less exact than exp(log v)).
+            return self._log_function.linear(*self.prepare(values))[()]
         return self.linear(self.signed_log(**values))[()]
 
     def linear(self, signed: Signed) -> np.ndarray:

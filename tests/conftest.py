@@ -8,6 +8,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=60, deadline=None, derandomize=True, database=None,
@@ -15,3 +16,21 @@ settings.register_profile("default", max_examples=60, deadline=None, derandomize
 settings.register_profile("thorough", max_examples=1000, deadline=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("TBOUNDS_HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def tiny_runs(tmp_path_factory):
+    """Every family's tiny profile, run once per session into a store on disk: the contract suite checks
+    its rows, and the report tests render a copy of it (instead of running every family a second time)."""
+    from tbounds.empirical import runner
+    from tbounds.empirical.experiment import family_names, get_family
+    from tbounds.empirical.store import Store
+
+    path = tmp_path_factory.mktemp("contract") / "store.sqlite"
+    out = {}
+    with Store(path) as store:
+        for name in family_names():
+            family = get_family(name)
+            profile = family.profiles["tiny"]
+            out[family.name] = (profile, runner.run(family.experiments, profile, store))
+    return path, out

@@ -41,16 +41,8 @@ def _ids(pairs):
     return [e.name for _, e in pairs]
 
 
-@pytest.fixture(scope="module")
-def tiny_runs(tmp_path_factory):
-    """Every family's tiny profile, run once into a store on disk."""
-    path = tmp_path_factory.mktemp("contract") / "store.sqlite"
-    out = {}
-    with Store(path) as store:
-        for family in FAMILIES:
-            profile = family.profiles["tiny"]
-            out[family.name] = (profile, runner.run(family.experiments, profile, store))
-    return path, out
+# ``tiny_runs`` (every family's tiny profile, run once into a store on disk) is in conftest.py: the
+# report tests read the same store.
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
@@ -91,15 +83,21 @@ def test_units_and_run_unit_pickle_for_a_worker(family, experiment):
         assert again.unit == unit and again.run_unit is experiment.run_unit
 
 
-@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
-def test_content_keys_are_the_same_in_a_fresh_process(family):
-    keys = [config_key(u) for e in family.experiments for u in e.units(family.profiles["quick"])]
-    code = (f"from tbounds.empirical.experiment import get_family, config_key\n"
-            f"f = get_family({family.name!r})\n"
-            f"print(' '.join(config_key(u) for e in f.experiments for u in e.units(f.profiles['quick'])))")
+@pytest.fixture(scope="module")
+def fresh_process_keys() -> dict:
+    """Every family's quick-profile content keys, computed in ONE fresh process (another hash seed)."""
+    code = ("import json\nfrom tbounds.empirical.experiment import get_family, config_key, family_names\n"
+            "print(json.dumps({name: [config_key(u) for e in get_family(name).experiments "
+            "for u in e.units(get_family(name).profiles['quick'])] for name in family_names()}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONHASHSEED": "123"})
-    assert done.stdout.split() == keys
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
+def test_content_keys_are_the_same_in_a_fresh_process(family, fresh_process_keys):
+    keys = [config_key(u) for e in family.experiments for u in e.units(family.profiles["quick"])]
+    assert fresh_process_keys[family.name] == keys
 
 
 @pytest.mark.parametrize("family, experiment", EXPERIMENTS, ids=_ids(EXPERIMENTS))

@@ -56,6 +56,27 @@ def test_fast_path_equals_log_space(bound):
             assert math.log(abs(v)) == pytest.approx(float(fast.log[k]), rel=1e-12, abs=1e-12), bound.id
 
 
+@pytest.mark.parametrize("bound", [b for b in CLOSED if not b.integer_valued], ids=lambda b: b.id)
+def test_linear_values_equal_the_signed_logs_and_never_alias_the_input(bound):
+    """``evaluate``'s plain values (no log taken and undone) are exp of ``signed_log``'s, up to that round trip."""
+    values = _around_examples(bound, 64, np.random.default_rng(11))
+    arrays = [values[p.name] for p in bound.params]
+    linear = bound._log_function.linear(*arrays)
+    s = bound._log_function(*arrays)
+    with np.errstate(over="ignore"):  # past the float range both are inf
+        np.testing.assert_allclose(linear, s.sign * np.exp(s.log), rtol=1e-12, atol=0, err_msg=bound.id)
+    for a in arrays:  # a bare symbol's plain function returns its input: the caller's array is not handed back
+        assert not np.may_share_memory(linear, a), bound.id
+
+
+def test_integer_arrays_skip_the_integrality_pass_but_not_the_domain():
+    b = bounds.get("kajitsuka2025.seq2seq.lower_hardmax")
+    as_ints = b(N=np.array([10, 1000]), n=np.array([8, 8]))
+    np.testing.assert_array_equal(as_ints, b(N=np.array([10.0, 1000.0]), n=np.array([8.0, 8.0])))
+    with pytest.raises(ParameterError, match="'N'"):
+        b(N=np.array([1, 1000]), n=np.array([8, 8]))
+
+
 def _extreme_values(p):
     out = set()
     for x in (*EXTREMES, p.low, p.high, p.example):
@@ -148,3 +169,18 @@ def test_one_id_loads_one_module_and_the_full_load_keeps_its_order(tmp_path):
     alone, ids2, statements2 = json.loads(second.stdout)
     assert alone
     assert ids2 == ids and statements2 == statements
+
+
+def test_log_of_one_plus_a_tiny_term_keeps_the_term():
+    """``D ln(1 + 2R/eps)`` with ``2R/eps`` below 1e-16: log space once summed ``1 + x`` to 1 (value 0, or a
+    Dudley integral missing its tail, off by e^340); ``np.logaddexp`` keeps ``x``.  References: for
+    ball.cover, ``ln(1 + x) = x (1 - x/2 + ...)`` to double precision; for ball.cover.dudley, mpmath at
+    400 digits (``4 alpha + 12/sqrt(n) int_alpha^b sqrt(ln(1 + 2R/eps)) d eps`` at ``ln N(alpha) = n/9``)."""
+    D, R, eps = 1.0040474724986432e+183, 2.1933003130761736e+153, 5.0992864388488313e+225
+    cover = bounds.get("ball.cover").signed_log(D=D, R=R, eps=eps)
+    x = 2 * R / eps
+    assert float(cover.sign) == 1.0
+    assert float(cover.log) == pytest.approx(math.log(D) + math.log(x) + math.log1p(-x / 2), rel=1e-13)
+    dudley = bounds.get("ball.cover.dudley").signed_log(D=1.0, R=2.3614623221112188e-116, n=1.0,
+                                                       b=1.5293067514743974e+197)
+    assert float(dudley.log) == pytest.approx(97.42137147902224, rel=1e-12)

@@ -48,8 +48,12 @@ def _clip(param, value):
     return value
 
 
+@functools.lru_cache(maxsize=None)
 def points(bound, spread=2.0):
-    """Points around the bound's examples: each parameter moved by up to `spread` decades."""
+    """Points around the bound's examples: each parameter moved by up to `spread` decades.
+
+    One strategy per (bound, spread), built once: hypothesis labels a fresh composite strategy by
+    reading its source (a tokenizer pass over this file on every draw, a tenth of this file's time)."""
     example = bound.example()
 
     @st.composite

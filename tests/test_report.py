@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
@@ -68,8 +69,13 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, tiny_runs):
+    """``report --run --profile tiny`` on a copy of the contract suite's store (every tiny unit already run:
+    --run finds them stored, and the page is built from them)."""
     folder = tmp_path_factory.mktemp("report")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{tiny_runs[0]}{suffix}").exists():
+            shutil.copy(f"{tiny_runs[0]}{suffix}", folder / f"s.sqlite{suffix}")
     result = CliRunner().invoke(cli, ["report", "--run", "--profile", "tiny", "--store", str(folder / "s.sqlite"),
                                       "-o", str(folder / "report.html"), "--threads", "1"])
     assert result.exit_code == 0, result.output
