@@ -169,3 +169,18 @@ def test_exp_b_relation_states_the_papers_own_slope():
     rel = paper_compare.exp_b_relation([{"experiment": "exp_b", "N": N, "min_blocks": b, "found": True}
                                         for N, b in ((600, 1), (900, 2), (1200, 2), (1500, 3))])
     assert f"{paper.figure3_fit().slope:.2f}" in rel.verdict
+
+
+def test_the_repository_keeps_a_full_paper_run_that_matches_todays_units(tmp_path):
+    # The kept file (docs/results/memorization-paper.json) must be tracked and must cover every unit the
+    # paper profile plans today: a unit whose meaning changed would silently drop out of --no-run.
+    from tbounds.empirical.runner import run
+    from tbounds.empirical.store import Store
+
+    source = kept.load("paper", kept.REPO_ROOT / "docs" / "results" / "memorization-paper.json")
+    assert source is not None and source.header["wall_seconds"] > 0
+    with Store(tmp_path / "empty.sqlite") as store:
+        results = run(FAMILY.experiments, FAMILY.profile("paper"), store, execute=False)
+    merged = source.results(results)
+    missing = [p.experiment.short_name for p in merged.planned if p.key not in merged.rows]
+    assert not missing, f"kept file lacks units of: {sorted(set(missing))}"
