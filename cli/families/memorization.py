@@ -83,7 +83,8 @@ NOTE = ("Notes: min_blocks = FFN blocks per stack (the MLP's: total blocks); min
         "Rates (Ω(√N), O~(√N)) are compared by exponent, not value.")
 
 
-PAPER_EXPERIMENTS = ("exp_c", "exp_c_width", "exp_b", "exp_a", "precision")
+TUNED_EXPERIMENTS = ("exp_c", "exp_c_width", "exp_b", "precision")   # capacity searches with tuned lr
+PAPER_EXPERIMENTS = (*TUNED_EXPERIMENTS, "exp_a")
 PAPER_COLUMNS = ["experiment", "data", "criterion", "precision", "N", "n", "m", "trials", "min_blocks", "min_params", "paper_blocks",
                  "bits_per_param", "sizes_tried", "seconds"]
 CURVE_COLUMNS = ["experiment", "data", "N", "n", "blocks", "min_params", "trials", "final_loss", "final_accuracy",
@@ -98,7 +99,7 @@ def tables(comparison, fmt) -> list[str]:
     own = [r for r in rows if r["experiment"] not in PAPER_EXPERIMENTS]
     if own:
         out.append(render(own, ROW_COLUMNS, fmt, title=f"{head}: measured beside the bounds"))
-    tuned = [r for r in rows if r["experiment"] in ("exp_c", "exp_c_width", "exp_b", "precision")]
+    tuned = [r for r in rows if r["experiment"] in TUNED_EXPERIMENTS]
     if tuned:
         out.append(render(tuned, PAPER_COLUMNS, fmt, title=f"{head}: Experiments B, C and the precision knee "
                           "(tuned lr and warm-up), beside the paper (arXiv 2409.17677, Appendix H)"))
@@ -120,7 +121,7 @@ def figures(comparison, folder) -> list[Path]:
         out.append(plot_size_vs_N(comparison.rows, folder / "size_vs_N.png", extras.get("fit"), n=extras.get("n_fixed")))
     if extras.get("curves"):
         out.append(plot_curves(extras["curves"], folder / "paper_exp_a_curves.png"))
-    if any(r["experiment"] in ("exp_b", "exp_c", "exp_c_width", "precision") for r in comparison.rows):
+    if any(r["experiment"] in TUNED_EXPERIMENTS for r in comparison.rows):
         out.append(plot_paper_sizes(comparison.rows, folder / "paper_exp_b_c_precision.png"))
     return out
 
@@ -215,9 +216,8 @@ def plot_paper_sizes(rows: Sequence[dict], output) -> Path:
         # Say so where a search found nothing: an empty panel must not read as "not run".
         for ax, names in ((left, ("exp_b",)), (mid, ("exp_c",)), (right, ("precision",)), (widths, ("exp_c_width",))):
             tried = {(r["N"], r["n"], r.get("m", 2)) for r in rows if r["experiment"] in names}
-            missing = sorted({(r["N"], r["n"], r.get("m", 2)) for r in rows if r["experiment"] in names
-                              and not r.get("found")} - {(r["N"], r["n"], r.get("m", 2)) for r in rows
-                                                         if r["experiment"] in names and r.get("found")})
+            found = {(r["N"], r["n"], r.get("m", 2)) for r in rows if r["experiment"] in names and r.get("found")}
+            missing = sorted(tried - found)   # memorized under no criterion or precision
             if missing:
                 text = ("ours: nothing memorized\nup to the size cap" if len(missing) == len(tried) else
                         "ours, nothing memorized at:\n" + "\n".join(f"N={N}, n={n}, m={m}" for N, n, m in missing[:3])

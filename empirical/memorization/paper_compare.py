@@ -74,14 +74,15 @@ def _criterion_name(c) -> str:
 def exp_c_relation(rows) -> list[Relation]:
     out = []
     for c in sorted({r.get("criterion", "mse") for r in rows if r["experiment"] == "exp_c"}):
-        rel = _exp_c_relation([r for r in rows if r.get("criterion", "mse") == c], c)
+        rel = _exp_c_relation([r for r in rows if r["experiment"] == "exp_c" and r.get("criterion", "mse") == c], c)
         if rel is not None:
             out.append(rel)
     return out
 
 
 def _exp_c_relation(rows, criterion, label: str = "") -> Relation | None:
-    rs = sorted((r for r in rows if r["experiment"] == "exp_c"), key=lambda r: r["n"])
+    """Flatness in n of the minimal #blocks over ``rows`` (one Experiment C series: one criterion, one width)."""
+    rs = sorted(rows, key=lambda r: r["n"])
     if not rs:
         return None
     ours = ", ".join(f"n={r['n']}: {r['min_blocks'] if r['found'] else 'none'}" for r in rs)
@@ -127,7 +128,7 @@ def width_relations(rows) -> list[Relation]:
         by_m.setdefault(r["m"], []).append(r)
     for m, group in sorted(by_m.items()):
         if len(group) >= 2:
-            rel = _exp_c_relation([{**r, "experiment": "exp_c"} for r in group], "mse", f"m = {m}, our addition")
+            rel = _exp_c_relation(group, "mse", f"m = {m}, our addition")
             if rel is not None:
                 out.append(rel)
     return out
