@@ -331,3 +331,49 @@ def test_two_points_give_no_interval_and_no_verdict_on_the_papers_slope():
     rows = [_row("A5", 1, 2, width=w) for w in (32, 64)]
     rel = [r for r in wp.relations(rows, _profile(width=64, width_layers=1)) if r.relation.startswith("n* = a")]
     assert rel[0].verdict == "two points: slope 0.00, no interval"
+
+
+def test_a_phase_ends_early_at_its_target_and_the_log_says_where():
+    import torch  # noqa: F401  (the depth models need torch)
+
+    from tbounds.empirical.depth.models import DepthTransformer, ModelSpec
+    from tbounds.empirical.depth.train import EvalSet, Phase, train
+
+    def copy(rng, batch):
+        x = rng.integers(0, 4, size=(batch, 4))
+        return x, x
+
+    model = DepthTransformer(ModelSpec(vocab=4, classes=4, layers=1, width=16, heads=2, max_len=4), [0])
+    ev = EvalSet.make(*copy(np.random.default_rng(3), 64))
+    log = train(model, [Phase(copy, 400, until=lambda c: min(c.accuracy) >= 0.99), Phase(copy, 30)], lrs=[1e-2],
+                evaluation=ev, eval_every=10)
+    first = log.phase_ends[0]
+    assert first < 400 and log.checkpoints[[c.step for c in log.checkpoints].index(first)].accuracy[0] >= 0.99
+    assert log.phase_ends == [first, first + 30] and log.steps_run == first + 30
+
+
+def test_phase_budgets_and_the_phase_target_are_checked():
+    assert wp.budgets(600, (800, 400), (2, 4, 8)) == [600, 800, 400]
+    with pytest.raises(ConfigError, match="word_problems steps must be a positive integer or one per later length"):
+        wp.Section(steps=(800,), lengths=(2, 4, 8))
+    with pytest.raises(ConfigError, match="word_problems phase_target must be in"):
+        wp.Section(phase_target=1.5)
+
+
+@pytest.mark.parametrize("points, says", [
+    (((1, 2), (2, 4)), "no interval: 2 depth(s) below the ceiling with 2 distinct n* (2, 4)"),
+    (((1, 2), (2, 2), (3, 2)), "no slope: 3 depth(s) below the ceiling with 1 distinct n* (2)"),
+    (((1, 2), (2, 4), (3, 256)), "no interval: 2 depth(s) below the ceiling with 2 distinct n* (2, 4), 1 at the ceiling"),
+])
+def test_the_depth_fit_says_why_it_has_no_slope_or_interval(points, says):
+    rows = [_row("A5", L, n) for L, n in points]
+    rel = wp.relations(rows, _profile(width=64, width_task="A5", tasks=("A5",)))[0]
+    assert rel.verdict.startswith(says) and "4, 8 and 4.8 are not compared" in rel.verdict
+
+
+def test_the_depth_fit_gives_slope_interval_and_r2_from_three_distinct_points():
+    rows = [_row("A5", L, n) for L, n in ((1, 2), (2, 4), (3, 6), (4, 7))]
+    fit = wp.depth_fit(rows, "A5", False, 64)
+    assert fit.points == 4 and math.isfinite(fit.low) and math.isfinite(fit.high) and fit.low < fit.slope < fit.high
+    rel = wp.relations(rows, _profile(width=64, width_task="A5", tasks=("A5",)))[0]
+    assert "r²" in rel.measured and rel.verdict.startswith("CI ")

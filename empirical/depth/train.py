@@ -2,7 +2,8 @@
 
 - :class:`Phase` -- a sampler ``sample(rng, batch) -> (x, y)`` of fresh token ids and per-position
   targets (``IGNORE`` where unlabelled) and a number of steps; a curriculum is a list of phases
-  (e.g. growing lengths), a plain run is one phase.
+  (e.g. growing lengths), a plain run is one phase.  ``until(checkpoint) -> bool`` ends a phase
+  early at a checkpoint (its steps are then a budget); ``TrainLog.phase_ends`` holds where each ended.
 - :class:`EvalSet` -- fixed held-out ``x``, ``y``; ``scored`` marks the positions the headline
   accuracy counts (default: every labelled one); ``groups`` gives each position a group id
   (hop depth, k, length ...; -1 for none) so accuracy is also reported per group.
@@ -48,6 +49,7 @@ class Phase:
     sample: Callable[[np.random.Generator, int], tuple]
     steps: int
     name: str = ""
+    until: Optional[Callable[["Checkpoint"], bool]] = None   # ends the phase early at a checkpoint
 
 
 @dataclass
@@ -89,6 +91,7 @@ class TrainLog:
     checkpoints: list = field(default_factory=list)
     reached: list = field(default_factory=list)   # per member: first checkpoint step at >= target, or None
     steps_run: int = 0
+    phase_ends: list = field(default_factory=list)  # the step at which each phase that ran ended
 
     @property
     def final_accuracy(self) -> list:
@@ -103,7 +106,7 @@ class TrainLog:
     def to_dict(self) -> dict:
         return {"steps": [c.step for c in self.checkpoints], "accuracy": [c.accuracy for c in self.checkpoints],
                 "by_group": [c.by_group for c in self.checkpoints], "loss": [c.loss for c in self.checkpoints],
-                "reached": self.reached, "steps_run": self.steps_run}
+                "reached": self.reached, "steps_run": self.steps_run, "phase_ends": self.phase_ends}
 
 
 @torch.no_grad()
@@ -203,8 +206,13 @@ def train(model: DepthTransformer, phases: Sequence[Phase], lrs: Sequence[float]
                     p.sub_(rate.view(shape) * update)
             step += 1
             log.steps_run = step
-            if step % eval_every == 0 and checkpoint():
-                return log
+            if step % eval_every == 0:
+                if checkpoint():
+                    log.phase_ends.append(step)
+                    return log
+                if phase.until is not None and phase.until(log.checkpoints[-1]):
+                    break
+        log.phase_ends.append(step)
     if not log.checkpoints or log.checkpoints[-1].step != step:
         checkpoint()
     return log

@@ -79,6 +79,7 @@ class Section:
     tasks: tuple = ("A5", "cycle", "modarith")        # depth-swept, unlooped
     looped_tasks: tuple = ("A5",)                      # also looped, at the same layer applications
     layers: tuple = (1, 2, 3)
+    control_layers: tuple = ()                         # depths of the tasks after the first (() = layers)
     looped_layers: tuple = (2,)                        # layer applications of the looped runs (() = every layers > 1)
     width: int = 64
     width_task: str = "A5"
@@ -88,19 +89,22 @@ class Section:
     positional: str = "learned"
     lengths: tuple = (2, 4, 8)
     first_steps: int = 800                             # the length-2 phase (learning the multiplication table)
-    steps: int = 250                                   # every later phase
+    steps: int | tuple = 250                           # every later phase, or one budget per later phase
     batch: int = 256
     lr: float = 1e-2
     seeds: tuple = (0, 1)
     eval_every: int = 100
     eval_size: int = 256
+    phase_target: float = 0.0                          # > 0: a phase ends once every seed reaches this on its lengths
 
     def __post_init__(self):
-        for name in ("width", "width_layers", "heads", "first_steps", "steps", "batch", "eval_every", "eval_size"):
+        for name in ("width", "width_layers", "heads", "first_steps", "batch", "eval_every", "eval_size"):
             _positive(name, getattr(self, name))
-        for name in ("layers", "looped_layers", "width_values", "lengths", "seeds"):
+        if not isinstance(self.phase_target, (int, float)) or not 0 <= self.phase_target <= 1:
+            raise ConfigError(f"word_problems phase_target must be in [0, 1] (got {self.phase_target!r})")
+        for name in ("layers", "control_layers", "looped_layers", "width_values", "lengths", "seeds"):
             v = getattr(self, name)
-            if (not v and name != "looped_layers") or any(not isinstance(x, int) or isinstance(x, bool) or x < (0 if name == "seeds" else 1)
+            if (not v and name not in ("looped_layers", "control_layers")) or any(not isinstance(x, int) or isinstance(x, bool) or x < (0 if name == "seeds" else 1)
                             for x in v):
                 raise ConfigError(f"word_problems {name} must be {'non-negative' if name == 'seeds' else 'positive'} "
                                   f"integers (got {v!r})")
@@ -110,6 +114,7 @@ class Section:
         word_task(self.width_task)
         if list(self.lengths) != sorted(set(self.lengths)) or self.lengths[0] < 1:
             raise ConfigError(f"word_problems lengths must be increasing (got {self.lengths!r})")
+        budgets(self.first_steps, self.steps, self.lengths)   # a one-line error naming steps
         if not isinstance(self.lr, (int, float)) or not 0 < self.lr < 1:
             raise ConfigError(f"word_problems lr must be in (0, 1) (got {self.lr!r})")
 
@@ -126,12 +131,13 @@ class WordUnit:
     positional: str = "learned"
     lengths: tuple = (2, 4, 8, 16)
     first_steps: int = 500
-    steps: int = 150
+    steps: int | tuple = 150
     batch: int = 128
     lr: float = 1e-2
     seeds: tuple = (0, 1)
     eval_every: int = 50
     eval_size: int = 256
+    phase_target: float = 0.0
     version: int = VERSION
 
     @property
@@ -144,13 +150,15 @@ def _unit(s: Section, task: str, layers: int, looped: bool, width: int) -> WordU
     return WordUnit(task=word_task(task).name, layers=layers, looped=looped, width=width, heads=s.heads,
                     positional=s.positional, lengths=tuple(s.lengths), first_steps=s.first_steps, steps=s.steps,
                     batch=s.batch, lr=float(s.lr), seeds=tuple(s.seeds), eval_every=s.eval_every,
-                    eval_size=s.eval_size)
+                    eval_size=s.eval_size, phase_target=float(s.phase_target))
 
 
 def units(profile) -> list:
-    """Depth sweep (unlooped) per task, looped at the same applications, then the width sweep; no duplicates."""
+    """Depth sweep (unlooped) per task (the first task at ``layers``, the others at ``control_layers``), looped at
+    the same applications, then the width sweep; no duplicates."""
     s = profile.word_problems
-    out = [_unit(s, t, L, False, s.width) for t in s.tasks for L in s.layers]
+    out = [_unit(s, t, L, False, s.width) for i, t in enumerate(s.tasks)
+           for L in (s.layers if i == 0 else s.control_layers or s.layers)]
     looped = s.looped_layers or s.layers
     out += [_unit(s, t, L, True, s.width) for t in s.looped_tasks for L in looped if L > 1]  # L = 1: the same model
     out += [_unit(s, s.width_task, s.width_layers, False, w) for w in s.width_values]
@@ -169,8 +177,9 @@ def run_unit(unit: WordUnit, ctx: Context) -> dict:
     x, y = task.sample(np.random.default_rng(EVAL_SEED), unit.eval_size, T)
     position = np.tile(np.arange(T), (x.shape[0], 1))
     evaluation = EvalSet.make(x, y, groups=position, group_names={t: str(t) for t in range(T)})
-    phases = [Phase(lambda rng, b, L=L: task.sample(rng, b, L), unit.first_steps if i == 0 else unit.steps,
-                    f"length {L}") for i, L in enumerate(unit.lengths)]
+    phases = [Phase(lambda rng, b, L=L: task.sample(rng, b, L), n, f"length {L}",
+                    _reached(L, unit.phase_target) if unit.phase_target else None)
+              for n, L in zip(budgets(unit.first_steps, unit.steps, unit.lengths), unit.lengths)]
     label = f"{unit.task} L={unit.layers}{' looped' if unit.looped else ''} w={unit.width}"
     ctx.report(f"word_problems {label}: curriculum {'/'.join(map(str, unit.lengths))}")
     start = time.perf_counter()
@@ -182,15 +191,43 @@ def run_unit(unit: WordUnit, ctx: Context) -> dict:
     curves = [[[(c.by_group.get(str(t)) or [None] * M)[m] for t in range(T)] for c in log.checkpoints]
               for m in range(M)]
     steps = [c.step for c in log.checkpoints]
-    ends = [int(e) for e in np.cumsum([p.steps for p in phases])]
+    ends = [int(e) for e in log.phase_ends]          # phases may end early (phase_target)
+    ran = [e - s for s, e in zip([0] + ends, ends)]
     at_end = at_phase_ends(curves, steps, ends)
-    tokens = sum(p.steps * unit.batch * L for p, L in zip(phases, unit.lengths))
+    tokens = sum(n * unit.batch * L for n, L in zip(ran, unit.lengths))
     return {"n_star": summarise(curves), "n_star_at_phase_end": at_end, "phase_end_steps": ends,
             "steps": steps, "curves": curves, "final_accuracy": log.final_accuracy,
             "params": spec.param_count(), "tokens": int(tokens),
-            "model_flops": float(sum(p.steps * unit.batch * L * spec.flops_per_token(L) * M
-                                     for p, L in zip(phases, unit.lengths))),
+            "model_flops": float(sum(n * unit.batch * L * spec.flops_per_token(L) * M
+                                     for n, L in zip(ran, unit.lengths))),
             "train_seconds": round(seconds, 3), "device": str(ctx.device)}
+
+
+def budgets(first: int, later, lengths) -> list:
+    """The step budget of each phase: ``first`` for the first length, then ``later`` (one int for every later
+    phase, or one per later phase).
+
+    >>> budgets(600, 300, (2, 4, 8)), budgets(600, (800, 400), (2, 4, 8))
+    ([600, 300, 300], [600, 800, 400])
+    >>> budgets(600, (800,), (2, 4, 8))
+    Traceback (most recent call last):
+    ...
+    tbounds.empirical.errors.ConfigError: word_problems steps must be a positive integer or one per later length (2 for lengths (2, 4, 8)); got (800,)
+    """
+    rest = [later] * (len(lengths) - 1) if isinstance(later, int) and not isinstance(later, bool) else list(later) \
+        if isinstance(later, (tuple, list)) else None
+    if rest is None or len(rest) != len(lengths) - 1 or any(
+            not isinstance(v, int) or isinstance(v, bool) or v < 1 for v in rest):
+        raise ConfigError(f"word_problems steps must be a positive integer or one per later length "
+                          f"({len(lengths) - 1} for lengths {tuple(lengths)}); got {later!r}")
+    return [first] + rest
+
+
+def _reached(length: int, target: float):
+    """A phase's stopping rule: every member at ``target`` or better on every position below ``length``."""
+    def done(checkpoint) -> bool:
+        return all(min(checkpoint.by_group[str(t)]) >= target for t in range(length))
+    return done
 
 
 def at_phase_ends(curves, steps, ends) -> list:
@@ -286,13 +323,19 @@ def _by_depth(sweep, which="n_star_best"):
     return ", ".join(f"L={r['layers']}: {_fmt_n(r, which)}" for r in sweep)
 
 
-def _slope_verdict(fit: LineFit) -> str:
-    if not fit.usable:
-        return "no slope: n* does not vary over the usable depths (or too few below the ceiling)"
+def _slope_verdict(fit: LineFit, sweep=(), which: str = "n_star_best") -> str:
+    """What the depth fit says beside 4, 8 and 4.8, or exactly why it cannot say it (a slope with an interval
+    needs at least 3 points below the ceiling with at least 2 distinct n*)."""
+    pts = [r for r in sweep if _usable(r, which)]
+    distinct = sorted({r[which] for r in pts})
+    ceiling = sum(1 for r in sweep if r.get(which) is not None and r[which] >= r["eval_length"])
+    if not fit.usable or len(pts) < 3:
+        return (f"no {'slope' if not fit.usable else 'interval'}: {len(pts)} depth(s) below the ceiling with "
+                f"{len(distinct)} distinct n* ({', '.join(map(str, distinct)) or '-'})"
+                + (f", {ceiling} at the ceiling (left out)" if ceiling else "")
+                + "; a slope with an interval needs >= 3 points and >= 2 distinct n*, so 4, 8 and 4.8 are not compared")
     inside = [f"{v:g}" for v in SLOPES.values() if fit.contains(v)]
     where = ("CI contains " + ", ".join(inside)) if inside else "CI excludes 4, 8 and 4.8"
-    if math.isinf(fit.high) or math.isinf(fit.low):
-        where = "two points: no interval"
     if fit.slope <= 0:
         return f"{where}; n* does not grow with depth here"
     return f"{where}; {fit.slope:.2f} layers per doubling of n* (fewer than 4 means more length per layer than " \
@@ -327,7 +370,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
             + f"; median-seed n*: a = {med.describe()}"
             + (f"; at the ceiling (left out of the fit): L = {censored}" if censored else ""),
             "a = 4 (Cor 1.1, non-uniform), 8 (Thm 1, looped), 4.8 (paper fit, r² 0.93, depths 6-24, width 512); "
-            + PER_DOUBLING, _slope_verdict(fit), (NONUNIFORM, LOOPED, PAPER_FIT)))
+            + PER_DOUBLING, _slope_verdict(fit, sweep), (NONUNIFORM, LOOPED, PAPER_FIT)))
         guaranteed = [(r["layers"], r["guaranteed_length_cor12"]) for r in sweep]
         need = [(r["layers"], r["n_star_best"], r["depth_cor11_for_n_star"]) for r in sweep if r["n_star_best"]]
         below = [L for L, n, d in need if d is not None and L < d]
@@ -488,7 +531,13 @@ TASKS = (
 )
 
 PROFILES = {
-    "quick": Section(),
+    # our design at CPU scale (learning-curve probes in docs/depth-experiments.md): batch 512 and lr 3e-3 learn
+    # A5's table in about 400 steps at width 64 (lr 1e-2 or width 32: several times slower); every phase ends
+    # once both seeds reach 99% on all of its positions, so its steps are a budget
+    "quick": Section(tasks=("A5", "cycle", "modarith"), looped_tasks=("A5",), layers=(1, 2, 3), control_layers=(1, 2),
+                     looped_layers=(2, 3), width=64, width_task="A5", width_layers=2, width_values=(32, 64), heads=4,
+                     positional="learned", lengths=(2, 4, 8), first_steps=600, steps=(800, 400), batch=512, lr=3e-3,
+                     seeds=(0, 1), eval_every=100, eval_size=256, phase_target=0.99),
     "paper": Section(tasks=("A5", "S5", "A4", "S3", "Z2", "Z5", "cycle", "modarith"), looped_tasks=("A5", "S3"),
                      layers=(2, 4, 6, 8, 12), looped_layers=(), width=256, width_layers=4, width_values=(64, 128, 256, 512),
                      heads=8, positional="sinusoidal", lengths=(2, 4, 8, 16, 32, 64, 128), first_steps=4000,
