@@ -377,3 +377,10 @@ def test_the_depth_fit_gives_slope_interval_and_r2_from_three_distinct_points():
     assert fit.points == 4 and math.isfinite(fit.low) and math.isfinite(fit.high) and fit.low < fit.slope < fit.high
     rel = wp.relations(rows, _profile(width=64, width_task="A5", tasks=("A5",)))[0]
     assert "r²" in rel.measured and rel.verdict.startswith("CI ")
+
+
+def test_an_interval_containing_every_theory_slope_says_it_cannot_tell_them_apart():
+    rows = [_row("A5", L, n) for L, n in ((1, 3), (2, 4), (3, 4))]      # the shape of the quick profile's A5 sweep
+    rel = wp.relations(rows, _profile(width=64, width_task="A5", tasks=("A5",)))[0]
+    assert rel.verdict.startswith("CI contains 4, 8, 4.8 (too wide to tell them apart: 3 points, 2 distinct n*, "
+                                  "1 degree(s) of freedom)")

@@ -344,6 +344,9 @@ def _slope_verdict(fit: LineFit, sweep=(), which: str = "n_star_best") -> str:
                 + "; a slope with an interval needs >= 3 points and >= 2 distinct n*, so 4, 8 and 4.8 are not compared")
     inside = [f"{v:g}" for v in SLOPES.values() if fit.contains(v)]
     where = ("CI contains " + ", ".join(inside)) if inside else "CI excludes 4, 8 and 4.8"
+    if len(inside) == len(SLOPES):
+        where += (f" (too wide to tell them apart: {len(pts)} points, {len(distinct)} distinct n*, "
+                  f"{len(pts) - 2} degree(s) of freedom)")
     if fit.slope <= 0:
         return f"{where}; n* does not grow with depth here"
     return f"{where}; {fit.slope:.2f} layers per doubling of n* (fewer than 4 means more length per layer than " \
@@ -540,8 +543,8 @@ TASKS = (
 
 PROFILES = {
     # our design at CPU scale (learning-curve probes in docs/depth-experiments.md): batch 512 and lr 3e-3 learn
-    # A5's table in about 400 steps at width 64 (lr 1e-2 or width 32: several times slower); every phase ends
-    # once both seeds reach 99% on all of its positions, so its steps are a budget
+    # A5's table in about 400 steps at width 64 (width 32 or, at batch 256, lr 1e-2: over twice as many steps);
+    # a phase ends once both seeds reach 99% on all of its positions, so its steps are a budget
     "quick": Section(tasks=("A5", "cycle", "modarith"), looped_tasks=("A5",), layers=(1, 2, 3), control_layers=(1, 2),
                      looped_layers=(2, 3), width=64, width_task="A5", width_layers=1, width_values=(32, 64), heads=4,
                      positional="learned", lengths=(2, 4, 8), first_steps=600, steps=(800, 300), batch=512, lr=3e-3,
