@@ -259,7 +259,7 @@ def test_controls_flat_and_a5_growing_and_looped_counted():
     rels = wp.relations(rows, _profile(width=64, tasks=("A5", "cycle")))
     pick = lambda start: next(r for r in rels if r.relation.startswith(start))  # noqa: E731
     flat = pick("abelian controls need no depth growth")
-    assert flat.verdict == "abelian flat in depth: cycle5 of cycle5; non-abelian growing: A5 of A5"
+    assert flat.verdict == "abelian flat in depth: 1 of 1 (cycle5); non-abelian growing: 1 of 1 (A5)"
     loop = pick("looped against unlooped")
     assert loop.verdict == "looped >= unlooped at 1/2 depths" and "400 vs 1000 params" in loop.measured
 

@@ -393,7 +393,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
                                                            for L, n, d in need if d is not None) if need else ""),
             "4·ceil(log2 n)+5 layers suffice (Cor 1.1); the constructions are not minimal, and training need not "
             "find them: neither a longer nor a shorter measured n* refutes them (not a test)",
-            (f"trained models track n* with fewer layers than the construction at L = {below}"
+            (f"trained models track n* with fewer layers than the construction at L = {', '.join(map(str, below))}"
              if below else "no depth tracks beyond what the construction needs"), (NONUNIFORM, MAX_LENGTH)))
     # controls: flat against growing
     per_task = []
@@ -410,8 +410,8 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         non = [(t, g, f) for t, k, _, g, f in per_task if k != "abelian"]
         ab_flat = [t for t, g, f in ab if f or not g]
         non_grow = [t for t, g, f in non if g]
-        verdict = (f"abelian flat in depth: {', '.join(ab_flat) or 'none'} of {', '.join(t for t, _, _ in ab) or '-'}; "
-                   f"non-abelian growing: {', '.join(non_grow) or 'none'} of {', '.join(t for t, _, _ in non) or '-'}")
+        verdict = (f"abelian flat in depth: {_count_of(ab_flat, ab)}; "
+                   f"non-abelian growing: {_count_of(non_grow, non)}")
         out.append(Relation.about(
             "abelian controls need no depth growth; A5 (NC1-complete) does",
             text + " ('+': every position of the evaluation length reached, a lower bound)",
@@ -557,3 +557,15 @@ PROFILES = {
                     width_layers=1, heads=2, lengths=(2, 4), first_steps=10, steps=5, batch=8, seeds=(0,),
                     eval_every=5, eval_size=16),
 }
+
+
+def _count_of(chosen: list[str], among: list[tuple]) -> str:
+    """'2 of 2 (cycle5, modarith5)': how many of the tasks ``among`` are ``chosen``, naming them.
+
+    >>> _count_of(["cycle5"], [("cycle5", 0, 0), ("modarith5", 0, 0)])
+    '1 of 2 (cycle5)'
+    >>> _count_of([], [("A5", 0, 0)])
+    '0 of 1'
+    """
+    names = f" ({', '.join(chosen)})" if chosen else ""
+    return f"{len(chosen)} of {len(among)}{names}"
