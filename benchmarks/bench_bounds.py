@@ -92,17 +92,18 @@ def compare_grid(bound, lam, values, repeats, linear: bool = False):
     """``(ratio, overflow share, finite share)``, and with ``linear`` also the ratios of ``evaluate`` and of
     the floor (lambdify plus one ``np.log`` of its values: what any log-valued evaluator pays at least)."""
     ordered = [values[p.name] for p in bound.params]
+    s = bound.signed_log(check=False, **values)  # first use compiles: not timed (lambdify's compile is not either)
     ours = best_time(lambda: bound.signed_log(check=False, **values), repeats)
     with np.errstate(all="ignore"):
-        theirs = best_time(lambda: lam(*ordered), repeats)
         plain = np.broadcast_to(np.asarray(lam(*ordered), dtype=float), ordered[0].shape)
-    s = bound.signed_log(check=False, **values)
+        theirs = best_time(lambda: lam(*ordered), repeats)
     ours_ok = np.isfinite(s.log) & (s.sign != 0)
     theirs_bad = ~np.isfinite(plain) | (plain == 0)
     out = (ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0))))
     if not linear:
         return out
     try:
+        bound.evaluate(**values)  # (compiles the assumption checks)
         linear_time = best_time(lambda: bound.evaluate(**values), repeats) / theirs
     except bounds.TboundsError:  # an assumption fails somewhere on the grid: evaluate refuses (lambdify checks none)
         linear_time = math.nan

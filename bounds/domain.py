@@ -84,7 +84,7 @@ class Param:
             return False
         inside = ((lo > self.low) if self.low_open else (lo >= self.low)) and \
             ((hi < self.high) if self.high_open else (hi <= self.high))
-        return inside and (not self.integer or bool(np.all(v == np.floor(v))))
+        return inside and (not self.integer or bool((v == np.floor(v)).all()))
 
     def _all_inside_given(self, given, v: np.ndarray) -> bool:
         """:meth:`_all_inside`, skipping the integrality pass where the input was an integer array (exact already)."""

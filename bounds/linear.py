@@ -34,11 +34,13 @@ import sympy as sp
 
 from sympy.codegen.cfunctions import expm1, log1p
 
+from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, integer_power
 from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer, to_linear
 from .steps import _IntegerStep
 
 #: Plain values beyond these magnitudes are recomputed in log space (near the float limits).
 BIG, SMALL = 1e280, 1e-280
+LOG_BIG, LOG_SMALL = math.log(BIG), math.log(SMALL)
 #: Inputs in this range cannot underflow a bound's few products of powers into a wrong finite value.
 MODERATE_LOW, MODERATE_HIGH = 1e-30, 1e30
 #: Integer values of arrays up to this many points (solve's grids have 201) get ``math.log`` (correctly
@@ -56,6 +58,26 @@ class _Flags:
 
     def __call__(self, kind, flag):
         self.raised = True
+
+
+_ONE = np.ones(1)
+_ONE.flags.writeable = False
+
+
+def ones_view(shape) -> np.ndarray:
+    """A read-only array of ones of this shape, every element the same memory (what ``np.broadcast_to(1.0,
+    shape)`` gives, five times faster: it matters for grids of a few points)."""
+    return np.ndarray(shape, np.float64, _ONE, 0, (0,) * len(shape))
+
+
+def common_shape(arrays) -> tuple:
+    """``np.broadcast_shapes`` of the arrays' shapes, without its cost where they are all equal (the usual case)."""
+    if not arrays:
+        return ()
+    shape = arrays[0].shape
+    if all(a.shape == shape for a in arrays):
+        return shape
+    return np.broadcast_shapes(*[a.shape for a in arrays])
 
 
 def _moderate(x: np.ndarray) -> np.ndarray:
@@ -90,9 +112,19 @@ class Evaluator:
         # scipy (0.3 s to import) only for the special functions (gamma, erfc, ...) numpy lacks.  numpy
         # as a module object, not "numpy": lambdify's `from numpy import *` imports numpy.testing, f2py
         # and ma (40 ms of a one-bound `tbounds eval`); the printer and the code are the same.
+        return _lambdify(self.symbols, self._plain_expr, *self._numpy_modules)
+
+    @cached_property
+    def _numpy_modules(self):
+        """lambdify's modules and our printer (:mod:`.codegen`): scipy only where a special function needs it."""
         special = not all((type(f).__module__ or "").startswith(("sympy.functions.elementary", "sympy.codegen"))
                           for f in self._plain_expr.atoms(sp.Function))
-        return _lambdify(self.symbols, self._plain_expr, ["scipy", "numpy"] if special else [np])
+        return (["scipy", "numpy"], FastSciPyPrinter) if special else ([np], FastNumPyPrinter)
+
+    @cached_property
+    def _log_array_function(self):
+        """The natural log of the plain value, computed directly where products and powers make that cheaper."""
+        return _lambdify(self.symbols, LogOf(self._plain_expr), *self._numpy_modules)
 
     @cached_property
     def _math_function(self):
@@ -155,7 +187,7 @@ class Evaluator:
         elsewhere they are ``sign * exp(log)`` of the log-space result, as before.
         """
         arrays = [np.asarray(v, dtype=float) for v in values]
-        shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
+        shape = common_shape(arrays)
         plain = self._plain_values(arrays, shape)
         if plain is not None and self._all_ordinary(plain[0], plain[1], shape):
             v = plain[0]
@@ -165,8 +197,47 @@ class Evaluator:
 
     def __call__(self, *values) -> Signed:
         arrays = [np.asarray(v, dtype=float) for v in values]
-        shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
+        shape = common_shape(arrays)
+        if shape and not self.integer_valued:
+            direct = self._direct_log(arrays, shape)
+            if direct is not None:
+                return direct
         return self._signed(arrays, shape, self._plain_values(arrays, shape))
+
+    def _direct_log(self, arrays: list, shape) -> Optional[Signed]:
+        """The log computed directly (:class:`.codegen.LogOf`) where it is an ordinary number's, the rest as before.
+
+        A log within ``[log SMALL, log BIG]`` is a positive plain value within the float limits (NaN, from a
+        negative value, fails); where numpy flagged an error, the points with inputs outside the moderate
+        range are recomputed as well.  Those points go through :meth:`_signed` (plain floats, then log space),
+        as the whole grid did before.  None where the direct function is not available.
+        """
+        fn = self._log_array_function
+        if fn is None:
+            return None
+        flags = _Flags()
+        try:
+            with np.errstate(all="call", call=flags):
+                log = fn(*arrays)
+            if not isinstance(log, np.ndarray) or log.shape != shape or log.dtype != np.float64:
+                log = np.array(np.broadcast_to(np.asarray(log, dtype=float), shape))
+        except (ArithmeticError, ValueError, TypeError, NameError):
+            return None
+        one = ones_view(shape)
+        if not flags.raised and log.min() >= LOG_SMALL and log.max() <= LOG_BIG:  # (a NaN fails both)
+            # A bare exp(x) returns its argument: the caller's array is never handed back.
+            return Signed(one, log.copy() if any(np.may_share_memory(log, a) for a in arrays) else log)
+        with np.errstate(invalid="ignore"):
+            ok = (log >= LOG_SMALL) & (log <= LOG_BIG)
+        if flags.raised:
+            for x in arrays:
+                ok &= _moderate(x)
+        bad = ~ok
+        sub = [np.broadcast_to(x, shape)[bad] for x in arrays]
+        rest = self._signed(sub, sub[0].shape, self._plain_values(sub, sub[0].shape))
+        sign, log = np.array(one), np.array(log)
+        sign[bad], log[bad] = rest.sign, rest.log
+        return Signed(sign, log)
 
     def _signed(self, arrays: list, shape, plain) -> Signed:
         if plain is None:
@@ -175,7 +246,7 @@ class Evaluator:
         if self._all_ordinary(v, flags, shape):
             # The usual case: every value an ordinary positive number, so the sign folds away (a
             # read-only view of 1) and only the log is computed.
-            return Signed(np.broadcast_to(np.float64(1.0), shape), np.log(v))
+            return Signed(ones_view(shape), np.log(v))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)
             ok = (a >= SMALL) & (a <= BIG)
@@ -307,9 +378,18 @@ def _as_float(helper):
     return wrapped
 
 
-def _lambdify(symbols, expr, modules):
+def _lambdify(symbols, expr, modules, printer=None):
     """``sympy.lambdify`` with common subexpressions shared, or ``None`` where a function has no printer."""
+    dummify = True
+    if printer is not None:
+        # The settings lambdify gives its own printers; dummies that keep each symbol's assumptions (lambdify's
+        # own have none, and our printer groups roots by the signs of their bases), named as no sympy function is.
+        printer = printer({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                           "user_functions": {}})
+        dummies = [sp.Symbol(f"_arg{i}", **s.assumptions0) for i, s in enumerate(symbols)]
+        expr, symbols, dummify = expr.xreplace(dict(zip(symbols, dummies))), dummies, False
+        modules = [{"integer_power": integer_power}, *modules]
     try:
-        return sp.lambdify(symbols, expr, modules=modules, cse=True, dummify=True)
+        return sp.lambdify(symbols, expr, modules=modules, cse=True, dummify=dummify, printer=printer)
     except Exception:  # a function this printer does not know: that path is simply not available
         return None

@@ -32,7 +32,7 @@ import sympy as sp
 
 from .domain import Param, show
 from .errors import AssumptionError, ParameterError
-from .linear import Evaluator
+from .linear import Evaluator, common_shape
 from .logspace import Signed, check_supported, to_linear
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
@@ -298,7 +298,7 @@ class Bound:
             self._refuse_inexact_integers(values)
         arrays = [p.validate(values[p.name]) for p in self.params]
         try:
-            np.broadcast_shapes(*[a.shape for a in arrays])
+            common_shape(arrays)
         except ValueError:
             shapes = ", ".join(f"{p.name} {a.shape}" for p, a in zip(self.params, arrays) if a.ndim)
             raise ParameterError(self.params[0].name if not shapes else shapes.split()[0],

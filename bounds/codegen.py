@@ -1,0 +1,236 @@
+"""numpy code for an expression with fewer passes over the arrays than ``sympy.lambdify`` prints (ours).
+
+``sympy.lambdify`` prints every power as ``x**e``: numpy's ``pow`` (one slow pass per factor) even for
+``x**(-1.0)`` or ``x**(1/3)``, and ``sqrt(N)*sqrt(n)`` as two square roots.  The printers here
+
+* group the factors of a product by the root their exponents share (``N**(1/2) n**(1/2) L**(-1/2)`` is
+  one ``sqrt(N*n/L)``), where that is exact: every base known non-negative, or, under an even root,
+  at most one base of unknown sign (``sqrt`` of a negative product is NaN as either way);
+* print small integer powers as products (``x*x``, ``square(square(x))``), negative ones as a division,
+  and the roots as ``sqrt``/``cbrt`` (``cbrt`` only of bases known non-negative: numpy's ``pow`` of a
+  negative base is NaN, ``cbrt`` is not);
+* print :class:`LogOf` (the natural log of an expression, for :meth:`Evaluator.__call__`) without taking
+  the value first where a product, a power or ``exp`` makes that cheaper: ``log(sqrt(N))`` is
+  ``0.5*log(N)``, ``log(2**(d/4))`` is ``d/4*log(2)``.
+
+NaN, ``inf`` and ``0`` stay what they were (a negative base under a root is NaN, an overflow ``inf``),
+so the callers' checks and log-space rescue see the same points; values differ from lambdify's by
+rounding only.
+
+>>> import sympy as sp
+>>> N, n = sp.symbols("N n", positive=True)
+>>> L = sp.Symbol("L", real=True)
+>>> print(numpy_source(sp.sqrt(N) * sp.sqrt(n) / sp.sqrt(L) + N ** -1 + N ** sp.Rational(4, 3)))
+numpy.cbrt(numpy.square(numpy.square(N))) + 1/N + numpy.sqrt(N*n/L)
+>>> print(numpy_source(LogOf(3 * sp.sqrt(N * n))))
+1.0986122886681098 + 0.5*numpy.log(N*n)
+>>> print(numpy_source(LogOf(2 ** (n / 4))))
+0.17328679513998632*n
+"""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+from sympy.codegen.cfunctions import log2, log10
+from sympy.printing.numpy import NumPyPrinter, SciPyPrinter
+
+#: Integer powers up to this are printed as products of squares; larger ones as ``x**p``.
+SMALL_POWER = 8
+
+
+class LogOf(sp.Function):
+    """``log(x)``, kept unevaluated so that the printers below choose how to compute it (ours)."""
+
+    nargs = 1
+
+
+def _known_nonnegative(base: sp.Expr) -> bool:
+    return bool(base.is_nonnegative)
+
+
+class _FewerPasses:
+    """Printer methods shared by the numpy and the scipy printers."""
+
+    def _np(self, name: str) -> str:
+        return self._module_format(f"numpy.{name}")
+
+    def _integer_power(self, base: str, p: int, compound: bool = False) -> str:
+        """``base**p`` for a positive integer ``p`` with squares and products (one pass each); a compound
+        base is printed once, through :func:`integer_power`."""
+        if p == 1:
+            return base
+        if p > SMALL_POWER:
+            return f"{base}**{p}"
+        if compound and p > 2:
+            return f"integer_power({base}, {p})"
+        half = self._integer_power(base, p // 2)
+        square = f"{self._np('square')}({half})"
+        return square if p % 2 == 0 else f"{base}*{square}"
+
+    def _root(self, text: str, q: int, nonnegative: bool) -> str:
+        if q == 1:
+            return text
+        if q == 2:
+            return f"{self._np('sqrt')}({text})"
+        if q == 4:
+            return f"{self._np('sqrt')}({self._np('sqrt')}({text}))"
+        if q == 3 and nonnegative:
+            return f"{self._np('cbrt')}({text})"
+        return f"({text})**(1/{q})"
+
+    def _split(self, expr: sp.Expr):
+        """``(constant, {q: (numerator [(base, p)], denominator [(base, p)])}, others, unknown, rewritten)`` of a
+        product: numeric factors folded into one float (None if not real), the rest grouped by the root of their
+        exponent, ``unknown`` counting the bases of unknown sign under each root, ``rewritten`` if a log became log2."""
+        factors = list(expr.args) if expr.is_Mul else [expr]
+        rewritten = False
+        for base, name in ((2, log2), (10, log10)):  # log(x)/log(2) is log2(x): one pass, and log2(32) is 5
+            scale = sp.Pow(sp.log(base), -1)
+            logs = [f for f in factors if isinstance(f, sp.log)]
+            if scale in factors and logs:
+                factors.remove(scale)
+                factors[factors.index(logs[0])] = name(logs[0].args[0])
+                rewritten = True
+        try:
+            constant = float(sp.N(sp.Mul(*[f for f in factors if f.is_number]), 20))
+        except TypeError:
+            constant = None
+        groups: dict[int, tuple[list, list]] = {}
+        unknown: dict[int, int] = {}  # bases of unknown sign in each group
+        others = []
+        for f in factors:
+            if f.is_number:
+                continue
+            base, e = f.as_base_exp()
+            if base.is_Pow and base.exp == -1 and e.is_Rational:  # (1/x)**(1/2) is x**(-1/2), NaN where x < 0 alike
+                base, e = base.base, -e
+            if not e.is_Rational or abs(e.p) > SMALL_POWER * 64:
+                others.append(f)
+                continue
+            q, p = int(e.q), int(e.p)
+            if not _known_nonnegative(base) and q > 1:
+                # Exact only under an even root holding one such base (NaN stays NaN).
+                if q % 2 == 1 or unknown.get(q, 0) >= 1:
+                    others.append(f)
+                    continue
+                unknown[q] = unknown.get(q, 0) + 1
+            num, den = groups.setdefault(q, ([], []))
+            (num if p > 0 else den).append((base, abs(p)))
+        return constant, groups, others, unknown, rewritten
+
+    def _monomial(self, num, den) -> tuple[list, list]:
+        """Texts to multiply and to divide by; factors sharing an integer power share one power
+        (``a**2 b**2 / c**2`` is ``square(a*b/c)``: three passes, not six)."""
+        by_power: dict[int, tuple[list, list]] = {}
+        for factors, below in ((num, False), (den, True)):
+            for base, p in factors:
+                by_power.setdefault(p, ([], []))[below].append(base)
+        top, bottom = [], []
+        for p in sorted(by_power):
+            n_, d_ = by_power[p]
+            if p == 1:
+                top += [self.parenthesize(b, 60) for b in n_]
+                bottom += [self.parenthesize(b, 60) for b in d_]
+                continue
+            inner = self._ratio_text([self.parenthesize(b, 60) for b in n_ or d_],
+                                     [self.parenthesize(b, 60) for b in d_] if n_ else [])
+            single = len(n_) + len(d_) == 1 and (n_ or d_)[0].is_Atom
+            (top if n_ else bottom).append(self._integer_power(inner, p, not single))
+        return top, bottom
+
+    @staticmethod
+    def _ratio_text(top: list, bottom: list) -> str:
+        text = "*".join(top) if top else "1"
+        if not bottom:
+            return text
+        below = "*".join(bottom)
+        return f"{text}/{below}" if len(bottom) == 1 and not any(c in below for c in "*/ ") else f"{text}/({below})"
+
+    def _ratio(self, num, den) -> str:
+        return self._ratio_text(*self._monomial(num, den))
+
+    def _product(self, expr, fallback):
+        constant, groups, others, unknown, rewritten = self._split(expr)
+        gain = any(q > 1 or den or any(p > 1 for _, p in num) for q, (num, den) in groups.items()) or \
+            sum(f.is_number for f in expr.args) > 1 or rewritten  # 36*log(n)/(5*log(2)): 7.2*log2(n)
+        if constant is None or not gain:
+            return fallback()
+        top, bottom = self._monomial(*groups.get(1, ([], [])))
+        for q in sorted(groups):
+            if q > 1:  # a root of only denominators divides (1/sqrt(n), not sqrt(1/n))
+                n_, d_ = groups[q]
+                (top if n_ else bottom).append(self._root(self._ratio(n_ or d_, d_ if n_ else []), q,
+                                                          not unknown.get(q)))
+        top += [self.parenthesize(f, 60) for f in others]
+        sign = "-" if constant < 0 else ""
+        if abs(constant) != 1:
+            top.insert(0, repr(abs(constant)))
+        return f"{sign}{self._ratio_text(top, bottom)}"
+
+    def _print_Mul(self, expr):
+        return self._product(expr, lambda: super(_FewerPasses, self)._print_Mul(expr))
+
+    def _print_Pow(self, expr, rational=False):
+        e = expr.exp
+        if e.is_Rational and e not in (sp.S.Half, -sp.S.Half, 2):
+            return self._product(expr, lambda: super(_FewerPasses, self)._print_Pow(expr, rational=rational))
+        return super()._print_Pow(expr, rational=rational)
+
+    def _print_LogOf(self, expr):
+        """``log`` of the argument, distributed over a product's groups, powers and ``exp``."""
+        arg = expr.args[0]
+        plain = f"{self._np('log')}({self._print(arg)})"
+        if isinstance(arg, sp.exp):
+            return self._print(arg.args[0])
+        if not (arg.is_Mul or arg.is_Pow):
+            return plain
+        constant, groups, others, unknown, _ = self._split(arg)
+        if constant is None or constant <= 0:
+            return plain
+        terms = [repr(math.log(constant))] if constant != 1 else []
+        for q in sorted(groups):
+            num, den = groups[q]
+            log = f"{self._np('log')}({self._ratio(num or den, den if num else [])})"
+            scale = (1 / q) if num else -(1 / q)
+            terms.append(log if scale == 1 else f"-{log}" if scale == -1 else f"{repr(scale)}*{log}")
+        for f in others:
+            base, e = f.as_base_exp()
+            if isinstance(f, sp.exp):
+                terms.append(self.parenthesize(f.args[0], 20))
+            elif base.is_number and base.is_positive:  # 2**(d/4 - 5/4): the exponent times log 2
+                scale, rest = e.as_coeff_Mul()
+                terms.append(f"{repr(float(sp.log(base) * scale))}*{self.parenthesize(rest, 60)}")
+            elif e != 1:  # G**n: n log G (where G < 0 or G = 0 meets n = 0 this is NaN, and is recomputed)
+                terms.append(f"{self.parenthesize(e, 60)}*{self._np('log')}({self._print(base)})")
+            else:
+                terms.append(f"{self._np('log')}({self._print(f)})")
+        return " + ".join(terms) if terms else "0.0"
+
+
+def integer_power(x, p: int):
+    """``x**p`` for an integer ``2 <= p <= SMALL_POWER`` by squaring (numpy's ``pow`` is several times slower).
+
+    >>> import numpy as np
+    >>> integer_power(np.array([2.0, -3.0]), 5).tolist()
+    [32.0, -243.0]
+    """
+    import numpy as np
+
+    half = np.square(x) if p < 4 else np.square(integer_power(x, p // 2))
+    return half * x if p % 2 else half
+
+
+class FastNumPyPrinter(_FewerPasses, NumPyPrinter):
+    """:class:`sympy.printing.numpy.NumPyPrinter` with fewer passes (ours)."""
+
+
+class FastSciPyPrinter(_FewerPasses, SciPyPrinter):
+    """:class:`sympy.printing.numpy.SciPyPrinter` with fewer passes (ours)."""
+
+
+def numpy_source(expr: sp.Expr) -> str:
+    """The numpy code :class:`FastNumPyPrinter` prints for ``expr`` (for reading and the doctests)."""
+    return FastNumPyPrinter({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": True,
+                             "user_functions": {}})._print(expr)
