@@ -21,9 +21,9 @@ rounding only.
 >>> N, n = sp.symbols("N n", positive=True)
 >>> L = sp.Symbol("L", real=True)
 >>> print(numpy_source(sp.sqrt(N) * sp.sqrt(n) / sp.sqrt(L) + N ** -1 + N ** sp.Rational(4, 3)))
-numpy.cbrt(numpy.square(numpy.square(N))) + 1/N + numpy.sqrt(N*n/L)
+inplace(numpy.cbrt, integer_power(N, 4)) + 1/N + inplace(numpy.sqrt, N*n/L)
 >>> print(numpy_source(LogOf(3 * sp.sqrt(N * n))))
-1.0986122886681098 + 0.5*numpy.log(N*n)
+1.0986122886681098 + 0.5*inplace(numpy.log, N*n)
 >>> print(numpy_source(LogOf(2 ** (n / 4))))
 0.17328679513998632*n
 """
@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 
 import sympy as sp
-from sympy.codegen.cfunctions import log2, log10
+from sympy.codegen.cfunctions import expm1, log1p, log2, log10
 from sympy.printing.numpy import NumPyPrinter, SciPyPrinter
 
 #: Integer powers up to this are printed as products of squares; larger ones as ``x**p``.
@@ -50,11 +50,58 @@ def _known_nonnegative(base: sp.Expr) -> bool:
     return bool(base.is_nonnegative)
 
 
+#: Functions printed as numpy (or scipy) ufuncs that can write over their argument.
+_UFUNCS = {"log", "exp", "log1p", "expm1", "log2", "log10", "ceil", "floor", "erfc", "sqrt", "cbrt", "square"}
+
+
+def _fresh(expr: sp.Expr) -> bool:
+    """Whether the printed ``expr`` evaluates to a new array that nothing else holds (arithmetic, ufuncs, Max/Min):
+    then a function of it may write over it.  A symbol, a shared subexpression or a helper's result may not."""
+    if expr.is_Atom:
+        return False
+    if expr.is_Add or expr.is_Mul or expr.is_Pow:
+        return True
+    return isinstance(expr, (sp.log, sp.exp, sp.Max, sp.Min, sp.ceiling, sp.floor, sp.erfc, log1p, expm1, log2, log10,
+                             LogOf))
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        depth += (c == "(") - (c == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 class _FewerPasses:
     """Printer methods shared by the numpy and the scipy printers."""
 
     def _np(self, name: str) -> str:
         return self._module_format(f"numpy.{name}")
+
+    def _print(self, expr, **kwargs):
+        text = super()._print(expr, **kwargs)
+        if isinstance(expr, sp.Function) and len(expr.args) == 1 and _fresh(expr.args[0]):
+            name, _, rest = text.partition("(")
+            if name.rsplit(".", 1)[-1] in _UFUNCS and rest.endswith(")") and _balanced(rest[:-1]):
+                return f"inplace({name}, {rest[:-1]})"  # log(a*b): log written over the product
+        return text
+
+    def _fold(self, ufunc: str, expr):
+        """Max/Min accumulated in a fresh argument where there is one (:func:`fold_inplace`)."""
+        args = list(expr.args)
+        fresh = [a for a in args if _fresh(a)]
+        if not fresh:
+            return super()._print_Max(expr) if ufunc == "maximum" else super()._print_Min(expr)
+        args.remove(fresh[0])
+        return f"fold_inplace({self._np(ufunc)}, {', '.join(self._print(a) for a in [fresh[0], *args])})"
+
+    def _print_Max(self, expr):
+        return self._fold("maximum", expr)
+
+    def _print_Min(self, expr):
+        return self._fold("minimum", expr)
 
     def _integer_power(self, base: str, p: int, compound: bool = False) -> str:
         """``base**p`` for a positive integer ``p`` with squares and products (one pass each); a compound
@@ -63,21 +110,23 @@ class _FewerPasses:
             return base
         if p > SMALL_POWER:
             return f"{base}**{p}"
-        if compound and p > 2:
+        if p > 2:
             return f"integer_power({base}, {p})"
-        half = self._integer_power(base, p // 2)
-        square = f"{self._np('square')}({half})"
-        return square if p % 2 == 0 else f"{base}*{square}"
+        return self._call("square", base, compound)
 
-    def _root(self, text: str, q: int, nonnegative: bool) -> str:
+    def _call(self, name: str, text: str, compound: bool) -> str:
+        """``numpy.name(text)``, written over the argument where that is a temporary (:func:`inplace`)."""
+        return f"inplace({self._np(name)}, {text})" if compound else f"{self._np(name)}({text})"
+
+    def _root(self, text: str, q: int, nonnegative: bool, compound: bool = True) -> str:
         if q == 1:
             return text
         if q == 2:
-            return f"{self._np('sqrt')}({text})"
+            return self._call("sqrt", text, compound)
         if q == 4:
-            return f"{self._np('sqrt')}({self._np('sqrt')}({text}))"
+            return self._call("sqrt", self._call("sqrt", text, compound), True)
         if q == 3 and nonnegative:
-            return f"{self._np('cbrt')}({text})"
+            return self._call("cbrt", text, compound)
         return f"({text})**(1/{q})"
 
     def _split(self, expr: sp.Expr):
@@ -136,7 +185,7 @@ class _FewerPasses:
                 continue
             inner = self._ratio_text([self.parenthesize(b, 60) for b in n_ or d_],
                                      [self.parenthesize(b, 60) for b in d_] if n_ else [])
-            single = len(n_) + len(d_) == 1 and (n_ or d_)[0].is_Atom
+            single = len(n_) + len(d_) == 1 and not _fresh((n_ or d_)[0])
             (top if n_ else bottom).append(self._integer_power(inner, p, not single))
         return top, bottom
 
@@ -161,8 +210,10 @@ class _FewerPasses:
         for q in sorted(groups):
             if q > 1:  # a root of only denominators divides (1/sqrt(n), not sqrt(1/n))
                 n_, d_ = groups[q]
+                factors = (n_ or d_) + (d_ if n_ else [])
+                fresh = len(factors) > 1 or factors[0][1] > 1 or _fresh(factors[0][0])
                 (top if n_ else bottom).append(self._root(self._ratio(n_ or d_, d_ if n_ else []), q,
-                                                          not unknown.get(q)))
+                                                          not unknown.get(q), fresh))
         top += [self.parenthesize(f, 60) for f in others]
         sign = "-" if constant < 0 else ""
         if abs(constant) != 1:
@@ -181,7 +232,7 @@ class _FewerPasses:
     def _print_LogOf(self, expr):
         """``log`` of the argument, distributed over a product's groups, powers and ``exp``."""
         arg = expr.args[0]
-        plain = f"{self._np('log')}({self._print(arg)})"
+        plain = self._call("log", self._print(arg), _fresh(arg))
         if isinstance(arg, sp.exp):
             return self._print(arg.args[0])
         if not (arg.is_Mul or arg.is_Pow):
@@ -192,7 +243,9 @@ class _FewerPasses:
         terms = [repr(math.log(constant))] if constant != 1 else []
         for q in sorted(groups):
             num, den = groups[q]
-            log = f"{self._np('log')}({self._ratio(num or den, den if num else [])})"
+            factors = (num or den) + (den if num else [])
+            fresh = len(factors) > 1 or factors[0][1] > 1 or _fresh(factors[0][0])
+            log = self._call("log", self._ratio(num or den, den if num else []), fresh)
             scale = (1 / q) if num else -(1 / q)
             terms.append(log if scale == 1 else f"-{log}" if scale == -1 else f"{repr(scale)}*{log}")
         for f in others:
@@ -203,14 +256,14 @@ class _FewerPasses:
                 scale, rest = e.as_coeff_Mul()
                 terms.append(f"{repr(float(sp.log(base) * scale))}*{self.parenthesize(rest, 60)}")
             elif e != 1:  # G**n: n log G (where G < 0 or G = 0 meets n = 0 this is NaN, and is recomputed)
-                terms.append(f"{self.parenthesize(e, 60)}*{self._np('log')}({self._print(base)})")
+                terms.append(f"{self.parenthesize(e, 60)}*{self._call('log', self._print(base), _fresh(base))}")
             else:
-                terms.append(f"{self._np('log')}({self._print(f)})")
+                terms.append(self._call("log", self._print(f), _fresh(f)))
         return " + ".join(terms) if terms else "0.0"
 
 
 def integer_power(x, p: int):
-    """``x**p`` for an integer ``2 <= p <= SMALL_POWER`` by squaring (numpy's ``pow`` is several times slower).
+    """``x**p`` for an integer ``p >= 2`` by squaring into one new array (numpy's ``pow`` is several times slower).
 
     >>> import numpy as np
     >>> integer_power(np.array([2.0, -3.0]), 5).tolist()
@@ -218,8 +271,38 @@ def integer_power(x, p: int):
     """
     import numpy as np
 
-    half = np.square(x) if p < 4 else np.square(integer_power(x, p // 2))
-    return half * x if p % 2 else half
+    bits = bin(p)[3:]
+    out = x * x
+    if bits[0] == "1":
+        out *= x
+    for bit in bits[1:]:
+        out = np.square(out, out=out) if isinstance(out, np.ndarray) else out * out
+        if bit == "1":
+            out *= x
+    return out
+
+
+def inplace(ufunc, t):
+    """``ufunc(t)`` written over ``t``, a temporary array nothing else holds (the printers below pass only
+    those): one large array less to allocate, which on this machine costs more than the pass itself."""
+    import numpy as np
+
+    if type(t) is np.ndarray and t.dtype == np.float64:
+        return ufunc(t, out=t)
+    return ufunc(t)
+
+
+def fold_inplace(ufunc, first, *rest):
+    """``ufunc(ufunc(first, rest[0]), ...)`` accumulated in ``first``, a temporary, where the shapes allow it."""
+    import numpy as np
+
+    out = first
+    for other in rest:
+        if type(out) is np.ndarray and out.dtype == np.float64 and (np.ndim(other) == 0 or out.shape == np.shape(other)):
+            out = ufunc(out, other, out=out)
+        else:
+            out = ufunc(out, other)
+    return out
 
 
 class FastNumPyPrinter(_FewerPasses, NumPyPrinter):

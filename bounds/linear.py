@@ -34,7 +34,7 @@ import sympy as sp
 
 from sympy.codegen.cfunctions import expm1, log1p
 
-from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, integer_power
+from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, fold_inplace, inplace, integer_power
 from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer, to_linear
 from .steps import _IntegerStep
 
@@ -388,7 +388,7 @@ def _lambdify(symbols, expr, modules, printer=None):
                            "user_functions": {}})
         dummies = [sp.Symbol(f"_arg{i}", **s.assumptions0) for i, s in enumerate(symbols)]
         expr, symbols, dummify = expr.xreplace(dict(zip(symbols, dummies))), dummies, False
-        modules = [{"integer_power": integer_power}, *modules]
+        modules = [{"integer_power": integer_power, "inplace": inplace, "fold_inplace": fold_inplace}, *modules]
     try:
         return sp.lambdify(symbols, expr, modules=modules, cse=True, dummify=dummify, printer=printer)
     except Exception:  # a function this printer does not know: that path is simply not available
