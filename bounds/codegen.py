@@ -80,8 +80,19 @@ class _FewerPasses:
     def _np(self, name: str) -> str:
         return self._module_format(f"numpy.{name}")
 
+    _exact = 0  # > 0 inside a step function: printed as lambdify and math print it
+
     def _print(self, expr, **kwargs):
-        text = super()._print(expr, **kwargs)
+        if isinstance(expr, (sp.ceiling, sp.floor)):
+            # A step of a rounded argument moves by one: its argument is computed exactly as the single-point
+            # (math) path and lambdify compute it, so that solve() sees one function on both paths.
+            self._exact += 1
+            try:
+                text = super()._print(expr, **kwargs)
+            finally:
+                self._exact -= 1
+        else:
+            text = super()._print(expr, **kwargs)
         if isinstance(expr, sp.Function) and len(expr.args) == 1 and _fresh(expr.args[0]):
             name, _, rest = text.partition("(")
             if name.rsplit(".", 1)[-1] in _UFUNCS and rest.endswith(")") and _balanced(rest[:-1]):
@@ -201,6 +212,8 @@ class _FewerPasses:
         return self._ratio_text(*self._monomial(num, den))
 
     def _product(self, expr, fallback):
+        if self._exact:
+            return fallback()
         constant, groups, others, unknown, rewritten = self._split(expr)
         gain = any(q > 1 or den or any(p > 1 for _, p in num) for q, (num, den) in groups.items()) or \
             sum(f.is_number for f in expr.args) > 1 or rewritten  # 36*log(n)/(5*log(2)): 7.2*log2(n)
@@ -225,7 +238,7 @@ class _FewerPasses:
 
     def _print_Pow(self, expr, rational=False):
         e = expr.exp
-        if e.is_Rational and e not in (sp.S.Half, -sp.S.Half, 2):
+        if not self._exact and e.is_Rational and e not in (sp.S.Half, -sp.S.Half, 2):
             return self._product(expr, lambda: super(_FewerPasses, self)._print_Pow(expr, rational=rational))
         return super()._print_Pow(expr, rational=rational)
 
