@@ -70,6 +70,13 @@ def ones_view(shape) -> np.ndarray:
     return np.ndarray(shape, np.float64, _ONE, 0, (0,) * len(shape))
 
 
+def positive_log(s: Signed) -> np.ndarray:
+    """The log where the value is positive, ``-inf`` elsewhere (no pass over a sign that is :func:`ones_view`)."""
+    if s.sign.base is _ONE:
+        return s.log
+    return np.where(s.sign > 0, s.log, -np.inf)
+
+
 def common_shape(arrays) -> tuple:
     """``np.broadcast_shapes`` of the arrays' shapes, without its cost where they are all equal (the usual case)."""
     if not arrays:
