@@ -233,6 +233,21 @@ class _FewerPasses:
             top.insert(0, repr(abs(constant)))
         return f"{sign}{self._ratio_text(top, bottom)}"
 
+    def _exponential_logs(self, arg):
+        """Logs of the factors ``exp(a)**e`` and ``expm1(a)**e`` (``e`` a number) of a product, and the rest."""
+        terms, rest = [], []
+        for f in sp.Mul.make_args(arg):
+            base, e = f.as_base_exp()
+            if base.is_Pow and base.exp == -1:
+                base, e = base.base, -e
+            if isinstance(base, (sp.exp, expm1)) and e.is_number:
+                log = self.parenthesize(base.args[0], 60) if isinstance(base, sp.exp) else \
+                    f"log_expm1({self._print(base.args[0])})"
+                terms.append(log if e == 1 else f"-{log}" if e == -1 else f"{repr(float(e))}*{log}")
+            else:
+                rest.append(f)
+        return terms, sp.Mul(*rest)
+
     def _print_Mul(self, expr):
         return self._product(expr, lambda: super(_FewerPasses, self)._print_Mul(expr))
 
@@ -243,8 +258,13 @@ class _FewerPasses:
         return super()._print_Pow(expr, rational=rational)
 
     def _print_LogOf(self, expr):
-        """``log`` of the argument, distributed over a product's groups, powers and ``exp``."""
+        """``log`` of the argument, distributed over a product's groups, powers, ``exp`` and ``expm1``."""
         arg = expr.args[0]
+        terms, rest = self._exponential_logs(arg)
+        if terms:  # log(2R/expm1(L/D)) = log(2R) - log_expm1(L/D): no overflow at large L/D
+            if rest != 1:
+                terms.insert(0, self._print_LogOf(LogOf(rest)))
+            return " + ".join(terms)
         plain = self._call("log", self._print(arg), _fresh(arg))
         if isinstance(arg, sp.exp):
             return self._print(arg.args[0])
@@ -293,6 +313,19 @@ def integer_power(x, p: int):
         if bit == "1":
             out *= x
     return out
+
+
+def log_expm1(x):
+    """``log(exp(x) - 1)`` without overflow: ``x + log1p(-exp(-x))`` past ``x = 1`` (NaN where ``x < 0``).
+
+    >>> import numpy as np
+    >>> log_expm1(np.array([1e-20, 1.0, 1000.0])).round(12).tolist()
+    [-46.051701859881, 0.541324854613, 1000.0]
+    """
+    import numpy as np
+
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return np.where(x > 1, x + np.log1p(-np.exp(-x)), np.log(np.expm1(x)))
 
 
 def inplace(ufunc, t):

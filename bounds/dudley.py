@@ -347,9 +347,10 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
             v = _scales_in_eps(log_top, r0, left, right, k)
             u = v if every else np.where(zero, v, u)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            lg = loglog(np.maximum(u, _UMIN))
+            below = u.size and u.min() < _UMIN  # (rare) negligible mass down there
+            lg = loglog(np.maximum(u, _UMIN) if below else u)
             lg *= 0.5
-            if u.min() < _UMIN:  # (rare) negligible mass down there
+            if below:
                 lg[u < _UMIN] = -np.inf
             lg += logw
             lg += log_span

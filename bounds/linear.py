@@ -34,7 +34,7 @@ import sympy as sp
 
 from sympy.codegen.cfunctions import expm1, log1p
 
-from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, fold_inplace, inplace, integer_power
+from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, fold_inplace, inplace, integer_power, log_expm1
 from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer, to_linear
 from .steps import _IntegerStep
 
@@ -240,6 +240,8 @@ class Evaluator:
             for x in arrays:
                 ok &= _moderate(x)
         bad = ~ok
+        if not bad.any():  # numpy flagged an error, at inputs all moderate: the logs stand
+            return Signed(one, log.copy() if any(np.may_share_memory(log, a) for a in arrays) else log)
         sub = [np.broadcast_to(x, shape)[bad] for x in arrays]
         rest = self._signed(sub, sub[0].shape, self._plain_values(sub, sub[0].shape))
         sign, log = np.array(one), np.array(log)
@@ -343,7 +345,7 @@ def plain_form(expr: sp.Expr) -> sp.Expr:
     """The expression rewritten for plain floats, as exact as log space where that costs digits otherwise.
 
     ``log(x**k)`` becomes ``k log x`` (``log(1/delta)`` at ``delta = 1 - 1e-12`` keeps its digits),
-    ``log(1 + x)`` becomes ``log1p(x)``, and functions in :func:`_log_space_types` call their log-space
+    ``log(1 + x)`` becomes ``log1p(x)``, ``exp(x) - 1`` becomes ``expm1(x)``, and functions in :func:`_log_space_types` call their log-space
     handlers.
 
     >>> x = sp.Symbol("x", positive=True)
@@ -356,6 +358,10 @@ def plain_form(expr: sp.Expr) -> sp.Expr:
     expr = expr.replace(log_of_power, lambda e: e.args[0].exp * sp.log(e.args[0].base))
     expr = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and sp.S.One in e.args[0].args,
                         lambda e: log1p(e.args[0] - 1))
+    # exp(x) - 1 as expm1(x) (exact for small x; the log printer reads its log without overflow for large x)
+    expr = expr.replace(lambda e: isinstance(e, sp.Add) and len(e.args) == 2 and sp.S.NegativeOne in e.args
+                        and any(isinstance(a, sp.exp) for a in e.args),
+                        lambda e: expm1(next(a for a in e.args if isinstance(a, sp.exp)).args[0]))
     special = _log_space_types()
     if special:
         expr = expr.replace(lambda e: isinstance(e, special), _through_log_space)
@@ -395,7 +401,8 @@ def _lambdify(symbols, expr, modules, printer=None):
                            "user_functions": {}})
         dummies = [sp.Symbol(f"_arg{i}", **s.assumptions0) for i, s in enumerate(symbols)]
         expr, symbols, dummify = expr.xreplace(dict(zip(symbols, dummies))), dummies, False
-        modules = [{"integer_power": integer_power, "inplace": inplace, "fold_inplace": fold_inplace}, *modules]
+        modules = [{"integer_power": integer_power, "inplace": inplace, "fold_inplace": fold_inplace,
+                    "log_expm1": log_expm1}, *modules]
     try:
         return sp.lambdify(symbols, expr, modules=modules, cse=True, dummify=dummify, printer=printer)
     except Exception:  # a function this printer does not know: that path is simply not available
