@@ -150,15 +150,17 @@ class Evaluator:
         fn = self._math_function
         if fn is None:
             return None
-        for x in values:
-            a = abs(x)
-            if not (MODERATE_LOW <= a <= MODERATE_HIGH or a == 0):
-                return None
+        if values and not (MODERATE_LOW <= min(values) and max(values) <= MODERATE_HIGH):  # (one C call each)
+            for x in values:  # zeros and negative values
+                a = abs(x)
+                if not (MODERATE_LOW <= a <= MODERATE_HIGH or a == 0):
+                    return None
         try:
             v = fn(*values)
-            if isinstance(v, complex):
-                return None
-            v = float(v)
+            if type(v) is not float:
+                if isinstance(v, complex):
+                    return None
+                v = float(v)
         except (ArithmeticError, ValueError, TypeError, NameError):
             return None
         a = abs(v)
