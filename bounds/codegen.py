@@ -74,6 +74,10 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+#: Continuous functions whose arguments may be regrouped (an ulp in, an ulp out).
+_CONTINUOUS = (sp.log, sp.exp, sp.Max, sp.Min, sp.erfc, sp.Abs, log1p, expm1, log2, log10, LogOf)
+
+
 class _FewerPasses:
     """Printer methods shared by the numpy and the scipy printers."""
 
@@ -83,9 +87,10 @@ class _FewerPasses:
     _exact = 0  # > 0 inside a step function: printed as lambdify and math print it
 
     def _print(self, expr, **kwargs):
-        if isinstance(expr, (sp.ceiling, sp.floor)):
-            # A step of a rounded argument moves by one: its argument is computed exactly as the single-point
-            # (math) path and lambdify compute it, so that solve() sees one function on both paths.
+        if isinstance(expr, sp.Function) and not isinstance(expr, _CONTINUOUS):
+            # A step (ceiling, floor, the exact integer steps) moves by one where its argument moves by an ulp:
+            # its argument is computed as the single-point (math) path and lambdify compute it, so that solve()
+            # sees one function on both paths.  So are the arguments of any function we do not know.
             self._exact += 1
             try:
                 text = super()._print(expr, **kwargs)
