@@ -214,12 +214,15 @@ class Evaluator:
         return self._signed(arrays, shape, self._plain_values(arrays, shape))
 
     def _direct_log(self, arrays: list, shape) -> Optional[Signed]:
-        """The log computed directly (:class:`.codegen.LogOf`) where it is an ordinary number's, the rest as before.
+        """The log computed directly (:class:`.codegen.LogOf`) where it is finite, the rest as before.
 
-        A log within ``[log SMALL, log BIG]`` is a positive plain value within the float limits (NaN, from a
-        negative value, fails); where numpy flagged an error, the points with inputs outside the moderate
-        range are recomputed as well.  Those points go through :meth:`_signed` (plain floats, then log space),
-        as the whole grid did before.  None where the direct function is not available.
+        A finite log is a positive value (NaN, from a negative value, and ``-inf``, from zero, fail); it may lie
+        past the float limits (``log alpha = -5e4``), as it is computed from logs where the value would
+        overflow (products, powers, exp), and an overflow or underflow on the way is flagged by numpy: then
+        the points with inputs outside the moderate range or logs outside ``[log SMALL, log BIG]`` are
+        recomputed as well.  Those points go through
+        :meth:`_signed` (plain floats, then log space), as the whole grid did before.  None where the direct
+        function is not available.
         """
         fn = self._log_array_function
         if fn is None:
@@ -233,12 +236,12 @@ class Evaluator:
         except (ArithmeticError, ValueError, TypeError, NameError):
             return None
         one = ones_view(shape)
-        if not flags.raised and log.min() >= LOG_SMALL and log.max() <= LOG_BIG:  # (a NaN fails both)
+        if not flags.raised and -math.inf < log.min() and log.max() < math.inf:  # (a NaN fails both)
             # A bare exp(x) returns its argument: the caller's array is never handed back.
             return Signed(one, log.copy() if any(np.may_share_memory(log, a) for a in arrays) else log)
-        with np.errstate(invalid="ignore"):
-            ok = (log >= LOG_SMALL) & (log <= LOG_BIG)
-        if flags.raised:
+        ok = np.isfinite(log)
+        if flags.raised:  # an underflow on the way can leave a finite but imprecise value: the old rules
+            ok &= (log >= LOG_SMALL) & (log <= LOG_BIG)
             for x in arrays:
                 ok &= _moderate(x)
         bad = ~ok
