@@ -172,18 +172,7 @@ class Evaluator:
 
     def _plain_values(self, arrays: list, shape) -> Optional[tuple[np.ndarray, "_Flags"]]:
         """The compiled plain-float function on ``arrays`` and whether numpy flagged an error; None if it failed."""
-        fn = self._array_function
-        if fn is None:
-            return None
-        flags = _Flags()
-        try:
-            with np.errstate(all="call", call=flags):
-                v = np.asarray(fn(*arrays), dtype=float)
-            if v.shape != shape:
-                v = np.array(np.broadcast_to(v, shape))
-        except (ArithmeticError, ValueError, TypeError, NameError):
-            return None
-        return v, flags
+        return _call_flagged(self._array_function, arrays, shape)
 
     def _all_ordinary(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
         """Every plain value an ordinary positive number, proved from the extremes (a NaN fails both)."""
@@ -224,17 +213,10 @@ class Evaluator:
         :meth:`_signed` (plain floats, then log space), as the whole grid did before.  None where the direct
         function is not available.
         """
-        fn = self._log_array_function
-        if fn is None:
+        direct = _call_flagged(self._log_array_function, arrays, shape)
+        if direct is None:
             return None
-        flags = _Flags()
-        try:
-            with np.errstate(all="call", call=flags):
-                log = fn(*arrays)
-            if not isinstance(log, np.ndarray) or log.shape != shape or log.dtype != np.float64:
-                log = np.array(np.broadcast_to(np.asarray(log, dtype=float), shape))
-        except (ArithmeticError, ValueError, TypeError, NameError):
-            return None
+        log, flags = direct
         one = ones_view(shape)
         if not flags.raised and -math.inf < log.min() and log.max() < math.inf:  # (a NaN fails both)
             # A bare exp(x) returns its argument: the caller's array is never handed back.
@@ -317,6 +299,22 @@ class Evaluator:
                 return float(mpmath.sign(v)), float(mpmath.log(abs(v)))
         except (ArithmeticError, ValueError, TypeError):
             return math.nan, math.nan
+
+
+def _call_flagged(fn, arrays: list, shape) -> Optional[tuple[np.ndarray, _Flags]]:
+    """``fn(*arrays)`` as a float array of ``shape`` and whether numpy flagged an error on the way; None if ``fn``
+    is missing or failed."""
+    if fn is None:
+        return None
+    flags = _Flags()
+    try:
+        with np.errstate(all="call", call=flags):
+            v = fn(*arrays)
+        if not isinstance(v, np.ndarray) or v.shape != shape or v.dtype != np.float64:
+            v = np.array(np.broadcast_to(np.asarray(v, dtype=float), shape))
+    except (ArithmeticError, ValueError, TypeError, NameError):
+        return None
+    return v, flags
 
 
 def _exact_logs(v: np.ndarray, log: np.ndarray, ok: np.ndarray) -> np.ndarray:
