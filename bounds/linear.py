@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import sympy as sp
@@ -216,7 +216,10 @@ class Evaluator:
         direct = _call_flagged(self._log_array_function, arrays, shape)
         if direct is None:
             return None
-        log, flags = direct
+        return self._settle_direct(*direct, arrays, shape)
+
+    def _settle_direct(self, log: np.ndarray, flags: "_Flags", arrays: list, shape) -> Signed:
+        """:meth:`_direct_log`'s answer from the direct logs of the whole grid and numpy's flags over all of it."""
         one = ones_view(shape)
         if not flags.raised and -math.inf < log.min() and log.max() < math.inf:  # (a NaN fails both)
             # A bare exp(x) returns its argument: the caller's array is never handed back.
@@ -234,6 +237,45 @@ class Evaluator:
         sign, log = np.array(one), np.array(log)
         sign[bad], log[bad] = rest.sign, rest.log
         return Signed(sign, log)
+
+    def blocked(self, arrays: list, shape, checks: Sequence[tuple[int, Callable]] = ()) -> Optional[Signed]:
+        """:meth:`__call__` on a large grid, block by block, with the inputs' ``checks`` done on each block.
+
+        Each pass over a 10^6-point grid (8 MB) runs at memory speed; over a block of :data:`BLOCK` points the
+        function's temporaries, the domain checks (``checks``: ``(index of an input, test of a block of it)``,
+        for the inputs as large as the grid) and the range check of the logs stay in cache (the technique
+        numexpr uses).  The logs are elementwise, the flags numpy raises are those of the whole grid, and the
+        points that need more (:meth:`_settle_direct`) are settled on the whole grid as before: the answer is
+        bit for bit :meth:`__call__`'s.  ``None`` where a check fails or the direct function is not available
+        or fails: the caller takes the unblocked path (which names the parameter out of its domain).
+        """
+        fn = self._log_array_function
+        blocks = _blocks(arrays, shape)
+        if fn is None or self.integer_valued or blocks is None:
+            return None
+        inputs, sliced, out, block_slices = blocks
+        flags, finite = _Flags(), True
+        try:
+            with np.errstate(all="call", call=flags):
+                for sl in block_slices:
+                    part = [a[sl] if cut else a for a, cut in zip(inputs, sliced)]
+                    for i, test in checks:
+                        if not test(part[i]):
+                            return None
+                    v = fn(*part)
+                    target = out[sl]
+                    if isinstance(v, np.ndarray) and v.shape == target.shape and v.dtype == np.float64:
+                        target[...] = v
+                    else:
+                        target[...] = np.broadcast_to(np.asarray(v, dtype=float), target.shape)
+                    if finite:
+                        finite = -math.inf < target.min() and target.max() < math.inf  # (a NaN fails both)
+        except (ArithmeticError, ValueError, TypeError, NameError):
+            return None
+        log = out.reshape(shape)
+        if not flags.raised and finite:
+            return Signed(ones_view(shape), log)
+        return self._settle_direct(log, flags, arrays, shape)
 
     def _signed(self, arrays: list, shape, plain) -> Signed:
         if plain is None:
@@ -299,6 +341,39 @@ class Evaluator:
                 return float(mpmath.sign(v)), float(mpmath.log(abs(v)))
         except (ArithmeticError, ValueError, TypeError):
             return math.nan, math.nan
+
+
+#: Points per block of :meth:`Evaluator.blocked` (256 KB of float64), tuned on this machine (AMD EPYC, 1 MB L2
+#: per core; 34-53 bounds, median time over lambdify's at 10^6 points, load 1.2-2): 8192 1.32, 16384 1.23,
+#: 32768 1.20, 65536 1.18-1.37, 131072 1.42, unblocked 1.41-1.53.  Below 32768 the Python around each
+#: block (a dozen numpy calls) costs more than the cache saves.
+BLOCK = 32768
+#: Grids up to this many points are evaluated whole: at 10^5 points (800 KB, in L2/L3 already) blocks of
+#: 8192-32768 measured 1.66-1.71 against 1.58 unblocked.
+BLOCKED_FROM = 4 * BLOCK
+
+
+def _blocks(arrays: list, shape) -> Optional[tuple[list, list, np.ndarray, list]]:
+    """``(inputs, which of them are sliced, output, block slices)`` for :meth:`Evaluator.blocked`, or None where the grid is small.
+
+    Inputs as large as the grid and C-contiguous are read as flat arrays and single values as they are,
+    blocked along the flat index; other broadcasts are blocked along the first axis (views of whole rows).
+    """
+    total = math.prod(shape)
+    if total < BLOCKED_FROM:
+        return None
+    if all(a.size == 1 or (a.size == total and a.flags.c_contiguous) for a in arrays):
+        # (single values keep their 0-d or (1,) shape: numpy computes on them exactly as on the whole grid)
+        flat = [a.reshape(-1) if a.size == total else a if a.ndim <= 1 else a.reshape(1) for a in arrays]
+        return flat, [a.size == total for a in arrays], np.empty(total), \
+            [slice(i, min(i + BLOCK, total)) for i in range(0, total, BLOCK)]
+    inner = total // shape[0]
+    if inner > BLOCK:
+        return None
+    rows = BLOCK // inner
+    views = [np.broadcast_to(a, shape) for a in arrays]
+    return views, [True] * len(views), np.empty(shape), \
+        [slice(i, min(i + rows, shape[0])) for i in range(0, shape[0], rows)]
 
 
 def _call_flagged(fn, arrays: list, shape) -> Optional[tuple[np.ndarray, _Flags]]:

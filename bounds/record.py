@@ -372,7 +372,33 @@ class Bound:
                 log = math.log(abs(v))
                 return Signed(np.array(math.copysign(1.0, v)), np.array(log))
             return self._log_function(*[np.asarray(x) for x in point])
+        blocked = self._blocked_signed_log(values, check) if self.numeric is None else None
+        if blocked is not None:
+            return blocked
         return self._log_function(*self.prepare(values, check=check))
+
+    def _blocked_signed_log(self, values: Mapping[str, object], check: bool) -> Optional[Signed]:
+        """:meth:`signed_log` of a large grid with the domains checked block by block (:meth:`.Evaluator.blocked`);
+        None wherever :meth:`prepare` must speak (a value out of its domain, a missing name) or the grid is small."""
+        if len(values) != len(self.params) or self.integer_valued:
+            return None
+        try:
+            given = [values[p.name] for p in self.params]
+            arrays = [p.as_array(x) for p, x in zip(self.params, given)]
+            shape = common_shape(arrays)
+            total = math.prod(shape)
+            checks = []
+            for i, (p, x, a) in enumerate(zip(self.params, given, arrays)):
+                if a.size == total:
+                    checks.append((i, p.block_check(x)))
+                elif not p._all_inside_given(x, a):  # (smaller than the grid: checked whole)
+                    return None
+        except (ParameterError, KeyError, ValueError):
+            return None
+        signed = self._log_function.blocked(arrays, shape, checks)
+        if signed is not None and check:
+            self.check_assumptions(arrays)
+        return signed
 
     def log(self, **values) -> np.ndarray:
         """Natural log of the bound (NaN where the bound is not positive)."""
