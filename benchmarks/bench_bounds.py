@@ -14,12 +14,13 @@ and prints
 * ``overflow`` -- the share of the grid where lambdify's value is inf, nan or 0 while tbounds' is a
   finite, non-zero number (tbounds is finite there in log space);
 * ``1pt us`` -- single-point latency of ``bound(**point)`` (assumptions checked) and of the lambdified
-  function on Python floats, in microseconds;
-* for numeric (quadrature) bounds, points per second on distinct points, and the same for a baseline
+  function on Python floats, in microseconds (best of 5 batches each);
+* for numeric (quadrature) bounds, points per second (CPU time, best of 7) on distinct points, and the same for a baseline
   checkout (``--baseline REF``, default ``main``: its ``bounds/`` is exported to a temporary folder and
   timed in a subprocess of this run, on the same points), with the speed-up and the largest relative
   difference of the values (the closed forms and the adaptive rule must agree within the estimate);
-* start-up: ``tbounds --help``, ``tbounds eval ID --example`` and ``python -c "import numpy, sympy"``.
+* start-up: ``tbounds --help``, ``tbounds eval ID --example`` and ``python -c "import numpy, sympy"``, wall clock
+  and CPU time (user + sys), best of 5 each, and eval's CPU over the import's.
 
     python benchmarks/bench_bounds.py                      # 10^5 points per grid
     python benchmarks/bench_bounds.py --points 1000000 --family memorization
@@ -68,41 +69,46 @@ def wide_grid(bound, points: int, rng) -> dict[str, np.ndarray]:
     return {p.name: _clipped(p, 10 ** rng.uniform(-300, 300, points)) for p in bound.params}
 
 
-def best_time(fn, repeats: int) -> float:
+def best_time(fn, repeats: int, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
         if times[-1] > 1.0:
             break
     return min(times)
 
 
 def per_call(fn, budget: float = 0.2, most: int = 2000) -> float:
+    """Seconds per call: the best of 5 batches (a batch about ``budget / 5``): on a shared machine one
+    long run of either side takes whatever load comes, the best batch what the code costs."""
+    import timeit
+
     fn()  # warm (first use compiles)
-    start, done = time.perf_counter(), 0
-    while done < most and time.perf_counter() - start < budget:
-        fn()
-        done += 1
-    return (time.perf_counter() - start) / done
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    number = max(1, min(most // 5, int(budget / 5 / once)))
+    return min(timeit.repeat(fn, number=number, repeat=5)) / number
 
 
 def compare_grid(bound, lam, values, repeats, linear: bool = False):
     """``(ratio, overflow share, finite share)``, and with ``linear`` also the ratios of ``evaluate`` and of
     the floor (lambdify plus one ``np.log`` of its values: what any log-valued evaluator pays at least)."""
     ordered = [values[p.name] for p in bound.params]
+    s = bound.signed_log(check=False, **values)  # first use compiles: not timed (lambdify's compile is not either)
     ours = best_time(lambda: bound.signed_log(check=False, **values), repeats)
     with np.errstate(all="ignore"):
-        theirs = best_time(lambda: lam(*ordered), repeats)
         plain = np.broadcast_to(np.asarray(lam(*ordered), dtype=float), ordered[0].shape)
-    s = bound.signed_log(check=False, **values)
+        theirs = best_time(lambda: lam(*ordered), repeats)
     ours_ok = np.isfinite(s.log) & (s.sign != 0)
     theirs_bad = ~np.isfinite(plain) | (plain == 0)
     out = (ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0))))
     if not linear:
         return out
     try:
+        bound.evaluate(**values)  # (compiles the assumption checks)
         linear_time = best_time(lambda: bound.evaluate(**values), repeats) / theirs
     except bounds.TboundsError:  # an assumption fails somewhere on the grid: evaluate refuses (lambdify checks none)
         linear_time = math.nan
@@ -119,7 +125,8 @@ def quadrature_rates(points: int, family=None) -> dict[str, tuple[float, list[fl
             continue
         values = in_range_grid(b, points, np.random.default_rng(_seed(b.id)))
         b.signed_log(check=False, **{k: v[:2] for k, v in values.items()})  # first use builds and compiles
-        seconds = best_time(lambda: b.signed_log(check=False, **values), 3)
+        # CPU time, best of 7: a run of a few ms on a shared machine is often preempted (same rule for the baseline)
+        seconds = best_time(lambda: b.signed_log(check=False, **values), 7, clock=time.process_time)
         out[b.id] = (points / seconds, b.signed_log(check=False, **values).log.tolist())
     return out
 
@@ -144,13 +151,19 @@ def baseline_rates(ref: str, points: int, family=None) -> dict:
     return json.loads(done.stdout)
 
 
-def startup(argv: list[str], repeats: int = 3) -> float:
-    times = []
+def startup(argv: list[str], repeats: int = 5) -> tuple[float, float]:
+    """Best wall-clock seconds and best CPU seconds (user + sys of the child) of ``repeats`` runs."""
+    import resource
+
+    walls, cpus = [], []
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return min(walls), min(cpus)
 
 
 def main() -> None:
@@ -213,11 +226,15 @@ def main() -> None:
               f"max {max(latency):.2f}")
     quadrature_section(args)
     exe = [sys.executable, "-c", "from tbounds.cli.main import cli; cli()"]
-    print("  start-up (best of 3, seconds): "
-          f"--help {startup(exe + ['--help']):.2f}, "
-          f"eval one bound {startup(exe + ['eval', 'kajitsuka2025.seq2seq.lower_hardmax', '--example']):.2f}, "
-          f"import numpy+sympy {startup([sys.executable, '-c', 'import numpy, sympy']):.2f}, "
-          f"import numpy+scipy.special+sympy {startup([sys.executable, '-c', 'import numpy, scipy.special, sympy']):.2f}")
+    runs = {"--help": exe + ["--help"],
+            "eval one bound": exe + ["eval", "kajitsuka2025.seq2seq.lower_hardmax", "--example"],
+            "import numpy+sympy": [sys.executable, "-c", "import numpy, sympy"],
+            "import numpy+scipy.special+sympy": [sys.executable, "-c", "import numpy, scipy.special, sympy"]}
+    startup(runs["eval one bound"], repeats=1)  # (writes the registry index if the sources changed)
+    times = {name: startup(argv) for name, argv in runs.items()}
+    print("  start-up (best of 5; wall seconds / CPU seconds): "
+          + ", ".join(f"{name} {wall:.2f} / {cpu:.2f}" for name, (wall, cpu) in times.items()))
+    print(f"  eval one bound over import numpy+sympy, CPU: {times['eval one bound'][1] / times['import numpy+sympy'][1]:.2f}")
 
 
 def quadrature_section(args) -> None:

@@ -84,7 +84,7 @@ class Param:
             return False
         inside = ((lo > self.low) if self.low_open else (lo >= self.low)) and \
             ((hi < self.high) if self.high_open else (hi <= self.high))
-        return inside and (not self.integer or bool(np.all(v == np.floor(v))))
+        return inside and (not self.integer or bool((v == np.floor(v)).all()))
 
     def _all_inside_given(self, given, v: np.ndarray) -> bool:
         """:meth:`_all_inside`, skipping the integrality pass where the input was an integer array (exact already)."""
@@ -114,6 +114,18 @@ class Param:
         ...
         tbounds.bounds.errors.ParameterError: parameter 'N' must be an integer >= 2 within the float range (at most 1.8e308) (got an integer of 401 digits)
         """
+        arr = self.as_array(values)
+        if self._all_inside_given(values, arr):
+            return arr
+        bad = ~self.contains(arr)
+        if bad.any():
+            first = arr[bad].flat[0] if arr.ndim else float(arr)
+            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=plain(first))
+        return arr
+
+    def as_array(self, values) -> np.ndarray:
+        """``values`` as a float array, the domain not checked yet (:meth:`validate` without its last step;
+        a large grid checks its domain block by block, :meth:`block_check`); raises naming the parameter."""
         _refuse_non_numbers(self, values)
         try:
             arr = np.asarray(values, dtype=float)
@@ -125,13 +137,41 @@ class Param:
                                  f"(got {got})") from None
         except (TypeError, ValueError):
             raise ParameterError(self.name, f"must be {self.describe_domain()}", got=values) from None
-        if self._all_inside_given(values, arr):
-            return arr
-        bad = ~self.contains(arr)
-        if bad.any():
-            first = arr[bad].flat[0] if arr.ndim else float(arr)
-            raise ParameterError(self.name, f"must be {self.describe_domain()}", got=plain(first))
         return arr
+
+    def block_check(self, given):
+        """A test of one block of :meth:`as_array`'s array of ``given``: every value in the domain (no message;
+        where it fails, :meth:`validate` of the whole array names the first value out of the domain).
+
+        :meth:`_all_inside_given` with its constants bound once and the integrality test written into scratch
+        arrays (a block is checked in a few microseconds: the Python around it counts).
+
+        >>> test = Param("N", "count", example=10, integer=True, low=2).block_check(None)
+        >>> test(np.array([2.0, 3.0])), test(np.array([2.0, 3.5])), test(np.array([2.0, np.nan]))
+        (True, False, False)
+        """
+        lo, hi = self.low, self.high
+        # (an infinite end is open: the extremes prove finiteness too, as math.isfinite does in _all_inside)
+        lo_open, hi_open = self.low_open or lo == -math.inf, self.high_open or hi == math.inf
+        integer = self.integer and not (isinstance(given, np.ndarray) and given.dtype.kind in "iub")
+        scratch = []
+
+        def test(block: np.ndarray) -> bool:
+            a, b = block.min(), block.max()
+            if not (((a > lo) if lo_open else (a >= lo)) and ((b < hi) if hi_open else (b <= hi))):
+                return False  # (a NaN fails every comparison)
+            if not integer:
+                return True
+            if block.ndim != 1:
+                return bool((block == np.floor(block)).all())
+            n = block.shape[0]
+            if not scratch or scratch[0].shape[0] < n:
+                scratch[:] = [np.empty(n), np.empty(n, dtype=bool)]
+            floor, equal = scratch[0][:n], scratch[1][:n]
+            np.floor(block, out=floor)
+            return bool(np.equal(block, floor, out=equal).all())
+
+        return test
 
     def validate_scalar(self, value) -> float:
         """:meth:`validate` for one plain number, without arrays (the single-point path)."""

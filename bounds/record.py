@@ -32,7 +32,7 @@ import sympy as sp
 
 from .domain import Param, show
 from .errors import AssumptionError, ParameterError
-from .linear import Evaluator
+from .linear import Evaluator, common_shape
 from .logspace import Signed, check_supported, to_linear
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
@@ -250,6 +250,11 @@ class Bound:
                      for a in self.assumptions if a.checkable)
 
     @cached_property
+    def _scalar_domains(self):
+        """Per parameter ``(name, low, high, low closed, high closed, integer, param)`` for :meth:`_scalar_point`."""
+        return tuple((p.name, p.low, p.high, not p.low_open, not p.high_open, p.integer, p) for p in self.params)
+
+    @cached_property
     def _scalar_checks(self):
         """The assumptions as ``math`` code for one point (None if one cannot be printed so)."""
         symbols = [p.symbol for p in self.params]
@@ -263,13 +268,24 @@ class Bound:
         """Validated floats for one point given as plain numbers, or None to take the array path."""
         if len(values) != len(self.params):
             return None
-        for p in self.params:  # plain numbers only (an array takes the array path, and is checked there)
-            x = values.get(p.name, None)
-            if type(x) not in (float, int) and not isinstance(x, (np.floating, np.integer)):
-                return None
-        if self.integer_valued:
-            self._refuse_inexact_integers(values)
-        point = [p.validate_scalar(values[p.name]) for p in self.params]
+        point = []
+        for name, low, high, closed_low, closed_high, integer, p in self._scalar_domains:
+            x = values.get(name, None)
+            kind = type(x)
+            if kind is not float:  # plain numbers only (an array takes the array path, and is checked there)
+                if kind is not int and not isinstance(x, (np.floating, np.integer)):
+                    return None
+                if self.integer_valued:
+                    self._refuse_inexact_integers(values)
+                try:
+                    x = float(x)
+                except OverflowError:
+                    x = p.validate_scalar(x)  # raises naming the parameter
+            # The domain, as Param.validate_scalar checks it (inlined: a single point costs a few microseconds).
+            if not (-math.inf < x < math.inf and (low <= x if closed_low else low < x)
+                      and (x <= high if closed_high else x < high) and (not integer or x == math.floor(x))):
+                x = p.validate_scalar(x)  # raises naming the parameter
+            point.append(x)
         if check:
             checks = self._scalar_checks
             if checks is None:
@@ -298,7 +314,7 @@ class Bound:
             self._refuse_inexact_integers(values)
         arrays = [p.validate(values[p.name]) for p in self.params]
         try:
-            np.broadcast_shapes(*[a.shape for a in arrays])
+            common_shape(arrays)
         except ValueError:
             shapes = ", ".join(f"{p.name} {a.shape}" for p, a in zip(self.params, arrays) if a.ndim)
             raise ParameterError(self.params[0].name if not shapes else shapes.split()[0],
@@ -356,7 +372,33 @@ class Bound:
                 log = math.log(abs(v))
                 return Signed(np.array(math.copysign(1.0, v)), np.array(log))
             return self._log_function(*[np.asarray(x) for x in point])
+        blocked = self._blocked_signed_log(values, check) if self.numeric is None else None
+        if blocked is not None:
+            return blocked
         return self._log_function(*self.prepare(values, check=check))
+
+    def _blocked_signed_log(self, values: Mapping[str, object], check: bool) -> Optional[Signed]:
+        """:meth:`signed_log` of a large grid with the domains checked block by block (:meth:`.Evaluator.blocked`);
+        None wherever :meth:`prepare` must speak (a value out of its domain, a missing name) or the grid is small."""
+        if len(values) != len(self.params) or self.integer_valued:
+            return None
+        try:
+            given = [values[p.name] for p in self.params]
+            arrays = [p.as_array(x) for p, x in zip(self.params, given)]
+            shape = common_shape(arrays)
+            total = math.prod(shape)
+            checks = []
+            for i, (p, x, a) in enumerate(zip(self.params, given, arrays)):
+                if a.size == total:
+                    checks.append((i, p.block_check(x)))
+                elif not p._all_inside_given(x, a):  # (smaller than the grid: checked whole)
+                    return None
+        except (ParameterError, KeyError, ValueError):
+            return None
+        signed = self._log_function.blocked(arrays, shape, checks)
+        if signed is not None and check:
+            self.check_assumptions(arrays)
+        return signed
 
     def log(self, **values) -> np.ndarray:
         """Natural log of the bound (NaN where the bound is not positive)."""

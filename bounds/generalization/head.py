@@ -143,18 +143,27 @@ def parametric_loglog(log_ps, log_amps, reading: str):
     """``log ln N(e^u)`` of ``sum_i p_i ln_+(A_i/eps)`` ("log") or ``sum_i (p_i/2) ln(1 + A_i^2/eps^2)`` ("log1p")."""
     lps = [lp[..., None] for lp in log_ps]
     las = [la[..., None] for la in log_amps]
+    # ln N = e^top * sum_i w_i g_i(u), w_i = p_i e^-top (top = the largest log p_i, so no w_i overflows), summed
+    # in linear space: per scale a few passes and one log, where a log-sum-exp of the blocks' logs took a
+    # log per block, a stack and an exp.
+    top_p = np.max(np.stack(np.broadcast_arrays(*lps)), axis=0)
+    weights = [np.exp(lp - top_p) * (1.0 if reading == "log" else 0.5) for lp in lps]
 
     def f(u):
-        terms = []
-        for lp, la in zip(lps, las):
+        total = None
+        for w, la in zip(weights, las):
+            g = la - u
             if reading == "log":
-                gap = la - u
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    terms.append(np.where(gap > 0, lp + np.log(np.where(gap > 0, gap, 1.0)), -np.inf))
+                np.maximum(g, 0.0, out=g)  # ln_+(A/eps)
             else:
-                with np.errstate(divide="ignore"):
-                    terms.append(lp - math.log(2) + np.log(np.logaddexp(0.0, 2 * (la - u))))
-        return _lse(terms)
+                g *= 2.0
+                np.logaddexp(0.0, g, out=g)  # ln(1 + (A/eps)^2)
+            g *= w
+            total = g if total is None else np.add(total, g, out=total)
+        with np.errstate(divide="ignore"):
+            np.log(total, out=total)
+        total += top_p
+        return total
 
     if reading == "log":
         f.top = np.max(np.stack(np.broadcast_arrays(*las)), axis=0)  # the last block's cover reaches 1 here

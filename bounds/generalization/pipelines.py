@@ -25,6 +25,7 @@ import sympy as sp
 
 from ..dudley import (J_expr, dudley_log, maurey_dudley_log, maurey_rademacher_expr, one_scale_log,
                       one_scale_maurey_expr, parametric_dudley_log, parametric_log_cover, parametric_rademacher_expr)
+from ..linear import positive_log
 from ..logspace import Signed
 from ..numeric import unique_points
 from ..record import Assumption, Bound, Source
@@ -148,8 +149,7 @@ def quadrature_of(cover: Bound, closed_form: bool = True) -> Bound:
         def loglog(u):
             args = list(inner)
             args.insert(where, np.exp(u))
-            out = log_fn(*args)
-            return np.where(out.sign > 0, out.log, -np.inf)
+            return positive_log(log_fn(*args))
 
         if cut is not None:
             with np.errstate(over="ignore", divide="ignore"):  # B_w B_x past the float range: no cut
