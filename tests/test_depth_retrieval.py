@@ -103,7 +103,7 @@ def test_rows_read_each_depth_from_its_own_sub_queries():
     assert [r["lower"] for r in rows] == [1, 2, 2] and rows[0]["query_best_by_L"] == {1: 0.6, 2: 0.6, 3: 0.6}
     assert "depth_learned_at" in rows[-1] and "depth_learned_at" not in rows[0]    # emergence once per model
     rel = chains.relations(rows, None)
-    assert rel[0].relation.endswith("[depth-D sub-queries of one implicit-curriculum model, our design]")
+    assert rel[0].relation.endswith("(depth-D sub-queries of one implicit-curriculum model, our design)")
     assert rel[0].verdict == "holds where reached; some D not reached within the searched depths"
 
 

@@ -162,8 +162,11 @@ def plot_accuracy_by_hop(comparison, folder) -> list:
     rows_ = math.ceil(len(runs) / cols)
     fig, axes = pyplot().subplots(rows_, cols, figsize=(4.2 * cols, 3.2 * rows_), squeeze=False)
     for ax, (section, key, run) in zip(axes.flat, runs):
-        for g, values in sorted(run["by_group"].items(), key=lambda kv: int(kv[0])):
-            ax.plot(run["steps"], values, label=("depth " if section == "retrieval" else "k=") + g)
+        # hop depths (or k) in order, then named groups such as retrieval's final query
+        for g, values in sorted(run["by_group"].items(), key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if
+                                                                          kv[0].isdigit() else 0, kv[0])):
+            ax.plot(run["steps"], values, label=(g if not g.isdigit() else ("depth " if section == "retrieval"
+                                                                              else "k=") + g))
         ax.set_title(f"{section} {key} (L={run['L']})", fontsize=8)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("step", fontsize=7)

@@ -2,9 +2,11 @@
 
 One unit is one depth search (:func:`.search.depth_search`) for one D, with or without the implicit
 curriculum (:mod:`.tasks`: labels at every resolvable fact, or at the query only), over L = 1, 2, ...
-with several seeds.  Each trial records accuracy per hop depth over training (which depths are
-learned first) and, per layer and head, the attention mass from the query to the fact of each hop
-(``q1`` = the fact of x_D, ``q2`` = the fact of x_{D-1}, ...) and from each fact to the fact it
+with several seeds.  With ``read="subqueries"`` (our design, the quick profile) one implicit-curriculum unit
+over a chain of max(D) links gives L*(D) for every D from its depth-D sub-queries (the labels under the facts
+of x_D), and the comparison with the final-query label alone is made at the query for ``no_curriculum_D``.
+Each trial records accuracy per hop depth over training (which depths are learned first) and, per layer
+and head, the attention mass from the query to the fact of each hop (``q1`` = the fact of x_D, ``q2`` = the fact of x_{D-1}, ...) and from each fact to the fact it
 refers to (``link``), with the step at which each appears.
 
 The comparison puts L* beside ``musat2025.retrieval.lower`` (t >= ceil(log3 2D), under Assumption 1)
@@ -283,14 +285,15 @@ def _labels(r: dict) -> str:
 
 def relations(rows_: list[dict], profile) -> list[Relation]:
     mine = [r for r in rows_ if r["experiment"] == NAME]
-    by_labels = {lab: sorted((r for r in mine if r["curriculum"] and _labels(r) == lab and r.get("read") != "subqueries"),
-                             key=lambda r: r["D"]) for lab in ("pointer", "curriculum")}
+    by_labels = {lab: sorted((r for r in mine if r["curriculum"] and _labels(r) == lab
+                              and r.get("read") != "subqueries"), key=lambda r: r["D"])
+                 for lab in ("pointer", "curriculum")}
     main = "pointer" if by_labels["pointer"] else "curriculum"
     ic = by_labels[main]
-    tag = " [pointer labels, our design]" if main == "pointer" else ""
+    tag = " (pointer labels, our design)" if main == "pointer" else ""
     sub = sorted((r for r in mine if r.get("read") == "subqueries"), key=lambda r: r["D"])
     if sub:   # the D sweep is the sub-query model's; the query-read rows are the curriculum comparison only
-        ic, tag = sub, " [depth-D sub-queries of one implicit-curriculum model, our design]"
+        ic, tag = sub, " (depth-D sub-queries of one implicit-curriculum model, our design)"
     out = []
     if ic:
         below = [r for r in ic if r["L95_best"] is not None and r["lower"] is not None and r["L95_best"] < r["lower"]]
@@ -306,7 +309,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         else:
             v = "holds where reached; some D not reached within the searched depths"
         out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)" + tag,
-                                  "L*95 (best seed) [lower, upper]: " + measured,
+                                  "L*95 (best seed) (lower, upper): " + measured,
                                   "ceil(log3 2D) <= L* <= floor(log2 D) + 2 (upper end reconstructed)", v,
                                   (LOWER, UPPER)))
         found = [r["L95_best"] for r in ic if r["L95_best"] is not None]
@@ -328,9 +331,10 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         def best_at(r):
             return max(r["best_by_L"].values())
         name = "IC" if lab == "curriculum" else "pointer"
-        text = "; ".join(f"D={a['D']} (L = {', '.join(map(str, sorted(a['best_by_L'])))}): {name} L*={a['L95_best']} (best acc "
-                         f"{best_at(a):.2f}), none L*={b['L95_best']} (best acc {best_at(b):.2f}, L = "
-                         f"{', '.join(map(str, sorted(b['best_by_L'])))})" for a, b in both)
+        def depths(r):
+            return ", ".join(map(str, sorted(r["best_by_L"])))
+        text = "; ".join(f"D={a['D']} (L = {depths(a)}): {name} L*={a['L95_best']} (best acc {best_at(a):.2f}), none "
+                         f"L*={b['L95_best']} (best acc {best_at(b):.2f}, L = {depths(b)})" for a, b in both)
         better = sum(best_at(a) > best_at(b) + 0.02 or (a["L95_best"] or 99) < (b["L95_best"] or 99) for a, b in both)
         title = ("implicit curriculum learns where the final-query label alone does not (same steps, same depths)"
                  if lab == "curriculum" else "pointer labels (our design) learn where the final-query label alone "
@@ -368,9 +372,6 @@ TASKS = (
 )
 
 PROFILES = {
-    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md);
-    # the D sweep with pointer labels (our design: partial credit over values and variables), Mușat's value labels and
-    # the query alone at D = 2, the same budget
     # OUR DESIGN at quick scale (docs/depth-experiments.md, "why the lookup was not learned"): the model's embeddings
     # N(0, 1) and block matrices N(0, 1/fan_in) (init="fan_in"; with GPT-2's N(0, 0.02) not even one lookup over 4
     # variables left the plateau in 8000 steps), the smallest variable pool two chains of 4 links need (10), 4 heads;
