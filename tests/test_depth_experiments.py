@@ -302,7 +302,7 @@ def test_pointer_rows_lead_the_relations_and_are_compared_with_the_query_alone()
     rows += [dict(_retrieval_row(2, None, best=0.6), labels="curriculum"),
              _retrieval_row(2, None, curriculum=False, best=0.6)]
     rel = [r.relation for r in chains.relations(rows, None)]
-    assert rel[0].endswith("[pointer labels, our design]")
+    assert rel[0].endswith("(pointer labels, our design)")
     assert any(r.startswith("pointer labels (our design)") for r in rel)
     assert any(r.startswith("implicit curriculum") for r in rel)
 
@@ -321,4 +321,4 @@ def test_a_pointer_unit_trains_over_values_and_variables():
     out = chains.run_unit(unit, types.SimpleNamespace(device="cpu", report=lambda s: None))
     assert "OUR DESIGN" in out["task"]
     trial = out["trials"][0]
-    assert set(trial["groups"]) == {"0", "1", "2"} and 0 <= trial["best"] <= 1
+    assert set(trial["groups"]) == {"0", "1", "query"} and 0 <= trial["best"] <= 1     # pointer depths: 0 and 1

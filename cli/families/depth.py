@@ -72,14 +72,16 @@ def progress(row) -> str:
             f"best seed {best['best']:.3f} at L = {best['L']}")
 
 
-ROW_COLUMNS = ["experiment", "D", "labels", "k", "width", "L95_best", "L95_median", "L99_best", "L99_median",
+ROW_COLUMNS = ["experiment", "D", "labels", "read", "k", "width", "L95_best", "L95_median", "L99_best", "L99_median",
                "lower", "upper", "relation"]
 RUN_COLUMNS = ROW_COLUMNS
 CSV_COLUMNS = ROW_COLUMNS + ["lower_rate", "max_L", "searched", "best_by_L", "median_by_L", "seconds"]
 NOTE = ("Notes: L95/L99 = the fewest layers at which the best (median) seed reaches 95% (99%) accuracy, searched "
         "upward from the smallest depth; empty = not reached within the searched depths. Retrieval: accuracy at the "
-        "final query; lower = musat2025.retrieval.lower ceil(log3 2D) (certificate under Assumption 1: a success "
-        "below it is a violation of that assumption), upper = floor(log2 D) + 2 (our reconstructed analogue). The "
+        "final query, or (read = subqueries, OUR DESIGN, the quick D sweep) at the depth-D sub-queries of one "
+        "implicit-curriculum model over a chain of max(D) links (the label under the fact of x_D); lower = "
+        "musat2025.retrieval.lower ceil(log3 2D) (certificate under Assumption 1: a success below it is a violation "
+        "of that assumption), upper = floor(log2 D) + 2 (our reconstructed analogue). The "
         "retrieval task is our reconstruction of Mușat's minimal formulation; labels: curriculum = Mușat's implicit "
         "curriculum (every fact's value), pointer = OUR DESIGN (every fact's rhs labelled one lookup further, over "
         "values and variables: partial credit), query = the final query alone. k-hop: accuracy on positions whose "
@@ -113,7 +115,10 @@ def plot_minimal_depth(comparison, folder) -> list:
                "L_star_vs_k.png")]
     for exp, var, xlabel, bound_ids, name in panels:
         rows = [r for r in comparison.rows if r["experiment"] == exp and r.get("curriculum", True)]
-        if any(r.get("labels") == "pointer" for r in rows):   # the sweep's labels: pointer (our design) when run
+        if any(r.get("read") == "subqueries" for r in rows):   # the D sweep: one model's depth-D sub-queries (ours)
+            rows = [r for r in rows if r.get("read") == "subqueries"]
+            xlabel += ", depth-D sub-queries (our design)"
+        elif any(r.get("labels") == "pointer" for r in rows):   # the sweep's labels: pointer (our design) when run
             rows = [r for r in rows if r.get("labels") == "pointer"]
             xlabel += ", pointer labels (our design)"
         if not rows:
@@ -157,8 +162,11 @@ def plot_accuracy_by_hop(comparison, folder) -> list:
     rows_ = math.ceil(len(runs) / cols)
     fig, axes = pyplot().subplots(rows_, cols, figsize=(4.2 * cols, 3.2 * rows_), squeeze=False)
     for ax, (section, key, run) in zip(axes.flat, runs):
-        for g, values in sorted(run["by_group"].items(), key=lambda kv: int(kv[0])):
-            ax.plot(run["steps"], values, label=("depth " if section == "retrieval" else "k=") + g)
+        # hop depths (or k) in order, then named groups such as retrieval's final query
+        for g, values in sorted(run["by_group"].items(), key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if
+                                                                          kv[0].isdigit() else 0, kv[0])):
+            ax.plot(run["steps"], values, label=(g if not g.isdigit() else ("depth " if section == "retrieval"
+                                                                              else "k=") + g))
         ax.set_title(f"{section} {key} (L={run['L']})", fontsize=8)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("step", fontsize=7)

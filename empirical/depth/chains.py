@@ -2,9 +2,11 @@
 
 One unit is one depth search (:func:`.search.depth_search`) for one D, with or without the implicit
 curriculum (:mod:`.tasks`: labels at every resolvable fact, or at the query only), over L = 1, 2, ...
-with several seeds.  Each trial records accuracy per hop depth over training (which depths are
-learned first) and, per layer and head, the attention mass from the query to the fact of each hop
-(``q1`` = the fact of x_D, ``q2`` = the fact of x_{D-1}, ...) and from each fact to the fact it
+with several seeds.  With ``read="subqueries"`` (our design, the quick profile) one implicit-curriculum unit
+over a chain of max(D) links gives L*(D) for every D from its depth-D sub-queries (the labels under the facts
+of x_D), and the comparison with the final-query label alone is made at the query for ``no_curriculum_D``.
+Each trial records accuracy per hop depth over training (which depths are learned first) and, per layer
+and head, the attention mass from the query to the fact of each hop (``q1`` = the fact of x_D, ``q2`` = the fact of x_{D-1}, ...) and from each fact to the fact it
 refers to (``link``), with the step at which each appears.
 
 The comparison puts L* beside ``musat2025.retrieval.lower`` (t >= ceil(log3 2D), under Assumption 1)
@@ -32,14 +34,20 @@ import tbounds.bounds as bounds
 from ..comparison import Relation
 from ..errors import ConfigError
 from ..experiment import Context, Experiment, TaskSpec, unit_from
-from .models import ModelSpec
+from .models import INITS, ModelSpec
 from .search import depth_search, minimal_depth
 from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval_examples, retrieval_label, \
     retrieval_length
 from .train import EvalSet, Phase
 
 NAME = "retrieval"
-VERSION = 3
+VERSION = 4
+#: How L*(D) is read: ``query`` -- one model per D, accuracy at the final query ``? x_D``; ``subqueries`` -- OUR DESIGN
+#: for the quick scale: one implicit-curriculum model per depth over a chain of max(D) links, L*(D) read from its
+#: depth-D sub-queries (the label under the fact of x_D: the value x_D resolves to, D chained lookups; depth.md A.3
+#: calls these the depth-D sub-queries the implicit curriculum supervises), so every D comes from the same models.
+READS = ("query", "subqueries")
+QUERY_GROUP = 1000     # the group id of the final query (hop depths are the fact labels' groups)
 LOWER, UPPER = "musat2025.retrieval.lower", "musat2025.retrieval.upper_khop"
 RECONSTRUCTION = ("our reconstruction of Mușat's minimal formulation (depth.md A.3): the paper's own task, "
                   "sizes and training are not in our sources")
@@ -51,6 +59,10 @@ class Section:
 
     D_values: tuple = (1, 2, 3, 4)
     no_curriculum_D: tuple = (2, 3)        # D values also searched without the implicit curriculum (same budget)
+    read: str = "query"                    # L*(D) read at the final query (one model per D) or at the sub-queries
+    #                                        (one implicit-curriculum model over max(D_values) links: READS)
+    compare_layers: tuple = ()             # depths of the with/without-curriculum comparison (default: layers)
+    steps_at: tuple = ()                   # (L, steps) pairs: a different budget at those depths of the D sweep
     labels: str = "curriculum"             # the D sweep's labels: curriculum (Mușat's IC) or pointer (our design)
     value_curriculum_D: tuple = ()         # with labels=pointer: D values also searched with Mușat's IC labels
     distractors: int = 1
@@ -61,6 +73,7 @@ class Section:
     width: int = 32
     heads: int = 2
     positional: str = "rotary"
+    init: str = "gpt2"                     # the model's initialisation (models.INITS)
     layers: tuple = (1, 2, 3, 4)
     seeds: tuple = (0, 1, 2)
     lr: float = 1e-2
@@ -81,6 +94,14 @@ class Section:
                 raise ConfigError(f"retrieval {name} must be positive integers (got {v!r})")
         if self.labels not in ("curriculum", "pointer"):
             raise ConfigError(f"retrieval labels must be curriculum or pointer (got {self.labels!r})")
+        if any(not isinstance(p, (tuple, list)) or len(p) != 2 or any(not isinstance(v, int) or v < 1 for v in p)
+               for p in self.steps_at):
+            raise ConfigError(f"retrieval steps_at must be (layers, steps) pairs of positive integers "
+                              f"(got {self.steps_at!r})")
+        if self.read not in READS:
+            raise ConfigError(f"retrieval read must be one of {', '.join(READS)} (got {self.read!r})")
+        if self.init not in INITS:
+            raise ConfigError(f"retrieval init must be one of {', '.join(INITS)} (got {self.init!r})")
         need = (1 + self.distractors) * (max(self.D_values) + 1)
         if self.variables < need:
             raise ConfigError(f"retrieval variables must be >= {need} for D up to {max(self.D_values)} with "
@@ -99,13 +120,16 @@ class RetrievalUnit:
     variables: int = 16
     order: str = "interleaved"
     separator: bool = True                 # facts written lhs = rhs (A.3's '='), else lhs rhs
+    read: str = "query"                    # subqueries: L* per hop depth 1..D of the facts' labels (READS)
     width: int = 32
     heads: int = 2
     positional: str = "rotary"
+    init: str = "gpt2"
     layers: tuple = (1, 2, 3, 4)
     seeds: tuple = (0, 1, 2)
     lr: float = 1e-2
     steps: int = 1500
+    steps_at: tuple = ()
     batch: int = 32
     eval_every: int = 100
     eval_size: int = 256
@@ -114,6 +138,11 @@ class RetrievalUnit:
 
 def units(profile) -> list:
     s = profile.retrieval
+    if s.read == "subqueries":   # one sweep unit for every D, then the comparison at the final query
+        compare = s.compare_layers or s.layers
+        return ([unit_from(RetrievalUnit, s, D=max(s.D_values), curriculum=True, labels="curriculum")]
+                + [unit_from(RetrievalUnit, s, D=D, curriculum=c, labels="curriculum" if c else "query", read="query",
+                             layers=compare, steps_at=()) for D in s.no_curriculum_D for c in (True, False)])
     out = [unit_from(RetrievalUnit, s, D=D, curriculum=True) for D in s.D_values]
     if s.labels == "pointer":
         out += [unit_from(RetrievalUnit, s, D=D, curriculum=True, labels="curriculum") for D in s.value_curriculum_D]
@@ -151,8 +180,9 @@ def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
     _, full_y, full_depth, _ = retrieval_batch(np.random.default_rng(10_000 + unit.D), unit.eval_size, unit.D,
                                                unit.distractors, unit.values, unit.variables, True, unit.order,
                                                unit.separator, pointer)
-    evaluation = EvalSet.make(ex, full_y, scored=equery, groups=full_depth,
-                              group_names={i: str(i) for i in range(unit.D + 1)})
+    groups = np.where(equery, QUERY_GROUP, full_depth)     # the query is its own group, not hop depth D
+    evaluation = EvalSet.make(ex, full_y, scored=equery, groups=groups,
+                              group_names={**{i: str(i) for i in range(unit.D + 1)}, QUERY_GROUP: "query"})
     prng = np.random.default_rng(20_000 + unit.D)
     probes = [retrieval_example(prng, *args) for _ in range(32)]
     probe = (torch.tensor([p.ids for p in probes]), probe_indicators(probes, unit.D))
@@ -164,16 +194,22 @@ def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
     def spec_for(L):
         # pointer labels name variables too: the classes are then every value and variable
         return ModelSpec(vocab=vocab.size, classes=vocab.eq if pointer else unit.values, layers=L, width=unit.width, heads=unit.heads,
-                         max_len=T, positional=unit.positional)
+                         max_len=T, positional=unit.positional, init=unit.init)
 
-    def done(trial):   # the query's median seed at the top target
+    def done(trial):   # the query's median seed at the top target; with subqueries, every depth's median at 95%
+        if unit.read == "subqueries":
+            return all(trial["groups"].get(str(d), {}).get("median", 0) >= 0.95 for d in range(1, unit.D + 1))
         return trial["median"] >= 0.99
 
-    trials = depth_search(spec_for, [Phase(sample, unit.steps)], evaluation, unit.layers, unit.seeds, (unit.lr,),
+    budget = {int(L): int(n) for L, n in unit.steps_at}
+    trials = depth_search(spec_for, lambda L: [Phase(sample, budget.get(L, unit.steps))], evaluation, unit.layers,
+                          unit.seeds, (unit.lr,),
                           batch=unit.batch, eval_every=unit.eval_every, seed=unit.D, device=ctx.device, probe=probe,
                           done=done, report=lambda s: ctx.report(f"retrieval D={unit.D} IC={unit.curriculum}: {s}"))
-    task = RECONSTRUCTION + ("; labels: pointer, OUR DESIGN (each fact's rhs labelled one lookup further, over "
-                             "values and variables)" if pointer else "")
+    task = RECONSTRUCTION + (f"; L*(D) read at the depth-D sub-queries of one model over D = 1..{unit.D} (OUR DESIGN)"
+                             if unit.read == "subqueries" else "")
+    task += ("; labels: pointer, OUR DESIGN (each fact's rhs labelled one lookup further, over values and variables)"
+             if pointer else "")
     return {"trials": trials, "length": T, "task": task}
 
 
@@ -195,28 +231,41 @@ def rows(experiment: Experiment, results) -> list[dict]:
     out = []
     for unit, row in results.of(experiment):
         trials = row.result["trials"]
-        r = {"experiment": NAME, "D": unit.D, "curriculum": unit.curriculum, "width": unit.width,
-             "labels": unit.labels if unit.curriculum else "query",
-             "lower": _bound(LOWER, D=unit.D), "upper": _bound(UPPER, D=unit.D), "max_L": max(unit.layers),
-             "searched": [t["L"] for t in trials], "best_by_L": {t["L"]: t["best"] for t in trials},
-             "median_by_L": {t["L"]: t["median"] for t in trials}, "seconds": round(row.seconds, 1)}
-        for target in (0.95, 0.99):
-            tag = int(round(target * 100))
-            r[f"L{tag}_best"] = minimal_depth(trials, target, "best")
-            r[f"L{tag}_median"] = minimal_depth(trials, target, "median")
+        if getattr(unit, "read", "query") == "subqueries":
+            out += [_row(unit, row, trials, D, str(D), last=D == unit.D) for D in range(1, unit.D + 1)]
+        else:
+            out.append(_row(unit, row, trials, unit.D, None, last=True))
+    return out
+
+
+def _row(unit, row, trials, D: int, group, last: bool) -> dict:
+    """One row: L* for ``D`` read at the final query (``group`` None) or at the depth-``D`` sub-queries."""
+    def acc(t, which):
+        return t[which] if group is None else t["groups"].get(group, {}).get(which, 0.0)
+
+    r = {"experiment": NAME, "D": D, "curriculum": unit.curriculum, "width": unit.width,
+         "labels": unit.labels if unit.curriculum else "query", "read": getattr(unit, "read", "query"),
+         "lower": _bound(LOWER, D=D), "upper": _bound(UPPER, D=D), "max_L": max(unit.layers),
+         "searched": [t["L"] for t in trials], "best_by_L": {t["L"]: acc(t, "best") for t in trials},
+         "median_by_L": {t["L"]: acc(t, "median") for t in trials}, "seconds": round(row.seconds, 1)}
+    if group is not None:
+        r["query_best_by_L"] = {t["L"]: t["best"] for t in trials}
+    for target in (0.95, 0.99):
+        tag = int(round(target * 100))
+        r[f"L{tag}_best"] = minimal_depth(trials, target, "best", group)
+        r[f"L{tag}_median"] = minimal_depth(trials, target, "median", group)
+    if last:   # emergence once per model: at the L* of this D, else the deepest trial
         win = next((t for t in trials if t["L"] == r["L95_best"]), trials[-1])
         m = win["best_member"]
-        reach = {str(i): _first_reach(win["curve"], str(i), m, 0.95) for i in range(unit.D + 1)}
-        r["depth_learned_at"] = reach
+        r["depth_learned_at"] = {str(i): _first_reach(win["curve"], str(i), m, 0.95) for i in range(unit.D + 1)}
         r["emergence_L"] = win["L"]
         heads = win.get("heads")
         if heads:
             r["heads"] = {j: f"L{c['layer']}H{c['head']} ({c['mass']:.2f})" for j, c in heads["final"].items()}
             r["heads_order"] = heads["emergence"]["order"]
             r["heads_steps"] = heads["emergence"]["steps"]
-        r["relation"] = verdict(r)
-        out.append(r)
-    return out
+    r["relation"] = verdict(r)
+    return r
 
 
 def verdict(r: dict) -> str:
@@ -235,11 +284,16 @@ def _labels(r: dict) -> str:
 
 
 def relations(rows_: list[dict], profile) -> list[Relation]:
-    by_labels = {lab: sorted((r for r in rows_ if r["experiment"] == NAME and r["curriculum"] and _labels(r) == lab),
-                             key=lambda r: r["D"]) for lab in ("pointer", "curriculum")}
+    mine = [r for r in rows_ if r["experiment"] == NAME]
+    by_labels = {lab: sorted((r for r in mine if r["curriculum"] and _labels(r) == lab
+                              and r.get("read") != "subqueries"), key=lambda r: r["D"])
+                 for lab in ("pointer", "curriculum")}
     main = "pointer" if by_labels["pointer"] else "curriculum"
     ic = by_labels[main]
-    tag = " [pointer labels, our design]" if main == "pointer" else ""
+    tag = " (pointer labels, our design)" if main == "pointer" else ""
+    sub = sorted((r for r in mine if r.get("read") == "subqueries"), key=lambda r: r["D"])
+    if sub:   # the D sweep is the sub-query model's; the query-read rows are the curriculum comparison only
+        ic, tag = sub, " (depth-D sub-queries of one implicit-curriculum model, our design)"
     out = []
     if ic:
         below = [r for r in ic if r["L95_best"] is not None and r["lower"] is not None and r["L95_best"] < r["lower"]]
@@ -255,7 +309,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         else:
             v = "holds where reached; some D not reached within the searched depths"
         out.append(Relation.about("L*(D) >= ceil(log3 2D) (Mușat Thm 1, under Assumption 1)" + tag,
-                                  "L*95 (best seed) [lower, upper]: " + measured,
+                                  "L*95 (best seed) (lower, upper): " + measured,
                                   "ceil(log3 2D) <= L* <= floor(log2 D) + 2 (upper end reconstructed)", v,
                                   (LOWER, UPPER)))
         found = [r["L95_best"] for r in ic if r["L95_best"] is not None]
@@ -268,7 +322,7 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
                                   f"{len(inside)}/{len(ic)} D values at or below",
                                   "reconstructed upper end of the bracket",
                                   "holds" if len(inside) == len(ic) else "exceeded or not reached", (UPPER,)))
-    plain = {r["D"]: r for r in rows_ if r["experiment"] == NAME and not r["curriculum"]}
+    plain = {r["D"]: r for r in mine if not r["curriculum"]}
     for lab, rows_lab in by_labels.items():
         both = [(r, plain[r["D"]]) for r in rows_lab if r["D"] in plain]
         if not both:
@@ -277,8 +331,10 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         def best_at(r):
             return max(r["best_by_L"].values())
         name = "IC" if lab == "curriculum" else "pointer"
-        text = "; ".join(f"D={a['D']}: {name} L*={a['L95_best']} (best acc {best_at(a):.2f}), none L*={b['L95_best']} "
-                         f"(best acc {best_at(b):.2f})" for a, b in both)
+        def depths(r):
+            return ", ".join(map(str, sorted(r["best_by_L"])))
+        text = "; ".join(f"D={a['D']} (L = {depths(a)}): {name} L*={a['L95_best']} (best acc {best_at(a):.2f}), none "
+                         f"L*={b['L95_best']} (best acc {best_at(b):.2f}, L = {depths(b)})" for a, b in both)
         better = sum(best_at(a) > best_at(b) + 0.02 or (a["L95_best"] or 99) < (b["L95_best"] or 99) for a, b in both)
         title = ("implicit curriculum learns where the final-query label alone does not (same steps, same depths)"
                  if lab == "curriculum" else "pointer labels (our design) learn where the final-query label alone "
@@ -316,15 +372,19 @@ TASKS = (
 )
 
 PROFILES = {
-    # small on purpose: at this scale the lookup is not learned even with 4000 steps (docs/depth-experiments.md);
-    # the D sweep with pointer labels (our design: partial credit over values and variables), Mușat's value labels and
-    # the query alone at D = 2, the same budget
-    "quick": Section(layers=(1, 2, 3), steps=300, labels="pointer", value_curriculum_D=(2,), no_curriculum_D=(2,)),
+    # OUR DESIGN at quick scale (docs/depth-experiments.md, "why the lookup was not learned"): the model's embeddings
+    # N(0, 1) and block matrices N(0, 1/fan_in) (init="fan_in"; with GPT-2's N(0, 0.02) not even one lookup over 4
+    # variables left the plateau in 8000 steps), the smallest variable pool two chains of 4 links need (10), 4 heads;
+    # L*(D) for D = 1..4 read at the depth-D sub-queries of one implicit-curriculum model per depth (read="subqueries");
+    # the implicit curriculum against the final-query label alone at D = 1, L = 3, the same steps
+    "quick": Section(D_values=(1, 2, 3, 4), read="subqueries", no_curriculum_D=(1,), compare_layers=(3,), variables=10,
+                     width=32, heads=4, init="fan_in", lr=3e-3, batch=64, layers=(1, 2, 3, 4), seeds=(0, 1),
+                     steps=2000, steps_at=((4, 4000),), eval_every=250),
     "paper": Section(D_values=(1, 2, 3, 4, 6, 8, 12), no_curriculum_D=(2, 3, 4, 6), distractors=2, values=10,
                      variables=48, width=128, heads=4, layers=(1, 2, 3, 4, 5, 6), seeds=(0, 1, 2), lr=1e-3,
                      steps=20000, batch=64, eval_every=250, eval_size=1000),
-    "tiny": Section(D_values=(1,), no_curriculum_D=(1,), variables=8, width=16, heads=2, layers=(1,), seeds=(0,),
-                    steps=20, batch=8, eval_every=10, eval_size=16),
+    "tiny": Section(D_values=(1, 2), read="subqueries", no_curriculum_D=(1,), init="fan_in", variables=8, width=16,
+                    heads=2, layers=(1,), seeds=(0,), steps=20, batch=8, eval_every=10, eval_size=16),
 }
 
 

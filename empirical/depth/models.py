@@ -48,6 +48,7 @@ from torch import nn
 from ..errors import ConfigError
 
 POSITIONALS = ("none", "learned", "sinusoidal", "rotary")
+INITS = ("gpt2", "fan_in")
 IGNORE = -100  # target index skipped by the loss and by accuracy
 
 
@@ -64,6 +65,7 @@ class ModelSpec:
     positional: str = "learned"
     looped: bool = False
     mlp_ratio: int = 4
+    init: str = "gpt2"        # gpt2: every weight N(0, 0.02); fan_in: embeddings N(0, 1), block matrices N(0, 1/fan_in)
 
     def __post_init__(self):
         for name in ("vocab", "classes", "layers", "width", "heads", "max_len", "mlp_ratio"):
@@ -72,6 +74,8 @@ class ModelSpec:
                 raise ConfigError(f"{name} must be a positive integer (got {v!r})")
         if self.width % self.heads:
             raise ConfigError(f"width ({self.width}) must be a multiple of heads ({self.heads})")
+        if self.init not in INITS:
+            raise ConfigError(f"init must be one of {', '.join(INITS)} (got '{self.init}')")
         if self.positional not in POSITIONALS:
             raise ConfigError(f"positional must be one of {', '.join(POSITIONALS)} (got '{self.positional}')")
         if self.positional == "rotary" and (self.width // self.heads) % 2:
@@ -137,8 +141,7 @@ class DepthTransformer(nn.Module):
                   "lnf_g": (d,), "lnf_b": (d,), "unembed_w": (d, C), "unembed_b": (C,)}
         if spec.positional == "learned":
             shapes["pos"] = (spec.max_len, d)
-        resid = 0.02 / math.sqrt(2 * spec.layers)
-        members = [self._draw(shapes, seed, resid) for seed in self.seeds]
+        members = [self._draw(shapes, seed, spec) for seed in self.seeds]
         for name in shapes:
             setattr(self, name, nn.Parameter(torch.stack([m[name] for m in members])))
         if spec.positional == "sinusoidal":
@@ -151,8 +154,9 @@ class DepthTransformer(nn.Module):
             self.to(device)
 
     @staticmethod
-    def _draw(shapes: dict, seed: int, resid: float) -> dict:
+    def _draw(shapes: dict, seed: int, spec: ModelSpec) -> dict:
         g = torch.Generator().manual_seed(seed)
+        resid = 0.02 / math.sqrt(2 * spec.layers)
         out = {}
         for name, shape in shapes.items():
             if name.endswith("_g"):
@@ -161,6 +165,8 @@ class DepthTransformer(nn.Module):
                 out[name] = torch.zeros(shape)
             else:
                 std = resid if name in ("out_w", "proj_w") else 0.02
+                if spec.init == "fan_in" and name != "unembed_w":
+                    std = 1.0 if name == "embed" else 0.02 if name == "pos" else 1 / math.sqrt(shape[-2])
                 out[name] = torch.randn(shape, generator=g) * std
         return out
 

@@ -208,8 +208,11 @@ def retrieval_length(D: int, distractors: int, separator: bool = True) -> int:
 
 def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, values: int = 4, variables: int = 16,
                       curriculum: bool = True, order: str = "interleaved", separator: bool = True,
-                      pointer: bool = False) -> RetrievalInstance:
+                      pointer: bool = False, query_depth=None) -> RetrievalInstance:
     """One seeded instance (see the module docstring); raises if the variables cannot fill the chains.
+
+    ``query_depth`` (default ``D``): the query asks ``x_q`` of the first chain, ``q`` links from its value
+    (depth.md A.3's implicit-curriculum option (b) draws q per instance; the chain keeps its D links).
 
     ``pointer`` (with ``curriculum``; **our design**, not Mușat's): each fact's rhs is labelled with the token one
     lookup further (for ``x_i = x_{i-1}`` the rhs of x_{i-1}'s fact; for ``x_0 = v`` the value), a target over
@@ -222,6 +225,9 @@ def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, va
         raise ConfigError(f"{chains} chains of {D + 1} variables need variables >= {chains * (D + 1)} (got {variables})")
     if order not in ("interleaved", "shuffled"):
         raise ConfigError(f"order must be interleaved or shuffled (got '{order}')")
+    q = D if query_depth is None else int(query_depth)
+    if not 0 <= q <= D:
+        raise ConfigError(f"query depth must be between 0 and D = {D} (got {q})")
     names = rng.permutation(variables)[: chains * (D + 1)].reshape(chains, D + 1) + values
     vals = rng.integers(values, size=chains)
     facts = [(c, i) for c in range(chains) for i in range(D + 1)]        # fact i of chain c: x_i = x_{i-1} (or v)
@@ -250,19 +256,21 @@ def retrieval_example(rng: np.random.Generator, D: int, distractors: int = 1, va
         ids += [names[c, i], vocab.eq, rhs] if separator else [names[c, i], rhs]
         lab += [IGNORE] * (1 + separator) + [target if labelled else IGNORE]
         dep += [-1] * (1 + separator) + [depth if labelled else -1]
-    ids += [vocab.query, names[0, D]]
+    ids += [vocab.query, names[0, q]]
     lab += [IGNORE, int(vals[0])]
-    dep += [-1, D]
+    dep += [-1, q]
     ids = [int(t) for t in ids]
     return RetrievalInstance([vocab.name(t) for t in ids], ids, [None if v == IGNORE else vocab.name(v) for v in lab],
                              lab, dep, sequence, 3 if separator else 2)
 
 
 def retrieval_batch(rng, batch: int, D: int, distractors: int, values: int, variables: int, curriculum: bool,
-                    order: str = "interleaved", separator: bool = True, pointer: bool = False):
-    """``(x, y, depth, query_mask)`` arrays of shape ``(batch, T)``."""
-    rows = [retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator, pointer)
-            for _ in range(batch)]
+                    order: str = "interleaved", separator: bool = True, pointer: bool = False, query_depths=None):
+    """``(x, y, depth, query_mask)`` arrays of shape ``(batch, T)``; ``query_depths``: each instance's query depth
+    drawn uniformly from these (default: D, the deepest)."""
+    qs = [D] * batch if query_depths is None else [int(q) for q in rng.choice(list(query_depths), size=batch)]
+    rows = [retrieval_example(rng, D, distractors, values, variables, curriculum, order, separator, pointer, q)
+            for q in qs]
     x = np.array([r.ids for r in rows])
     y = np.array([r.label_ids for r in rows])
     depth = np.array([r.depth for r in rows])
