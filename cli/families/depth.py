@@ -152,6 +152,15 @@ def plot_minimal_depth(comparison, folder) -> list:
     return out
 
 
+def _panel_name(section: str, key: str) -> str:
+    """A run's name in a figure: the section, then its key unless the key only repeats the section.
+
+    >>> _panel_name("khop", "khop"), _panel_name("retrieval", "D=2 query")
+    ('khop', 'retrieval D=2 query')
+    """
+    return section if key == section else f"{section} {key}"
+
+
 def plot_accuracy_by_hop(comparison, folder) -> list:
     """Accuracy per hop depth (retrieval) or per k (k-hop) over training steps, one panel per run."""
     runs = [(section, key, run) for section in ("retrieval", "khop") for key, run in
@@ -167,7 +176,7 @@ def plot_accuracy_by_hop(comparison, folder) -> list:
                                                                           kv[0].isdigit() else 0, kv[0])):
             ax.plot(run["steps"], values, label=(g if not g.isdigit() else ("depth " if section == "retrieval"
                                                                               else "k=") + g))
-        ax.set_title(f"{section} {key} (L={run['L']})", fontsize=8)
+        ax.set_title(f"{_panel_name(section, key)} (L={run['L']})", fontsize=8)
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("step", fontsize=7)
         ax.axhline(0.95, color="0.6", ls=":", lw=1)
@@ -195,7 +204,7 @@ def plot_attention(comparison, folder) -> list:
                 ax.set_title(f"L{layer}H{head}: hop {', '.join(hops)}", fontsize=7)
                 ax.set_xlabel("key position", fontsize=6)
                 ax.set_ylabel("query position", fontsize=6)
-            fig.suptitle(f"{section} {key}: heads carrying each hop", fontsize=8)
+            fig.suptitle(f"{_panel_name(section, key)}: heads carrying each hop", fontsize=8)
             safe = key.replace("=", "").replace(" ", "_")
             out.append(save(fig, folder / f"attention_{section}_{safe}.png", dpi=90))
     return out
