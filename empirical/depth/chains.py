@@ -35,7 +35,7 @@ from ..comparison import Relation
 from ..errors import ConfigError
 from ..experiment import Context, Experiment, TaskSpec, unit_from
 from .models import INITS, ModelSpec
-from .search import depth_search, minimal_depth
+from .search import depth_search, depth_text, minimal_depth
 from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval_examples, retrieval_label, \
     retrieval_length
 from .train import EvalSet, Phase
@@ -333,8 +333,9 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
         name = "IC" if lab == "curriculum" else "pointer"
         def depths(r):
             return ", ".join(map(str, sorted(r["best_by_L"])))
-        text = "; ".join(f"D={a['D']} (L = {depths(a)}): {name} L*={a['L95_best']} (best acc {best_at(a):.2f}), none "
-                         f"L*={b['L95_best']} (best acc {best_at(b):.2f}, L = {depths(b)})" for a, b in both)
+        text = "; ".join(f"D={a['D']} (L = {depths(a)}): {name} L*={depth_text(a['L95_best'])} (best acc "
+                         f"{best_at(a):.2f}), none L*={depth_text(b['L95_best'])} (best acc {best_at(b):.2f}, "
+                         f"L = {depths(b)})" for a, b in both)
         better = sum(best_at(a) > best_at(b) + 0.02 or (a["L95_best"] or 99) < (b["L95_best"] or 99) for a, b in both)
         title = ("implicit curriculum learns where the final-query label alone does not (same steps, same depths)"
                  if lab == "curriculum" else "pointer labels (our design) learn where the final-query label alone "
@@ -350,7 +351,8 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
             out.append(Relation.about(
                 f"emergence at D = {r['D']} (L = {r['emergence_L']}): hop depths learned in depth order",
                 "95% reached at step: " + ", ".join(f"depth {i}: {s}" for s, i in learned)
-                + (f"; heads in order {r.get('heads_order')} at steps {r.get('heads_steps')}" if r.get("heads") else ""),
+                + ("; heads in order " + ", ".join(f"{h} (step {r['heads_steps'].get(h)})" for h in r["heads_order"])
+                   if r.get("heads") and r.get("heads_order") else ""),
                 "Mușat: heads emerge one at a time, in a fixed order (shallow hops first)",
                 "in depth order" if sorted(order) == [i for _, i in sorted(learned)] and increasing else "other order"))
     return out

@@ -320,7 +320,8 @@ def relations(rows_: list[dict], profile) -> list[Relation]:
             out.append(Relation.about(
                 f"emergence (L = {main[0].get('emergence_L')}): hop counts learned in order of k",
                 "95% reached at step: " + ", ".join(f"k={k}: {s}" for s, k in learned)
-                + "; heads: " + ", ".join(f"hop {r['k']}: {r.get('head')} from step {r.get('head_step')}"
+                + "; heads: " + ", ".join(f"hop {r['k']}: {r.get('head')} " + (f"from step {r['head_step']}"
+                                          if r.get("head_step") is not None else "never above the 0.5 threshold")
                                           for r in main if r.get("head")),
                 "one head per layer adds hops (layer l carries 2^(l-2) hops in the construction)",
                 "in order of k" if order == sorted(order) else "other order"))

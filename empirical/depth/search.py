@@ -40,6 +40,17 @@ def minimal_depth(trials: Sequence[dict], target: float, which: str = "best", gr
     return None
 
 
+def depth_text(layers: Optional[int], above: Optional[int] = None) -> str:
+    """A minimal depth for a sentence: the number, or 'not reached' (``None``; 'not reached up to L = above').
+
+    >>> depth_text(3), depth_text(None), depth_text(None, above=4)
+    ('3', 'not reached', 'not reached up to L = 4')
+    """
+    if layers is not None:
+        return str(layers)
+    return "not reached" + (f" up to L = {above}" if above is not None else "")
+
+
 def _summary(values: Sequence[float]) -> dict:
     return {"best": max(values), "median": statistics.median(values)}
 
