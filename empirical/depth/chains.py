@@ -382,9 +382,11 @@ PROFILES = {
     "quick": Section(D_values=(1, 2, 3, 4), read="subqueries", no_curriculum_D=(1,), compare_layers=(3,), variables=10,
                      width=32, heads=4, init="fan_in", lr=3e-3, batch=64, layers=(1, 2, 3, 4), seeds=(0, 1),
                      steps=2000, steps_at=((4, 4000),), eval_every=250),
+    # the paper profile (GPU scale, not yet run) keeps the one-model-per-D reading at the final query, and takes the
+    # initialisation the quick-scale diagnosis found necessary
     "paper": Section(D_values=(1, 2, 3, 4, 6, 8, 12), no_curriculum_D=(2, 3, 4, 6), distractors=2, values=10,
-                     variables=48, width=128, heads=4, layers=(1, 2, 3, 4, 5, 6), seeds=(0, 1, 2), lr=1e-3,
-                     steps=20000, batch=64, eval_every=250, eval_size=1000),
+                     variables=48, width=128, heads=4, init="fan_in", layers=(1, 2, 3, 4, 5, 6), seeds=(0, 1, 2),
+                     lr=1e-3, steps=20000, batch=64, eval_every=250, eval_size=1000),
     "tiny": Section(D_values=(1, 2), read="subqueries", no_curriculum_D=(1,), init="fan_in", variables=8, width=16,
                     heads=2, layers=(1,), seeds=(0,), steps=20, batch=8, eval_every=10, eval_size=16),
 }
