@@ -356,7 +356,7 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
             lg += log_span
             if not every:  # d eps = eps du where the rule runs in u = log eps
                 lg += u if none else np.where(zero, 0.0, u)
-        part = log_h + _logsumexp_inplace(lg)
+        part = log_h + logsumexp(lg, overwrite=True)
         if total is None:
             total = part
             continue
@@ -387,17 +387,6 @@ def _scales_in_eps(log_top, r0, left, right, k):
         v[..., k:] = np.log1p(-(1 - r0) * right[k:])
     v += log_top[..., None]
     return v
-
-
-def _logsumexp_inplace(x: np.ndarray) -> np.ndarray:
-    """:func:`~tbounds.bounds.logspace.logsumexp` over the last axis, using ``x`` (which it overwrites) as scratch."""
-    top = np.max(x, axis=-1, keepdims=True)
-    safe = np.where(np.isfinite(top), top, 0.0)
-    x -= safe
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(x, out=x), axis=-1, keepdims=True)) + safe
-    out = np.where(np.isneginf(top), -np.inf, out)
-    return np.squeeze(out, axis=-1)
 
 
 def dudley_log(loglog: LogLogCover, n, b=None, alpha="optimal", log_b=None, error: bool = False, log_alpha=None):

@@ -222,8 +222,7 @@ class Evaluator:
         """:meth:`_direct_log`'s answer from the direct logs of the whole grid and numpy's flags over all of it."""
         one = ones_view(shape)
         if not flags.raised and -math.inf < log.min() and log.max() < math.inf:  # (a NaN fails both)
-            # A bare exp(x) returns its argument: the caller's array is never handed back.
-            return Signed(one, log.copy() if any(np.may_share_memory(log, a) for a in arrays) else log)
+            return Signed(one, _not_an_input(log, arrays))
         ok = np.isfinite(log)
         if flags.raised:  # an underflow on the way can leave a finite but imprecise value: the old rules
             ok &= (log >= LOG_SMALL) & (log <= LOG_BIG)
@@ -231,7 +230,7 @@ class Evaluator:
                 ok &= _moderate(x)
         bad = ~ok
         if not bad.any():  # numpy flagged an error, at inputs all moderate: the logs stand
-            return Signed(one, log.copy() if any(np.may_share_memory(log, a) for a in arrays) else log)
+            return Signed(one, _not_an_input(log, arrays))
         sub = [np.broadcast_to(x, shape)[bad] for x in arrays]
         rest = self._signed(sub, sub[0].shape, self._plain_values(sub, sub[0].shape))
         sign, log = np.array(one), np.array(log)
@@ -374,6 +373,11 @@ def _blocks(arrays: list, shape) -> Optional[tuple[list, list, np.ndarray, list]
     views = [np.broadcast_to(a, shape) for a in arrays]
     return views, [True] * len(views), np.empty(shape), \
         [slice(i, min(i + rows, shape[0])) for i in range(0, shape[0], rows)]
+
+
+def _not_an_input(log: np.ndarray, arrays: list) -> np.ndarray:
+    """``log``, copied where it is one of the caller's arrays (a bare ``exp(x)`` returns its argument as its log)."""
+    return log.copy() if any(np.may_share_memory(log, a) for a in arrays) else log
 
 
 def _call_flagged(fn, arrays: list, shape) -> Optional[tuple[np.ndarray, _Flags]]:

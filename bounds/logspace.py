@@ -56,12 +56,16 @@ def to_linear(v: Signed) -> np.ndarray:
         return v.sign * np.exp(v.log)
 
 
-def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """``log(sum(exp(x)))`` along ``axis`` without overflow; ``-inf`` where every term is ``-inf``."""
+def logsumexp(x: np.ndarray, axis: int = -1, overwrite: bool = False) -> np.ndarray:
+    """``log(sum(exp(x)))`` along ``axis`` without overflow; ``-inf`` where every term is ``-inf``.
+
+    ``overwrite``: use the float array ``x`` as scratch (no temporary the size of ``x``: the quadrature's hot loop).
+    """
     top = np.max(x, axis=axis, keepdims=True)
     safe = np.where(np.isfinite(top), top, 0.0)
+    shifted = np.subtract(x, safe, out=x if overwrite else None)
     with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(x - safe), axis=axis, keepdims=True)) + safe
+        out = np.log(np.sum(np.exp(shifted, out=shifted), axis=axis, keepdims=True)) + safe
     out = np.where(np.isneginf(top), -np.inf, out)
     return np.squeeze(out, axis=axis)
 

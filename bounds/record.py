@@ -276,7 +276,7 @@ class Bound:
                 if kind is not int and not isinstance(x, (np.floating, np.integer)):
                     return None
                 if self.integer_valued:
-                    self._refuse_inexact_integers(values)
+                    self._refuse_inexact_integers({name: x})  # (this value; the others are checked in their turn)
                 try:
                     x = float(x)
                 except OverflowError:
