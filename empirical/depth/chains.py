@@ -35,7 +35,7 @@ from ..comparison import Relation
 from ..errors import ConfigError
 from ..experiment import Context, Experiment, TaskSpec, unit_from
 from .models import INITS, ModelSpec
-from .search import depth_search, depth_text, minimal_depth
+from .search import depth_search, depth_text, minimal_depth, steps_at_depths
 from .tasks import RetrievalVocab, retrieval_batch, retrieval_example, retrieval_examples, retrieval_label, \
     retrieval_length
 from .train import EvalSet, Phase
@@ -94,10 +94,7 @@ class Section:
                 raise ConfigError(f"retrieval {name} must be positive integers (got {v!r})")
         if self.labels not in ("curriculum", "pointer"):
             raise ConfigError(f"retrieval labels must be curriculum or pointer (got {self.labels!r})")
-        if any(not isinstance(p, (tuple, list)) or len(p) != 2 or any(not isinstance(v, int) or v < 1 for v in p)
-               for p in self.steps_at):
-            raise ConfigError(f"retrieval steps_at must be (layers, steps) pairs of positive integers "
-                              f"(got {self.steps_at!r})")
+        steps_at_depths("retrieval", self.steps_at)
         if self.read not in READS:
             raise ConfigError(f"retrieval read must be one of {', '.join(READS)} (got {self.read!r})")
         if self.init not in INITS:
@@ -201,7 +198,7 @@ def run_unit(unit: RetrievalUnit, ctx: Context) -> dict:
             return all(trial["groups"].get(str(d), {}).get("median", 0) >= 0.95 for d in range(1, unit.D + 1))
         return trial["median"] >= 0.99
 
-    budget = {int(L): int(n) for L, n in unit.steps_at}
+    budget = steps_at_depths("retrieval", unit.steps_at)
     trials = depth_search(spec_for, lambda L: [Phase(sample, budget.get(L, unit.steps))], evaluation, unit.layers,
                           unit.seeds, (unit.lr,),
                           batch=unit.batch, eval_every=unit.eval_every, seed=unit.D, device=ctx.device, probe=probe,

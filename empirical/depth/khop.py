@@ -35,7 +35,7 @@ from ..comparison import Relation
 from ..errors import ConfigError
 from ..experiment import Context, Experiment, TaskSpec, unit_from
 from .models import IGNORE, ModelSpec
-from .search import depth_search, minimal_depth
+from .search import depth_search, minimal_depth, steps_at_depths
 from .tasks import KhopVocab, khop_batch, khop_examples, khop_label
 from .train import EvalSet, Phase
 
@@ -75,9 +75,7 @@ class Section:
             v = getattr(self, name)
             if not v or any(not isinstance(x, int) or x < (0 if name == "seeds" else 1) for x in v):
                 raise ConfigError(f"khop {name} must be positive integers (got {v!r})")
-        if any(not isinstance(p, (tuple, list)) or len(p) != 2 or any(not isinstance(v, int) or v < 1 for v in p)
-               for p in self.steps_at):
-            raise ConfigError(f"khop steps_at must be (layers, steps) pairs of positive integers (got {self.steps_at!r})")
+        steps_at_depths("khop", self.steps_at)
         if not 0 < self.stop_median <= 1:
             raise ConfigError(f"khop stop_median must be in (0, 1] (got {self.stop_median!r})")
         if max(self.ks) > 16:
@@ -185,7 +183,7 @@ def run_unit(unit: KhopUnit, ctx: Context) -> dict:
     def done(trial):   # the first L at which the median seed reaches the stop level on every k
         return all(g["median"] >= unit.stop_median for g in trial["groups"].values())
 
-    budget = {int(L): int(n) for L, n in unit.steps_at}
+    budget = steps_at_depths("khop", unit.steps_at)
     trials = depth_search(spec_for, lambda L: [Phase(sample, budget.get(L, unit.steps))], evaluation, unit.layers,
                           unit.seeds, (unit.lr,),
                           batch=unit.batch, eval_every=unit.eval_every, seed=1, device=ctx.device, probe=probe,

@@ -24,6 +24,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
+from ..errors import ConfigError
 from .heads import carriers, emergence, hop_mass
 from .models import DepthTransformer, ModelSpec
 from .train import EvalSet, Phase, train
@@ -38,6 +39,24 @@ def minimal_depth(trials: Sequence[dict], target: float, which: str = "best", gr
         if value is not None and value >= target:
             return t["L"]
     return None
+
+
+def steps_at_depths(section: str, steps_at) -> dict:
+    """A section's ``steps_at`` (``(layers, steps)`` pairs: a different budget at those depths) as ``{L: steps}``;
+    a one-line error naming ``{section} steps_at`` otherwise.
+
+    >>> steps_at_depths("khop", ((4, 4000),))
+    {4: 4000}
+    >>> try:
+    ...     steps_at_depths("khop", ((4,),))
+    ... except ConfigError as e:
+    ...     print(e)
+    khop steps_at must be (layers, steps) pairs of positive integers (got ((4,),))
+    """
+    if any(not isinstance(p, (tuple, list)) or len(p) != 2 or any(not isinstance(v, int) or v < 1 for v in p)
+           for p in steps_at):
+        raise ConfigError(f"{section} steps_at must be (layers, steps) pairs of positive integers (got {steps_at!r})")
+    return {int(L): int(n) for L, n in steps_at}
 
 
 def depth_text(layers: Optional[int], above: Optional[int] = None) -> str:
