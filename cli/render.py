@@ -102,12 +102,15 @@ def _table(rows, columns, title):
         return _plain_table(rows, columns, title)
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_lines=False, header_style="bold")
+    # Text, not str: a str is read as rich markup, and a cell such as a JSON list ``[null,null,"2"]`` or a
+    # relation's "[pointer labels, our design]" would vanish as an unknown tag.
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for c in columns:
-        table.add_column(c, overflow="fold")
+        table.add_column(Text(c), overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row, c) for c in columns])
+        table.add_row(*[Text(_cell(row, c)) for c in columns])
     buffer = io.StringIO()
     width = shutil.get_terminal_size((200, 24)).columns if sys.stdout.isatty() else 200
     Console(file=buffer, width=width, force_terminal=False, color_system=None).print(table)

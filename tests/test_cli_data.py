@@ -34,6 +34,22 @@ def test_examples_in_json_are_seeded_with_a_target_per_position(task):
     assert all(len(e["input"]) == len(e["target"]) for e in examples)
 
 
+@pytest.mark.parametrize("task", ["khop", "retrieval"])
+def test_the_table_shows_the_targets(task):
+    """A target list such as [null,null,"2"] once vanished from the table as an unknown rich markup tag."""
+    table = invoke(task, "--count", "1", "--seed", "5")
+    assert table.exit_code == 0, table.output
+    assert "[null," in table.stdout
+
+
+def test_table_cells_and_titles_are_text_not_markup():
+    from tbounds.cli.render import render
+
+    out = render([{"target": '[null,null,"2"]', "note": "[pointer labels, our design]"}], ["target", "note"], "table",
+                 title="parameters [count]")
+    assert '[null,null,"2"]' in out and "[pointer labels, our design]" in out and "parameters [count]" in out
+
+
 def test_settings_are_options_named_after_the_generator():
     seq = json.loads(invoke("random-tokens", "--n", "3", "--labels", "seq2seq", "--format", "json").stdout)
     assert all(len(e["target"]) == 3 and None not in e["target"] for e in seq)
