@@ -264,6 +264,19 @@ class Bound:
         except Exception:
             return None
 
+    @cached_property
+    def _point_function(self):
+        """One point's validation, assumptions and value as one generated function (:mod:`.pointcode`), or None."""
+        if self.numeric is not None or self._scalar_checks is None:
+            return None
+        fn = self._log_function._math_function
+        if fn is None:
+            return None
+        from .pointcode import point_function
+
+        return point_function(self.params, fn, [predicate for _, predicate in self._scalar_checks],
+                               self.integer_valued)
+
     def _scalar_point(self, values: Mapping[str, object], check: bool) -> Optional[list[float]]:
         """Validated floats for one point given as plain numbers, or None to take the array path."""
         if len(values) != len(self.params):
@@ -365,6 +378,10 @@ class Bound:
 
     def signed_log(self, check: bool = True, **values) -> Signed:
         """``(sign, natural log of |value|)`` arrays; never overflows."""
+        fast = self._point_function
+        v = fast(values) if fast is not None else None
+        if v is not None:
+            return Signed(np.array(math.copysign(1.0, v)), np.array(math.log(abs(v))))
         point = self._scalar_point(values, check) if self.numeric is None else None
         if point is not None:
             v = self._log_function.scalar(*point)
@@ -410,6 +427,10 @@ class Bound:
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
+        fast = self._point_function
+        v = fast(values) if fast is not None else None
+        if v is not None:
+            return np.float64(v)
         point = self._scalar_point(values, True) if self.numeric is None else None
         if point is not None:
             v = self._log_function.scalar(*point)
