@@ -252,19 +252,41 @@ class Evaluator:
         """:meth:`__call__` on a large grid, block by block, with the inputs' ``checks`` done on each block.
 
         Each pass over a 10^6-point grid (8 MB) runs at memory speed; over a block of :data:`BLOCK` points the
-        function's temporaries, the domain checks (``checks``: ``(index of an input, test of a block of it)``,
-        for the inputs as large as the grid) and the range check of the logs stay in cache (the technique
-        numexpr uses).  The logs are elementwise, the flags numpy raises are those of the whole grid, and the
-        points that need more (:meth:`_settle_direct`) are settled on the whole grid as before: the answer is
-        bit for bit :meth:`__call__`'s.  ``None`` where a check fails or the direct function is not available
-        or fails: the caller takes the unblocked path (which names the parameter out of its domain).
+        function's buffers (:mod:`.blockcode`), the domain checks (``checks``: ``(index of an input, test of a
+        block of it)``, for the inputs as large as the grid) and the range check of the logs stay in cache (the
+        technique numexpr uses).  The logs are elementwise, the flags numpy raises are those of the whole grid,
+        and the points that need more (:meth:`_settle_direct`) are settled on the whole grid as before: the
+        answer is bit for bit :meth:`__call__`'s.  ``None`` where a check fails or the direct function is not
+        available or fails: the caller takes the unblocked path (which names the parameter out of its domain).
         """
-        fn, program = self._log_array_function, self._log_array_program
+        run = self._run_blocked(self._log_array_function, self._log_array_program, arrays, shape, checks,
+                                lambda block: -math.inf < block.min() and block.max() < math.inf)  # (NaN fails both)
+        if run is None:
+            return None
+        log, flags, finite = run
+        if not flags.raised and finite:
+            return Signed(ones_view(shape), log)
+        return self._settle_direct(log, flags, arrays, shape)
+
+    def blocked_linear(self, arrays: list, shape, checks: Sequence[tuple[int, Callable]] = ()) -> Optional[np.ndarray]:
+        """:meth:`linear` on a large grid, block by block (as :meth:`blocked`): the plain values where all are
+        ordinary numbers, else log space where :meth:`linear` takes it, bit for bit; ``None`` as :meth:`blocked`."""
+        run = self._run_blocked(self._array_function, self._array_program, arrays, shape, checks,
+                                lambda block: block.min() >= SMALL and block.max() <= BIG)  # (NaN fails both)
+        if run is None:
+            return None
+        v, flags, ordinary = run
+        if not flags.raised and ordinary:
+            return v
+        return to_linear(self._signed(arrays, shape, (v, flags)))
+
+    def _run_blocked(self, fn, program, arrays: list, shape, checks, in_range: Callable) -> Optional[tuple]:
+        """``(fn's values on the grid, numpy's flags over all of it, whether every block is in_range)``, or None."""
         blocks = _blocks(arrays, shape)
         if fn is None or self.integer_valued or blocks is None:
             return None
         inputs, sliced, out, block_slices = blocks
-        flags, finite = _Flags(), True
+        flags, inside = _Flags(), True
         try:
             with np.errstate(all="call", call=flags):
                 for sl in block_slices:
@@ -281,14 +303,11 @@ class Evaluator:
                             target[...] = v
                         else:
                             target[...] = np.broadcast_to(np.asarray(v, dtype=float), target.shape)
-                    if finite:
-                        finite = -math.inf < target.min() and target.max() < math.inf  # (a NaN fails both)
+                    if inside:
+                        inside = bool(in_range(target))
         except (ArithmeticError, ValueError, TypeError, NameError, NotFloat):
             return None
-        log = out.reshape(shape)
-        if not flags.raised and finite:
-            return Signed(ones_view(shape), log)
-        return self._settle_direct(log, flags, arrays, shape)
+        return out.reshape(shape), flags, inside
 
     def _signed(self, arrays: list, shape, plain) -> Signed:
         if plain is None:

@@ -389,14 +389,15 @@ class Bound:
                 log = math.log(abs(v))
                 return Signed(np.array(math.copysign(1.0, v)), np.array(log))
             return self._log_function(*[np.asarray(x) for x in point])
-        blocked = self._blocked_signed_log(values, check) if self.numeric is None else None
+        blocked = self._blocked(values, check, linear=False) if self.numeric is None else None
         if blocked is not None:
             return blocked
         return self._log_function(*self.prepare(values, check=check))
 
-    def _blocked_signed_log(self, values: Mapping[str, object], check: bool) -> Optional[Signed]:
-        """:meth:`signed_log` of a large grid with the domains checked block by block (:meth:`.Evaluator.blocked`);
-        None wherever :meth:`prepare` must speak (a value out of its domain, a missing name) or the grid is small."""
+    def _blocked(self, values: Mapping[str, object], check: bool, linear: bool):
+        """:meth:`signed_log` (or with ``linear`` the plain values of :meth:`evaluate`) of a large grid with the
+        domains checked block by block (:meth:`.Evaluator.blocked`, :meth:`.Evaluator.blocked_linear`); None
+        wherever :meth:`prepare` must speak (a value out of its domain, a missing name) or the grid is small."""
         if len(values) != len(self.params) or self.integer_valued:
             return None
         try:
@@ -412,10 +413,11 @@ class Bound:
                     return None
         except (ParameterError, KeyError, ValueError):
             return None
-        signed = self._log_function.blocked(arrays, shape, checks)
-        if signed is not None and check:
+        evaluator = self._log_function
+        out = (evaluator.blocked_linear if linear else evaluator.blocked)(arrays, shape, checks)
+        if out is not None and check:
             self.check_assumptions(arrays)
-        return signed
+        return out
 
     def log(self, **values) -> np.ndarray:
         """Natural log of the bound (NaN where the bound is not positive)."""
@@ -440,6 +442,9 @@ class Bound:
         if self.numeric is None and not self.integer_valued:
             # Plain values straight from the compiled function where they are ordinary numbers: no
             # log taken and undone (values no less exact than exp(log v)).
+            blocked = self._blocked(values, True, linear=True)
+            if blocked is not None:
+                return blocked[()]
             return self._log_function.linear(*self.prepare(values))[()]
         return self.linear(self.signed_log(**values))[()]
 

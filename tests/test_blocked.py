@@ -43,6 +43,23 @@ def _assert_same(bound, values):
         np.testing.assert_array_equal(np.isnan(a.log), np.isnan(b.log), err_msg=bound.id)
         number = ~np.isnan(b.log)  # equal bits elsewhere (-0.0 is not 0.0)
         assert (a.log[number].view(np.int64) == b.log[number].view(np.int64)).all(), bound.id
+    # linear values (evaluate's path): blocked and whole agree too
+    plain = bound._log_function.linear(*bound.prepare(values, check=False))
+    blocked_plain = bound._log_function.blocked_linear(arrays, shape)
+    assert blocked_plain is not None and blocked_plain.shape == plain.shape == shape, bound.id
+    _assert_bits(blocked_plain, plain, bound.id)
+    try:
+        _assert_bits(bound.evaluate(**values), plain, bound.id)
+    except bounds.TboundsError:  # an assumption fails on the grid: evaluate refuses, blocked or not
+        with pytest.raises(bounds.TboundsError):
+            bound._log_function.linear(*bound.prepare(values))
+
+
+def _assert_bits(a, b, label):
+    a, b = np.asarray(a), np.asarray(b)
+    np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=label)
+    number = ~np.isnan(b)
+    assert (a[number].view(np.int64) == b[number].view(np.int64)).all(), label
 
 
 def _wide(bound, count, rng):
