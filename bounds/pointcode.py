@@ -26,7 +26,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from .linear import BIG, MODERATE_HIGH, MODERATE_LOW, SMALL
-from .logspace import EXACT_LIMIT, snap_to_integer
+from .logspace import EXACT_LIMIT, SNAP
 
 #: Integers within this magnitude are exactly floats (beyond it the general path decides).
 _EXACT_INT = 2 ** 53
@@ -40,7 +40,14 @@ def _real(v) -> float:
 
 
 def _snap(v: float) -> float:
-    return float(snap_to_integer(np.asarray(v))[()])
+    """:func:`.logspace.snap_to_integer` of one float, in plain Python (``round`` rounds half to even, as
+    ``np.round`` does; the caller has checked ``abs(v) < EXACT_LIMIT``).
+
+    >>> _snap(100.00000000000001), _snap(2.5), _snap(1e-13)
+    (100.0, 2.5, 1e-13)
+    """
+    r = float(round(v))
+    return r if abs(v - r) <= SNAP * abs(v) else v
 
 
 def _domain_test(name: str, p) -> str:
