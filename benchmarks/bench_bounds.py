@@ -11,6 +11,9 @@ and prints
   and assumptions checked; blank where an assumption fails on the grid and evaluate refuses);
 * ``floor in`` -- lambdify followed by one ``np.log`` of its values, over lambdify alone: what a log-valued
   result costs at the least, before any domain check;
+* ``code in`` -- tbounds' generated code for the plain values alone (its buffer-reusing program, or the code
+  where there is none: what ``evaluate`` computes, without the domain and assumption checks and the range
+  check), over lambdify: where the printer and the buffers stand against lambdify's code;
 * ``overflow`` -- the share of the grid where lambdify's value is inf, nan or 0 while tbounds' is a
   finite, non-zero number (tbounds is finite there in log space);
 * ``1pt us`` -- single-point latency of ``bound(**point)`` (assumptions checked) and of the lambdified
@@ -114,7 +117,22 @@ def compare_grid(bound, lam, values, repeats, linear: bool = False):
         linear_time = math.nan
     with np.errstate(all="ignore"):
         floor = best_time(lambda: np.log(np.abs(lam(*ordered))), repeats) / theirs
-    return (*out, linear_time, floor)
+        code = _code_time(bound, ordered, repeats) / theirs
+    return (*out, linear_time, floor, code)
+
+
+def _code_time(bound, ordered, repeats) -> float:
+    """Seconds of the generated plain-value code alone (no checks), as ``evaluate`` runs it on this grid."""
+    from tbounds.bounds import linear
+
+    evaluator = bound._log_function
+    arrays = [np.asarray(x, dtype=float) for x in ordered]
+    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    program = evaluator._array_program if math.prod(shape) >= linear.PROGRAM_FROM else None
+    if program is not None:
+        out = np.empty(shape)
+        return best_time(lambda: program(*arrays, out=out), repeats)
+    return best_time(lambda: evaluator._array_function(*arrays), repeats)
 
 
 def quadrature_rates(points: int, family=None) -> dict[str, tuple[float, list[float]]]:
@@ -186,13 +204,14 @@ def main() -> None:
     rng = np.random.default_rng(0)
     chosen = [b for b in bounds.select(family=args.family) if b.params]
     print(f"{'bound':<56} {'ratio in':>8} {'ratio wide':>10} {'overflow':>8} {'1pt us':>7} {'lambdify':>8} "
-          f"{'eval in':>7} {'floor in':>8}")
-    ratios_in, ratios_wide, latency, overflow, evals, floors = [], [], [], [], [], []
+          f"{'eval in':>7} {'floor in':>8} {'code in':>7}")
+    ratios_in, ratios_wide, latency, overflow, evals, floors, codes = [], [], [], [], [], [], []
     for b in chosen:
         if b.expr is None:
             continue
         lam = sp.lambdify([p.symbol for p in b.params], b.expr, modules=["scipy", "numpy"])
-        r_in, _, _, r_eval, r_floor = compare_grid(b, lam, in_range_grid(b, args.points, rng), args.repeats, linear=True)
+        r_in, _, _, r_eval, r_floor, r_code = compare_grid(b, lam, in_range_grid(b, args.points, rng), args.repeats,
+                                                           linear=True)
         r_wide, share, _ = compare_grid(b, lam, wide_grid(b, args.points, rng), args.repeats)
         point = b.example()
         ordered = [float(point[p.name]) for p in b.params]
@@ -204,16 +223,19 @@ def main() -> None:
         overflow.append(share)
         latency.append(ours_1 / theirs_1)
         floors.append(r_floor)
+        codes.append(r_code)
         if math.isfinite(r_eval):
             evals.append(r_eval)
         print(f"{b.id:<56} {r_in:>8.2f} {r_wide:>10.2f} {share:>8.0%} {ours_1 * 1e6:>7.1f} {theirs_1 * 1e6:>8.1f} "
-              f"{r_eval:>7.2f} {r_floor:>8.2f}", flush=True)
+              f"{r_eval:>7.2f} {r_floor:>8.2f} {r_code:>7.2f}", flush=True)
     print(f"\n{len(ratios_in)} closed-form bounds, {args.points:,} points per grid (ratio = tbounds time / lambdify time)")
     if ratios_in:
         print(f"  grid ratio, in range: median {statistics.median(ratios_in):.2f}  (min {min(ratios_in):.2f}, "
               f"max {max(ratios_in):.2f})")
         print(f"  floor, in range (lambdify + one np.log of its values, over lambdify): median "
               f"{statistics.median(floors):.2f}  (min {min(floors):.2f}, max {max(floors):.2f})")
+        print(f"  generated code alone (plain values, no checks), in range, over lambdify: median "
+              f"{statistics.median(codes):.2f}  (min {min(codes):.2f}, max {max(codes):.2f})")
         if evals:
             print(f"  evaluate (linear values, domains and assumptions checked), in range: median "
                   f"{statistics.median(evals):.2f} over the {len(evals)} bounds whose assumptions hold on the grid "

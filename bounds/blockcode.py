@@ -132,10 +132,15 @@ class _Pool(threading.local):
         return out
 
     def give(self, views: list) -> None:
-        self.free.extend(v.base if v.base is not None else v for v in views)
+        for v in views:
+            flat = v.base if v.base is not None else v
+            if flat.size <= KEEP_AT_MOST and len(self.free) < 64:  # (a grid too large to block is not kept)
+                self.free.append(flat)
 
 
 _EMPTY = np.empty(0)
+#: The pool keeps buffers up to this many points (4 MB); larger ones are freed after the call.
+KEEP_AT_MOST = 2 ** 19
 scratch = _Pool()
 
 

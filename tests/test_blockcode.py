@@ -153,3 +153,12 @@ def test_threads_and_nested_calls_take_their_own_buffers():
 
 def _calls_a_helper(x, y):
     return helper(x, y) * 2.0 + x  # noqa: F821 (the program's namespace gives it)
+
+
+def test_the_pool_keeps_no_huge_buffers():
+    import tbounds.bounds.blockcode as blockcode
+
+    program = block_program(_f, {"np": np})
+    x = np.linspace(1, 2, blockcode.KEEP_AT_MOST + 1)
+    program(x, x, out=np.empty(x.shape))
+    assert all(b.size <= blockcode.KEEP_AT_MOST for b in scratch.free)
