@@ -14,8 +14,9 @@ from tbounds.bounds.catalogue import generalization as catalogue
 from tbounds.bounds.generalization import pipelines
 from tbounds.bounds.covers import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
 from tbounds.bounds.crossing import crossover, crossovers
-from tbounds.bounds.dudley import (QUAD_TOL, J, dudley_log, maurey_dudley_log, maurey_log_cover, one_scale_log,
-                                   parametric_dudley_log, parametric_log_cover)
+from tbounds.bounds.dudley import (LOG1P_ORDERS, QUAD_TOL, J, dudley_log, gauss_legendre, log1p_dudley_log,
+                                   maurey_dudley_log, maurey_log_cover, one_scale_log, parametric_dudley_log,
+                                   parametric_log_cover)
 from tbounds.bounds.errors import ParameterError, SolveError
 from tbounds.bounds.logspace import to_linear
 
@@ -324,6 +325,60 @@ def test_maurey_closed_form_equals_quadrature(C, b, n):
     closed = maurey_dudley_log(math.log(C), np.array(n), math.log(b))
     assert math.isclose(float(to_linear(closed)), float(to_linear(quad)), rel_tol=float(err) + ROUNDING)
     assert math.isclose(float(to_linear(closed)), float(get("dudley.maurey")(C=C, b=b, n=n)), rel_tol=ROUNDING)
+
+
+def _log1p_dudley_mpmath(p, A, k, n, b, cut):
+    """Dudley at the optimal alpha for ln N = p ln(1 + (A/eps)^k) below min(cut, b), 30 digits: 4 alpha* +
+    (12/sqrt n) sqrt(p) A int sqrt(ln(1 + x^-k)) dx, the integral in s = sqrt(ln(1 + x^-k)) (dx = -(2s/k) e^(s^2)
+    (e^(s^2) - 1)^(-1-1/k) ds), split where the integrand's scale changes."""
+    with mpmath.workdps(30):
+        p, A, n, b, k = (mpmath.mpf(v) for v in (p, A, n, b, k))
+        top = min(b, mpmath.mpf(cut))
+        t_a = n / (9 * p)
+        alpha = A * mpmath.expm1(t_a) ** (-1 / k)
+        if alpha >= top:
+            return float(min(b, 4 * top))
+        s0, s_a = mpmath.sqrt(mpmath.log1p((top / A) ** -k)), mpmath.sqrt(t_a)
+        f = lambda s: 2 / k * s ** 2 * mpmath.exp(s ** 2) * mpmath.expm1(s ** 2) ** (-1 - 1 / k)  # noqa: E731
+        cuts = [s0] + [s0 + d for d in (0.25, 0.5, 1, 2, 4, 8, 16) if s0 + d < s_a] + [s_a]
+        return float(min(b, 4 * alpha + 12 / mpmath.sqrt(n) * mpmath.sqrt(p) * A * mpmath.quad(f, cuts)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.sampled_from([1.0, 2.0, 0.5, 3.0]), p=st.floats(0.1, 1e5), A=st.floats(1e-3, 1e3),
+       b=st.floats(1e-3, 1e3), n=st.floats(1, 1e10), cut=st.one_of(st.just(math.inf), st.floats(1e-3, 1e3)))
+def test_log1p_rule_equals_mpmath(k, p, A, b, n, cut):
+    """ln N = p ln(1 + (A/eps)^k): the two-panel Gauss-Legendre rule equals mpmath (30 digits) within its own
+    error estimate wherever that estimate is accepted, and it is accepted wherever the top scale is below A."""
+    got, err = log1p_dudley_log(math.log(p), math.log(A), k, np.array(n), math.log(b), math.log(cut))
+    if min(b, cut) <= A:
+        assert float(err) <= QUAD_TOL
+    if float(err) <= QUAD_TOL:
+        exact = _log1p_dudley_mpmath(p, A, k, n, b, cut)
+        assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING)
+
+
+@pytest.mark.parametrize("order", sorted({*LOG1P_ORDERS, 16}))
+def test_gauss_legendre_nodes_are_exact_to_rounding(order):
+    """Every monomial up to degree 2n - 1 integrates exactly (to rounding) over [-1, 1]; the weights are positive."""
+    x, w = gauss_legendre(order)
+    assert np.all(w > 0) and np.all(np.diff(x) > 0)
+    for degree in range(2 * order):
+        exact = 2.0 / (degree + 1) if degree % 2 == 0 else 0.0
+        assert abs(float(np.sum(w * x ** degree)) - exact) <= 4e-16 * 2
+
+
+def test_log1p_twin_falls_back_to_the_quadrature_where_the_rule_is_unsure():
+    """b far above A for k = 2: the rule's estimate exceeds QUAD_TOL, the twin integrates numerically there."""
+    cover = get("truong2024.cover.linear_rank.log1p")
+    twin, forced = get(f"{cover.id}.dudley"), pipelines.quadrature_of(cover, closed_form=False)
+    values = dict(r=np.array([4.0, 4.0]), B_w=np.array([1.0, 1.0]), B_x=np.array([1.0, 1.0]),
+                  n=np.array([1e6, 1e6]), b=np.array([1.0, 400.0]))  # A = 4: x_top = 1/4 and 100
+    _, err = log1p_dudley_log(2 * math.log(4.0), math.log(4.0), 2.0, values["n"], np.log(values["b"]))
+    assert err[0] <= QUAD_TOL < err[1]
+    a, b = twin.signed_log(**values).log, forced.signed_log(**values).log
+    assert b[1] == a[1]  # the same numbers: the fallback is the quadrature
+    assert abs(a[0] - b[0]) <= QUAD_TOL + ROUNDING
 
 
 @pytest.mark.parametrize("cover_id", pipelines.QUADRATURE_OF)
