@@ -34,7 +34,7 @@ import numpy as np
 import sympy as sp
 
 from ..covers import lagrange_amplitudes
-from ..dudley import dudley_log, parametric_integral_expr
+from ..dudley import composed_parametric_dudley_log, dudley_log, parametric_integral_expr
 from ..logspace import Signed, logsumexp
 from .common import S
 
@@ -186,7 +186,10 @@ def t1_numeric(reading: str):
         log_amps = [math.log(K) + lb + math.log(2) + li + ln + 0.5 * lr
                     for lb, li, ln, lr in zip(betas, inputs, norms, ranks)]
         log_b = np.log(B_out_) + np.log(L_sigma_) + np.log(B_V_) + np.log(B_x_)
-        rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b=log_b)
+        if reading == "log":  # piecewise parametric between the amplitudes: closed form (no interior kinks to miss)
+            rad = composed_parametric_dudley_log(log_ps, log_amps, n_, log_b)
+        else:
+            rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b=log_b)
         return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
 
     return evaluate
