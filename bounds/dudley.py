@@ -425,6 +425,91 @@ def log1p_dudley_log(log_p, log_A, k: float, n, log_b, log_cut=np.inf):
     return _capped(log_b, np.where(bad, np.nan, log_total)), np.where(capped, 0.0, estimate)
 
 
+#: :func:`panel_dudley_log` splits ``[log alpha*, log b]`` into panels at most this wide in ``log eps``, up to
+#: :data:`_PANELS` of them (wider intervals go to the adaptive quadrature).
+_PANEL_WIDTH, _PANELS = 4.0, 4
+
+
+def panel_dudley_log(loglog: LogLogCover, n, log_b):
+    """Dudley at the optimal alpha for a cover analytic in ``u = log eps`` (it gives ``with_slope``), with an error estimate.
+
+    Our rule (docs/generalization.md): alpha* by :func:`_newton_edge`; where ``4 alpha* >= b`` the bound is ``b``
+    (nothing to integrate); elsewhere ``int_alpha*^b sqrt(ln N(eps)) d eps = int e^u sqrt(ln N(e^u)) du`` by
+    Gauss-Legendre at 24 and 32 nodes (:data:`LOG1P_ORDERS`) on equal panels of ``[log alpha*, log b]``, one where
+    it is at most :data:`_PANEL_WIDTH` wide, :data:`_PANELS` where it is at most that many times wider.  The
+    integrand's singularities lie at least ``pi/2`` off the real axis for the composed ``log(1 + .)`` and Zhang
+    covers, so the rule converges geometrically; the relative difference of the two orders, times the integral's
+    share of the bound, is the estimate.  Points with a wider interval, with alpha* below ``e^-700 b`` or with a
+    non-finite value get an estimate of ``inf``: the caller integrates them with :func:`dudley_log`.  A cover
+    with ``take(mask)`` (the same cover at those points only) is integrated at the points that need it only.
+    Returns ``(Signed, estimate)``.
+
+    >>> f = maurey_log_cover(np.array([4.0]))
+    >>> f.with_slope = lambda u: (f(u), np.full(np.shape(u), -2.0))
+    >>> s, err = panel_dudley_log(f, np.array([1e5]), np.log(np.array([1.0])))
+    >>> closed = maurey_dudley_log(np.log(4.0), np.array([1e5]), np.log(1.0))
+    >>> bool(err[0] <= QUAD_TOL), bool(abs(float(to_linear(s)[0] / to_linear(closed)[0]) - 1) < 1e-14)
+    (True, True)
+    """
+    n, log_b = np.broadcast_arrays(np.asarray(n, float), np.asarray(log_b, float))
+    level = np.log(n / 9.0)
+    floor = np.maximum(log_b + _FLOOR, _UMIN)
+    log_alpha = _edge(loglog, floor, log_b, level)
+    below = ~(loglog(floor[..., None])[..., 0] >= level)  # alpha* under the floor: the quadrature integrates from 0
+    width = log_b - log_alpha
+    capped = math.log(4.0) + log_alpha >= log_b  # 4 alpha* >= b: the bound is b, whatever the integral
+    coarse, log_int = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
+    for panels, widest in ((1, _PANEL_WIDTH), (_PANELS, _PANELS * _PANEL_WIDTH)):
+        group = ~capped & ~below & np.isnan(log_int) & (width <= widest)
+        if not group.any():
+            continue
+        cover = loglog if group.all() or not hasattr(loglog, "take") else loglog.take(group)
+        sel = Ellipsis if cover is loglog else group
+        coarse[group], log_int[group] = _panel_sums(cover, log_alpha[sel], width[sel] / panels, panels, group[sel])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_part = math.log(12.0) - 0.5 * np.log(n) + log_int
+        log_total = np.where(capped, log_b, np.logaddexp(math.log(4.0) + log_alpha, log_part))
+        share = np.exp(log_part - log_total)
+        estimate = np.abs(np.expm1(coarse - log_int)) * share
+    bad = ~capped & (below | ~np.isfinite(log_total) | ~np.isfinite(estimate))
+    capped |= ~bad & (log_b <= log_total)
+    return _capped(log_b, np.where(bad, np.nan, log_total)), np.where(bad, np.inf, np.where(capped, 0.0, estimate))
+
+
+def smooth_dudley_log(loglog: LogLogCover, n, log_b) -> Signed:
+    """Dudley at the optimal alpha for a smooth cover (``with_slope``; ``take`` to restrict it to some points): by
+    :func:`panel_dudley_log`, and by the adaptive quadrature (:func:`dudley_log`) at the points where the panel
+    rule's error estimate exceeds ``QUAD_TOL`` -- so every value is within ``QUAD_TOL`` either way."""
+    n, log_b = np.broadcast_arrays(np.asarray(n, float), np.asarray(log_b, float))
+    out, err = panel_dudley_log(loglog, n, log_b)
+    redo = ~(err <= QUAD_TOL)
+    if not redo.any():
+        return out
+    if hasattr(loglog, "take"):
+        again = dudley_log(loglog.take(redo), n[redo], log_b=log_b[redo]).log
+    else:
+        again = dudley_log(loglog, n, log_b=log_b).log[redo]
+    log = out.log.copy()
+    log[redo] = again
+    return Signed(out.sign, log)
+
+
+def _panel_sums(loglog: LogLogCover, log_lo, step, panels: int, keep):
+    """``log int e^u sqrt(ln N(e^u)) du`` over ``panels`` panels of width ``step`` from ``log_lo``, at the two
+    orders of :data:`LOG1P_ORDERS` (the points where ``keep``)."""
+    out = []
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for order in LOG1P_ORDERS:
+            x, w = _gl(order)
+            offsets = (np.arange(panels)[:, None] + 0.5 * (1.0 + x)).ravel()  # every panel's nodes, in steps
+            u = log_lo[..., None] + step[..., None] * offsets
+            lg = 0.5 * loglog(u)
+            lg += u
+            lg += np.log(np.tile(w, panels))
+            out.append((np.log(0.5 * step) + logsumexp(lg, axis=-1, overwrite=True))[keep])
+    return out
+
+
 def _capped(log_b, log_total) -> Signed:
     """``min(b, total)``, with :func:`dudley_log`'s rule below ``b = e^-700`` (the trivial cap ``b``)."""
     out = np.where(log_b < _FLOOR, log_b, np.minimum(log_b, log_total))
@@ -457,7 +542,47 @@ _NODES = [_level_nodes(k) for k in range(_LEVELS + 1)]
 _FLOOR = -700.0  # scales below e^-700 of the range never matter (and underflow)
 _UMIN = -744.0  # below e^-744 an absolute scale underflows to 0 in a cover that exponentiates it
 _RESOLUTION = 2.0 ** -52  # the optimal alpha is solved to this (relative) resolution in log alpha
+#: Newton stops after a step this small (relative): it converges quadratically, so the step taken is exact to
+#: rounding (a step of 1e-16 is often out of reach, the function's own rounding moves the root by as much).
+_NEWTON_STEP = 1e-10
 _ROOT_STEPS = 64  # Illinois steps at most (it converges superlinearly: ~6-10 from the grid's bracket)
+
+
+def _newton_edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level) -> np.ndarray:
+    """:func:`_edge` for a cover that knows its slope (``loglog.with_slope(u) -> (log ln N, d log ln N / d u)``).
+
+    Safeguarded Newton in ``u = log eps`` from ``hi`` (a step that leaves the bracket bisects it), stopped after
+    a step below :data:`_NEWTON_STEP` (quadratic convergence: that step lands on the root to rounding): a smooth cover's ``log ln N`` is close to linear in ``u`` (slope -2 for
+    ``C^2/eps^2``), so a few steps replace the grid bracket's 48 evaluations.  Returns ``hi`` where
+    ``ln N(hi) >= level`` already, ``lo`` where ``ln N(lo) < level`` (no root), else the root (to an ulp or two:
+    the bound moves by ``O(h^2)`` for an error ``h`` in ``log alpha``).
+
+    >>> f = maurey_log_cover(np.array([4.0]))  # ln N = 16/eps^2 = 1e5/9 at eps = 3 * 4 / sqrt(1e5)
+    >>> f.with_slope = lambda u: (f(u), np.full(np.shape(u), -2.0))
+    >>> root = _newton_edge(f, np.array([-20.0]), np.array([0.0]), np.log(1e5 / 9))
+    >>> bool(abs(root[0] - np.log(12 / np.sqrt(1e5))) < 1e-14)
+    True
+    """
+    level = np.broadcast_to(np.asarray(level, float), np.shape(hi))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        f_lo = loglog(lo[..., None])[..., 0] - level
+        value, slope = loglog.with_slope(hi[..., None])
+        fx, slope = value[..., 0] - level, slope[..., 0]
+        top, none = fx >= 0, ~(f_lo >= 0)
+        done = top | none
+        a, b, x = lo.astype(float), hi.astype(float), hi.astype(float)
+        for _ in range(_ROOT_STEPS):
+            a, b = np.where(fx >= 0, x, a), np.where(fx >= 0, b, x)
+            new = x - fx / slope
+            new = np.where(np.isfinite(new) & (new >= a) & (new <= b), new, a + (b - a) / 2)
+            small = np.abs(new - x) <= _NEWTON_STEP * np.maximum(1.0, np.abs(x))  # the step just taken is exact
+            x = np.where(done, x, new)
+            done = done | small | (b - a <= _RESOLUTION * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b))))
+            if done.all():
+                break
+            value, slope = loglog.with_slope(x[..., None])
+            fx, slope = value[..., 0] - level, slope[..., 0]
+    return np.where(top, hi, np.where(none, lo, x))
 
 
 def _edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level) -> np.ndarray:
@@ -470,6 +595,8 @@ def _edge(loglog: LogLogCover, lo: np.ndarray, hi: np.ndarray, level) -> np.ndar
     ``h = 2e-5``, rank 371, n = 1e4), so stopping early would leave noise far above the
     quadrature's own error.
     """
+    if hasattr(loglog, "with_slope"):
+        return _newton_edge(loglog, lo, hi, level)
     level = np.broadcast_to(np.asarray(level, float), np.shape(hi))
     top = loglog(hi[..., None])[..., 0] >= level
     a, b = _bracket(loglog, lo.astype(float), hi.astype(float), level, rounds=2, points=24)
@@ -668,6 +795,45 @@ def _dudley_log(loglog: LogLogCover, n, log_b, alpha):
         share = np.where(np.isneginf(log_part), 0.0, np.exp(log_part - log_total))
     capped = log_b <= log_total
     return Signed(np.ones_like(log_b), np.minimum(log_b, log_total)), np.where(capped, 0.0, share * int_err)
+
+
+def parametric_one_scale_log(log_p, log_A, n, log_b) -> Signed:
+    """Massart at one scale for ``ln N = p ln_+(A/eps)``, in closed form: ``min(b, inf_eps eps + c sqrt(ln_+(A/eps)))``
+    with ``c = b sqrt(2p/n)``, over ``e^-700 b <= eps <= top = min(A, b)`` (the range :func:`one_scale_log` searches).
+
+    Our derivation (docs/generalization.md): with ``y = 2 ln(A/eps)`` the first-order condition
+    ``2 eps sqrt(ln(A/eps)) = c`` reads ``y e^-y = z = c^2/(2 A^2)``; for ``z < 1/e`` its root ``y > 1`` (Lambert
+    ``-W_-1(-z)``, solved as ``y - ln y = ln(1/z)`` by Newton from above, in log space) is the only local minimum
+    below ``A e^(-1/2)``, and the objective falls again past the other root, so the minimum is the smaller of that
+    local minimum (where it lies in the range; the range's lower end where it lies below) and the value at ``top``.
+
+    >>> s = parametric_one_scale_log(np.log(32.0), np.log(4.0), np.array(1e5), np.log(1.0))
+    >>> q = one_scale_log(parametric_log_cover(32.0, 4.0), np.array(1e5), np.array(1.0))
+    >>> bool(abs(float(to_linear(s)) / float(to_linear(q)) - 1) < 1e-12)
+    True
+    """
+    log_p, log_A, n, log_b = np.broadcast_arrays(*[np.asarray(x, float) for x in (log_p, log_A, n, log_b)])
+    log_c = log_b + 0.5 * (math.log(2.0) + log_p - np.log(n))
+    floor = np.maximum(log_b + _FLOOR, _UMIN)
+    log_top = np.maximum(np.minimum(log_A, log_b), floor)
+
+    def objective(log_eps):  # log(eps + c sqrt(ln_+(A/eps)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.logaddexp(log_eps, log_c + 0.5 * np.log(np.maximum(log_A - log_eps, 0.0)))
+
+    t = 2.0 * (log_A - log_c) + math.log(2.0)  # ln(1/z)
+    interior = t > 1.0
+    t_ = np.where(interior, t, 2.0)
+    y = t_ + np.log(t_) + 1.0  # above the root of h(y) = y - ln y - t (h convex, increasing past 1): Newton falls to it
+    for _ in range(_ROOT_STEPS):
+        step = (y - np.log(y) - t_) / (1.0 - 1.0 / y)
+        y = y - step
+        if not np.any(np.abs(step) > 4 * _RESOLUTION * y):
+            break
+    log_eps1 = log_A - 0.5 * y
+    best = objective(log_top)
+    best = np.where(interior & (log_eps1 <= log_top), np.minimum(best, objective(np.maximum(log_eps1, floor))), best)
+    return Signed(np.ones_like(log_b), np.minimum(log_b, best))
 
 
 def one_scale_log(loglog: LogLogCover, n, b, iters: int = 64) -> Signed:

@@ -14,10 +14,11 @@ from tbounds.bounds.catalogue import generalization as catalogue
 from tbounds.bounds.generalization import pipelines
 from tbounds.bounds.covers import greedy_cover, is_cover, maurey_allocation, numeric_allocation, parametric_allocation
 from tbounds.bounds.crossing import crossover, crossovers
-from tbounds.bounds.dudley import (LOG1P_ORDERS, QUAD_TOL, J, composed_parametric_dudley_log, dudley_log,
+from tbounds.bounds.dudley import (LOG1P_ORDERS, QUAD_TOL, J, _edge, composed_parametric_dudley_log, dudley_log,
                                    gauss_legendre, log1p_dudley_log, maurey_dudley_log, maurey_log_cover, one_scale_log,
-                                   parametric_dudley_log, parametric_log_cover)
-from tbounds.bounds.generalization.head import parametric_loglog
+                                   panel_dudley_log, parametric_dudley_log, parametric_log_cover,
+                                   parametric_one_scale_log, smooth_dudley_log)
+from tbounds.bounds.generalization.head import edelman_blocks, parametric_loglog, zhang4_loglog
 from tbounds.bounds.errors import ParameterError, SolveError
 from tbounds.bounds.logspace import to_linear
 
@@ -444,3 +445,162 @@ def test_dudley_twins_closed_form_equals_quadrature(cover_id):
     a = twin.signed_log(**values).log
     b = forced.signed_log(**values).log
     assert np.allclose(a, b, rtol=0, atol=QUAD_TOL + ROUNDING), (cover_id, np.max(np.abs(a - b)))
+
+
+# --------------------------------------------------------------------------- smooth covers: Newton's alpha, one panel
+def _without_slope(cover):
+    """The same cover without ``with_slope``/``take``: alpha by the grid bracket, the integral by tanh-sinh."""
+    def plain(u):
+        return cover(u)
+    return plain
+
+
+def _smooth_dudley_mpmath(ln_n, n, b, kinks=()):
+    """Dudley at the optimal alpha for a smooth cover ``ln_n`` (an mpmath function of eps), 30 digits: alpha by
+    bisection in log eps, the integral split at ``kinks`` and every factor e^2 of [alpha, b] (no rule of ours used)."""
+    with mpmath.workdps(30):
+        n, b = mpmath.mpf(n), mpmath.mpf(b)
+        if ln_n(b) >= n / 9:
+            return float(b)
+        lo, hi = mpmath.log(b) - 700, mpmath.log(b)
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if ln_n(mpmath.exp(mid)) >= n / 9 else (lo, mid)
+        alpha = mpmath.exp(lo)
+        steps = int(mpmath.ceil((mpmath.log(b) - lo) / 2))
+        cuts = sorted({alpha, b, *[mpmath.exp(lo + 2 * k) for k in range(1, steps)], *[k for k in kinks if alpha < k < b]})
+        return float(min(b, 4 * alpha + 12 / mpmath.sqrt(n) * mpmath.quad(lambda e: mpmath.sqrt(ln_n(e)), cuts)))
+
+
+def _log1p_blocks_mpmath(ps, log_As):
+    As = [mpmath.exp(mpmath.mpf(la)) for la in log_As]
+    return (lambda e: sum(mpmath.mpf(p) / 2 * mpmath.log1p((A / e) ** 2) for p, A in zip(ps, As))), As
+
+
+@settings(max_examples=30, deadline=None)
+@given(blocks=st.lists(st.tuples(st.floats(0.5, 1e4), st.floats(-4, 4)), min_size=1, max_size=3),
+       n=st.floats(10, 1e12), log_b=st.floats(-5, 5))
+def test_newton_alpha_equals_the_bracketed_alpha(blocks, n, log_b):
+    """The safeguarded Newton root of ln N(alpha) = n/9 (covers that know their slope) is the grid bracket's root."""
+    log_ps, log_As = [np.array([math.log(p)]) for p, _ in blocks], [np.array([la]) for _, la in blocks]
+    cover = parametric_loglog(log_ps, log_As, "log1p")
+    lo, hi, level = np.array([log_b - 700.0]), np.array([log_b]), np.log(np.array([n / 9]))
+    newton, bracket = _edge(cover, lo, hi, level), _edge(_without_slope(cover), lo, hi, level)
+    assert abs(newton[0] - bracket[0]) <= 1e-13 * max(1.0, abs(bracket[0]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(blocks=st.lists(st.tuples(st.floats(0.5, 1e3), st.floats(-3, 3)), min_size=1, max_size=3),
+       n=st.floats(1, 12).map(lambda e: 10 ** e), log_b=st.floats(-4, 6))
+def test_panel_rule_equals_mpmath_for_log1p_blocks(blocks, n, log_b):
+    """sum_i (p_i/2) ln(1 + A_i^2/eps^2) (truong2024.gap.t1_log1p's cover): the Gauss-Legendre panel rule equals
+    mpmath (30 digits) within its own error estimate wherever that estimate is accepted, and so does the twin
+    that sends the other points to the adaptive quadrature."""
+    log_ps, log_As = [np.array([math.log(p)]) for p, _ in blocks], [np.array([la]) for _, la in blocks]
+    cover = parametric_loglog(log_ps, log_As, "log1p")
+    got, err = panel_dudley_log(cover, np.array([n]), np.array([log_b]))
+    ln_n, As = _log1p_blocks_mpmath([p for p, _ in blocks], [la for _, la in blocks])
+    exact = _smooth_dudley_mpmath(ln_n, n, math.exp(log_b), As)
+    if err[0] <= QUAD_TOL:
+        assert math.isclose(float(to_linear(got)[0]), exact, rel_tol=float(err[0]) + ROUNDING)
+    either = smooth_dudley_log(cover, np.array([n]), np.array([log_b]))
+    _, quad_err = dudley_log(_without_slope(cover), np.array([n]), log_b=np.array([log_b]), error=True)
+    if err[0] <= QUAD_TOL or quad_err[0] <= QUAD_TOL:
+        assert math.isclose(float(to_linear(either)[0]), exact, rel_tol=max(float(err[0]), float(quad_err[0])) + ROUNDING)
+
+
+def test_panel_rule_is_accepted_and_exact_below_the_cap():
+    """Points whose bound is below the cap b (the integral counts) and whose interval [alpha*, b] is a few units of
+    log eps wide: the panel rule's estimate is accepted and the value equals mpmath within it."""
+    ps, log_As = [2.0, 32.0, 8.0], [1.0, 2.5, 0.5]
+    cover = parametric_loglog([np.array(math.log(p)) for p in ps], [np.array(la) for la in log_As], "log1p")
+    ln_n, As = _log1p_blocks_mpmath(ps, log_As)
+    for n, log_b in ((300, 6.0), (1e3, 4.0), (2e3, 6.0), (5e3, 2.5)):
+        got, err = panel_dudley_log(cover, np.array(n), np.array(log_b))
+        assert float(err) <= QUAD_TOL, (n, log_b, err)
+        assert float(got.log) < log_b  # below the cap
+        exact = _smooth_dudley_mpmath(ln_n, n, math.exp(log_b), As)
+        assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING)
+
+
+@pytest.mark.parametrize("n, T, d, scale", [(1e6, 64, 16, 1.0), (1e9, 8, 4, 0.3), (1e12, 4096, 64, 3.0),
+                                            (1e10, 2, 1, 0.05)])
+def test_panel_rule_equals_mpmath_for_zhang_blocks(n, T, d, scale):
+    """edelman2022.gap's composed Zhang Thm 4 cover: the panel rule (alpha by Newton) equals mpmath (30 digits)."""
+    blocks, log_b = edelman_blocks(*[np.array(x) for x in (n, T, d, scale, 1.5 * scale, scale, 1.0, 1.0)])
+    got, err = panel_dudley_log(zhang4_loglog(blocks), np.array(n), log_b)
+    assert float(err) <= QUAD_TOL
+
+    def ln_n(eps):
+        total = 0
+        for lm, lab, lN, lw in blocks:
+            x = mpmath.exp(mpmath.mpf(float(lab - lw))) / eps
+            total += mpmath.exp(float(lm)) * 36 * x ** 2 * mpmath.log(2 * (4 * x + 3) * mpmath.exp(float(lN)) + 1)
+        return total
+
+    exact = _smooth_dudley_mpmath(ln_n, n, math.exp(float(log_b)))
+    assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING)
+
+
+def test_smooth_dudley_sends_wide_intervals_to_the_quadrature():
+    """alpha* far below b (here 1e-40 b): no panel; the value is the adaptive quadrature's, number for number."""
+    cover = parametric_loglog([np.array([math.log(2.0)] * 2)], [np.array([0.0, 0.0])], "log1p")
+    n, log_b = np.array([1e6, 10.0]), np.array([0.0, 0.0])
+    _, err = panel_dudley_log(cover, n, log_b)
+    assert np.isinf(err[0]) and err[1] <= QUAD_TOL
+    assert smooth_dudley_log(cover, n, log_b).log[0] == dudley_log(cover.take(np.array([True, False])), n[:1],
+                                                                   log_b=log_b[:1]).log[0]
+
+
+@pytest.mark.parametrize("bound_id", ["truong2024.gap.t1_log1p", "edelman2022.gap"])
+def test_smooth_gap_bounds_equal_the_quadrature(bound_id, monkeypatch):
+    """The registered gaps (panel rule, Newton's alpha) equal the same gaps computed with the grid bracket and
+    tanh-sinh, within QUAD_TOL, over two decades around the examples and large n (where the integral counts)."""
+    from tbounds.bounds.generalization import head
+
+    b = get(bound_id)
+    rng = np.random.default_rng(3)
+    values = {p.name: b.example()[p.name] * 10 ** rng.uniform(-1, 1, 96) for p in b.params}
+    values["n"] = 10 ** rng.uniform(2, 12, 96)
+    values["delta"] = np.full(96, 0.05)
+    for p in b.params:
+        if p.integer:
+            values[p.name] = np.maximum(np.round(values[p.name]), 1.0)
+    fast = b.signed_log(check=False, **values).log
+    monkeypatch.setattr(head, "smooth_dudley_log", lambda cover, n_, log_b: dudley_log(_without_slope(cover), n_,
+                                                                                      log_b=log_b))
+    slow = b.signed_log(check=False, **values).log
+    assert np.allclose(fast, slow, rtol=0, atol=QUAD_TOL + ROUNDING), np.max(np.abs(fast - slow))
+
+
+@settings(max_examples=40)
+@given(p=st.floats(0.1, 1e6), A=st.floats(1e-3, 1e3), b=st.floats(1e-3, 1e3), n=st.floats(1, 1e12))
+def test_parametric_one_scale_closed_form_equals_the_golden_section(p, A, b, n):
+    """massart.parametric's closed form (Lambert-W stationary point against the value at min(A, b)) is the golden
+    section's minimum, never above it."""
+    closed = float(parametric_one_scale_log(math.log(p), math.log(A), np.array(n), math.log(b)).log)
+    golden = float(one_scale_log(parametric_log_cover(p, A), np.array(n), np.array(b)).log)
+    assert closed <= golden + ROUNDING * max(1.0, abs(golden))
+    assert math.isclose(closed, golden, rel_tol=0, abs_tol=ROUNDING * max(1.0, abs(golden)))
+
+
+@pytest.mark.parametrize("p, A, b, n", [(32, 4, 1, 1e5), (0.5, 0.01, 100, 10), (1e4, 2, 0.5, 1e9), (3, 1, 1, 1e12),
+                                        (100, 1e3, 1e-3, 1e6)])
+def test_parametric_one_scale_closed_form_equals_mpmath(p, A, b, n):
+    """The closed form equals the minimum of eps + b sqrt(2 p ln_+(A/eps)/n) over [e^-700 b, min(A, b)], capped at b,
+    found by mpmath (30 digits: a 4000-point scan in log eps, then golden section)."""
+    with mpmath.workdps(30):
+        p_, A_, b_, n_ = (mpmath.mpf(x) for x in (p, A, b, n))
+        c = b_ * mpmath.sqrt(2 * p_ / n_)
+        phi = lambda u: mpmath.exp(u) + c * mpmath.sqrt(max(mpmath.log(A_) - u, 0))  # noqa: E731
+        lo, top = mpmath.log(b_) - 700, mpmath.log(min(A_, b_))
+        grid = [lo + (top - lo) * k / 4000 for k in range(4001)]
+        k = min(range(4001), key=lambda j: phi(grid[j]))
+        a, z = grid[max(k - 1, 0)], grid[min(k + 1, 4000)]
+        g = (mpmath.sqrt(5) - 1) / 2
+        for _ in range(200):
+            x1, x2 = z - g * (z - a), a + g * (z - a)
+            a, z = (a, x2) if phi(x1) <= phi(x2) else (x1, z)
+        exact = float(min(b_, phi((a + z) / 2), phi(grid[k]), phi(top)))
+    got = float(to_linear(parametric_one_scale_log(math.log(p), math.log(A), np.array(n), math.log(b))))
+    assert math.isclose(got, exact, rel_tol=1e-13)

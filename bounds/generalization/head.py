@@ -32,9 +32,10 @@ import math
 
 import numpy as np
 import sympy as sp
+from scipy import special
 
 from ..covers import lagrange_amplitudes
-from ..dudley import composed_parametric_dudley_log, dudley_log, parametric_integral_expr
+from ..dudley import composed_parametric_dudley_log, parametric_integral_expr, smooth_dudley_log
 from ..logspace import Signed, logsumexp
 from .common import S
 
@@ -167,6 +168,22 @@ def parametric_loglog(log_ps, log_amps, reading: str):
 
     if reading == "log":
         f.top = np.max(np.stack(np.broadcast_arrays(*las)), axis=0)  # the last block's cover reaches 1 here
+        return f
+
+    def with_slope(u):
+        """``(log ln N, d log ln N / d u)``: ``d ln(1 + e^g)/du = -2 expit(g)`` for ``g = 2 (log A - u)``."""
+        total, dtotal = None, None
+        for w, la in zip(weights, las):
+            g = 2.0 * (la - u)
+            value, slope = w * np.logaddexp(0.0, g), w * special.expit(g)
+            total = value if total is None else total + value
+            dtotal = slope if dtotal is None else dtotal + slope
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(total) + top_p, -2.0 * dtotal / total
+
+    f.with_slope = with_slope
+    f.take = lambda mask: parametric_loglog([np.broadcast_to(lp, mask.shape)[mask] for lp in log_ps],
+                                            [np.broadcast_to(la, mask.shape)[mask] for la in log_amps], reading)
     return f
 
 
@@ -189,7 +206,7 @@ def t1_numeric(reading: str):
         if reading == "log":  # piecewise parametric between the amplitudes: closed form (no interior kinks to miss)
             rad = composed_parametric_dudley_log(log_ps, log_amps, n_, log_b)
         else:
-            rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b=log_b)
+            rad = smooth_dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b)
         return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
 
     return evaluate
@@ -201,16 +218,32 @@ def zhang4_loglog(blocks):
     Each block: ``ln N_i = mult * 36 (ab/eps_i)^2 ln(2 (4 ab/eps_i + 3) N + 1)`` (Zhang's
     ``log2 N <= 36 (p-1)(ab/eps)^2 log2(2 ceil(4ab/eps + 2) N + 1)`` at p = 2, in nats, ceiling raised).
     """
+    given = blocks
     blocks = [tuple(np.asarray(x)[..., None] for x in blk) for blk in blocks]
 
-    def f(u):
-        terms = []
+    def parts(u):
+        """Per block: its term ``log ln N_i``, ``log x`` and ``log N``, and ``l = ln(1 + 2 N (4x + 3))``."""
+        out = []
         for lmult, lab, lN, lw in blocks:
             lx = lab - (u + lw)
             inner = np.logaddexp(math.log(2) + lN + np.logaddexp(math.log(4) + lx, math.log(3)), 0.0)
-            terms.append(lmult + math.log(36) + 2 * lx + np.log(inner))
-        return _lse(terms)
+            out.append((lmult + math.log(36) + 2 * lx + np.log(inner), lx, lN, inner))
+        return out
 
+    def f(u):
+        return _lse([term for term, *_ in parts(u)])
+
+    def with_slope(u):
+        """``(log ln N, d log ln N / d u)``: each term ``t_i`` has slope ``-2 - 8 N x e^-l / l`` with
+        ``l = ln(1 + 2 N (4x + 3))`` (``x = ab/(w eps)``); the total's is their mean weighted by ``e^(t_i)``."""
+        each = parts(u)
+        total = _lse([term for term, *_ in each])
+        with np.errstate(invalid="ignore"):
+            return total, sum(np.exp(term - total) * (-2.0 - np.exp(math.log(8) + lN + lx - inner) / inner)
+                              for term, lx, lN, inner in each)
+
+    f.with_slope = with_slope
+    f.take = lambda mask: zhang4_loglog([tuple(np.broadcast_to(x, mask.shape)[mask] for x in blk) for blk in given])
     return f
 
 
@@ -239,5 +272,5 @@ def edelman_cover_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, eps
 def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
     """Gap from Zhang-Thm-4 covers over n (readout) and n T (value, scores) points, Lemma A.8 scales."""
     blocks, log_b = edelman_blocks(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_)
-    rad = dudley_log(zhang4_loglog(blocks), n_, log_b=log_b)
+    rad = smooth_dudley_log(zhang4_loglog(blocks), n_, log_b)
     return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
