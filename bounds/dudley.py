@@ -455,23 +455,26 @@ def panel_dudley_log(loglog: LogLogCover, n, log_b):
     level = np.log(n / 9.0)
     floor = np.maximum(log_b + _FLOOR, _UMIN)
     log_alpha = _edge(loglog, floor, log_b, level)
-    below = ~(loglog(floor[..., None])[..., 0] >= level)  # alpha* under the floor: the quadrature integrates from 0
+    below = ~(loglog(floor[..., None])[..., 0] >= level)  # alpha* under the floor: integrate from 0 (as dudley_log)
+    log_alpha = np.where(below, -np.inf, log_alpha)
     width = log_b - log_alpha
     capped = math.log(4.0) + log_alpha >= log_b  # 4 alpha* >= b: the bound is b, whatever the integral
     coarse, log_int = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
     for panels, widest in ((1, _PANEL_WIDTH), (_PANELS, _PANELS * _PANEL_WIDTH)):
-        group = ~capped & ~below & np.isnan(log_int) & (width <= widest)
+        group = ~capped & np.isnan(log_int) & (width <= widest)
         if not group.any():
             continue
         cover = loglog if group.all() or not hasattr(loglog, "take") else loglog.take(group)
         sel = Ellipsis if cover is loglog else group
         coarse[group], log_int[group] = _panel_sums(cover, log_alpha[sel], width[sel] / panels, panels, group[sel])
+    if hasattr(loglog, "parametric"):
+        _far_panels(loglog, log_b, width, ~capped & np.isnan(log_int), coarse, log_int)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_part = math.log(12.0) - 0.5 * np.log(n) + log_int
         log_total = np.where(capped, log_b, np.logaddexp(math.log(4.0) + log_alpha, log_part))
         share = np.exp(log_part - log_total)
         estimate = np.abs(np.expm1(coarse - log_int)) * share
-    bad = ~capped & (below | ~np.isfinite(log_total) | ~np.isfinite(estimate))
+    bad = ~capped & (~np.isfinite(log_total) | ~np.isfinite(estimate))
     capped |= ~bad & (log_b <= log_total)
     return _capped(log_b, np.where(bad, np.nan, log_total)), np.where(bad, np.inf, np.where(capped, 0.0, estimate))
 
@@ -494,12 +497,40 @@ def smooth_dudley_log(loglog: LogLogCover, n, log_b) -> Signed:
     return Signed(out.sign, log)
 
 
-def _panel_sums(loglog: LogLogCover, log_lo, step, panels: int, keep):
+#: :func:`_far_panels` integrates the non-parametric rest over ``[b e^-W, b]``, ``W`` = this plus ``ln_+(b/A_min)``.
+_CORRECTION_SPAN = 12.0
+#: The rest is small beside the parametric part, so fewer nodes do (the estimate checks it, relative to the total).
+_FAR_ORDERS = (16, 20)
+
+
+def _far_panels(loglog, log_b, width, todo, coarse, log_int):
+    """Fill ``coarse``/``log_int`` where ``todo`` for a cover ``P ln(A~/eps) + delta(eps)`` (``loglog.parametric`` =
+    ``(log P, log A~, log A_min)``, ``loglog.correction``) with ``b <= A~/e``: the parametric part in closed form
+    (:func:`_log_tail`), the rest ``sqrt(ln N) - sqrt(P ln(A~/eps))`` by four Gauss-Legendre panels over
+    ``[b e^-W, b]``; below ``b e^-W`` that rest is below ``e^-36`` of the parametric part (docs/generalization.md)."""
+    log_P, log_at, la_min = (np.broadcast_to(x, log_b.shape) for x in loglog.parametric)
+    reach = _CORRECTION_SPAN + np.maximum(log_b - la_min, 0.0)
+    far = todo & (log_b <= log_at - 1.0) & (width > reach) & (reach <= _PANELS * _PANEL_WIDTH)
+    if not far.any():
+        return
+    cover = loglog if far.all() or not hasattr(loglog, "take") else loglog.take(far)
+    sel = Ellipsis if cover is loglog else far
+    main = (0.5 * log_P + log_b + _log_tail(log_at - log_b, width))[sel]
+
+    def rest(u):
+        return cover.correction(u)
+
+    parts = _panel_sums(rest, (log_b - reach)[sel], reach[sel] / _PANELS, _PANELS, far[sel], _FAR_ORDERS)
+    main = main[far[sel]]
+    coarse[far], log_int[far] = (np.logaddexp(main, part) for part in parts)
+
+
+def _panel_sums(loglog: LogLogCover, log_lo, step, panels: int, keep, orders=LOG1P_ORDERS):
     """``log int e^u sqrt(ln N(e^u)) du`` over ``panels`` panels of width ``step`` from ``log_lo``, at the two
-    orders of :data:`LOG1P_ORDERS` (the points where ``keep``)."""
+    Gauss-Legendre orders ``orders`` (the points where ``keep``)."""
     out = []
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for order in LOG1P_ORDERS:
+        for order in orders:
             x, w = _gl(order)
             offsets = (np.arange(panels)[:, None] + 0.5 * (1.0 + x)).ravel()  # every panel's nodes, in steps
             u = log_lo[..., None] + step[..., None] * offsets

@@ -457,7 +457,8 @@ def _without_slope(cover):
 
 def _smooth_dudley_mpmath(ln_n, n, b, kinks=()):
     """Dudley at the optimal alpha for a smooth cover ``ln_n`` (an mpmath function of eps), 30 digits: alpha by
-    bisection in log eps, the integral split at ``kinks`` and every factor e^2 of [alpha, b] (no rule of ours used)."""
+    bisection in log eps, the integral split at ``kinks`` and at b e^-2k down to alpha or b e^-80 (no rule of ours
+    used)."""
     with mpmath.workdps(30):
         n, b = mpmath.mpf(n), mpmath.mpf(b)
         if ln_n(b) >= n / 9:
@@ -467,8 +468,8 @@ def _smooth_dudley_mpmath(ln_n, n, b, kinks=()):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if ln_n(mpmath.exp(mid)) >= n / 9 else (lo, mid)
         alpha = mpmath.exp(lo)
-        steps = int(mpmath.ceil((mpmath.log(b) - lo) / 2))
-        cuts = sorted({alpha, b, *[mpmath.exp(lo + 2 * k) for k in range(1, steps)], *[k for k in kinks if alpha < k < b]})
+        cuts = sorted({alpha, b, *[b * mpmath.exp(-2 * k) for k in range(1, 41) if b * mpmath.exp(-2 * k) > alpha],
+                       *[k for k in kinks if alpha < k < b]})
         return float(min(b, 4 * alpha + 12 / mpmath.sqrt(n) * mpmath.quad(lambda e: mpmath.sqrt(ln_n(e)), cuts)))
 
 
@@ -521,6 +522,20 @@ def test_panel_rule_is_accepted_and_exact_below_the_cap():
         assert float(got.log) < log_b  # below the cap
         exact = _smooth_dudley_mpmath(ln_n, n, math.exp(log_b), As)
         assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING)
+
+
+def test_far_rule_is_accepted_and_exact_for_large_n():
+    """alpha* far below b (n/9 far above ln N(b)), b below A~/e: the parametric part in closed form plus the rest on
+    four panels is accepted and equals mpmath, also where alpha* is below e^-700 b (integrated from 0) and where b
+    lies above the smallest amplitude."""
+    ps, log_As = [2.0, 32.0, 8.0], [1.0, 2.5, 0.5]
+    cover = parametric_loglog([np.array(math.log(p)) for p in ps], [np.array(la) for la in log_As], "log1p")
+    ln_n, As = _log1p_blocks_mpmath(ps, log_As)
+    for n, log_b in ((1e5, 0.0), (1e7, -2.0), (1e9, 1.0), (1e12, 0.7), (3e6, -6.0)):
+        got, err = panel_dudley_log(cover, np.array(n), np.array(log_b))
+        assert float(err) <= QUAD_TOL, (n, log_b, err)
+        exact = _smooth_dudley_mpmath(ln_n, n, math.exp(log_b), As)
+        assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING), (n, log_b)
 
 
 @pytest.mark.parametrize("n, T, d, scale", [(1e6, 64, 16, 1.0), (1e9, 8, 4, 0.3), (1e12, 4096, 64, 3.0),

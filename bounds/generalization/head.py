@@ -140,6 +140,14 @@ def log_blocks_t_free(B_x_, B_V_, B_out_, L_sigma_):
     return inputs, betas
 
 
+def _softplus(x):
+    """``ln(1 + e^x)``: ``log1p(exp(x))`` below 37, ``x`` plus that above (``ln(1 + e^x) - x < 1e-16`` there); twice as fast
+    as ``np.logaddexp(0, x)``, to 4.5e-16 relative of it."""
+    if x.size and x.max() < 37.0:  # (the usual case: two passes)
+        return np.log1p(np.exp(x))
+    return np.log1p(np.exp(np.minimum(x, 37.0))) + np.maximum(x - 37.0, 0.0)
+
+
 def parametric_loglog(log_ps, log_amps, reading: str):
     """``log ln N(e^u)`` of ``sum_i p_i ln_+(A_i/eps)`` ("log") or ``sum_i (p_i/2) ln(1 + A_i^2/eps^2)`` ("log1p")."""
     lps = [lp[..., None] for lp in log_ps]
@@ -158,7 +166,7 @@ def parametric_loglog(log_ps, log_amps, reading: str):
                 np.maximum(g, 0.0, out=g)  # ln_+(A/eps)
             else:
                 g *= 2.0
-                np.logaddexp(0.0, g, out=g)  # ln(1 + (A/eps)^2)
+                g = _softplus(g)  # ln(1 + (A/eps)^2)
             g *= w
             total = g if total is None else np.add(total, g, out=total)
         with np.errstate(divide="ignore"):
@@ -181,6 +189,21 @@ def parametric_loglog(log_ps, log_amps, reading: str):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(total) + top_p, -2.0 * dtotal / total
 
+    # ln N = P ln(A~/eps) + delta(eps) exactly, ln A~ = sum_i (p_i/P) ln A_i, delta = sum_i (p_i/2) ln(1 + eps^2/A_i^2)
+    # (ln(1 + A^2/eps^2) = 2 ln(A/eps) + ln(1 + eps^2/A^2)): the parametric part and the rest, for panel_dudley_log.
+    sum_w = 2.0 * sum(weights)  # P e^-top
+    log_at = sum(2.0 * w * la for w, la in zip(weights, las)) / sum_w
+
+    def correction(u):
+        """``2 log(sqrt(ln N) - sqrt(P ln(A~/eps)))``, as ``delta / (sqrt(L + delta) + sqrt(L))`` (no cancellation)."""
+        delta = sum(w * _softplus(2.0 * (u - la)) for w, la in zip(weights, las))
+        L = sum_w * (log_at - u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return top_p + 2.0 * np.log(delta / (np.sqrt(L + delta) + np.sqrt(L)))
+
+    f.parametric = ((top_p + np.log(sum_w))[..., 0], log_at[..., 0],
+                    np.min(np.stack(np.broadcast_arrays(*las)), axis=0)[..., 0])
+    f.correction = correction
     f.with_slope = with_slope
     f.take = lambda mask: parametric_loglog([np.broadcast_to(lp, mask.shape)[mask] for lp in log_ps],
                                             [np.broadcast_to(la, mask.shape)[mask] for la in log_amps], reading)
