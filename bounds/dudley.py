@@ -721,7 +721,10 @@ def log_entropy_integral(loglog: LogLogCover, log_lo: np.ndarray, log_hi: np.nda
     with np.errstate(invalid="ignore", over="ignore"):
         ref = log_top - 0.5 * np.minimum(width, 1.0)  # below top, where ln N may reach 0
         fall = (log_lo - ref) + 0.5 * (loglog(log_lo[..., None])[..., 0] - loglog(ref[..., None])[..., 0])
-    in_eps = from_zero | (fall < -7.0)
+    # A cover that never reaches one element (``top = inf``: a 1/eps^2 tail above its scales) mixes both kinds over a
+    # wide range; its flat upper part decides, and ln eps suits it (in eps its 1/eps integrand is missed).
+    flat_tail = np.isinf(loglog.top[..., 0]) if hasattr(loglog, "top") else False
+    in_eps = from_zero | ((fall < -7.0) & ~flat_tail)
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
         r0 = np.where(from_zero, 0.0, np.exp(np.minimum(log_lo - log_top, 0.0)))[..., None]
         log_span = np.where(in_eps, log_top + np.log1p(-r0[..., 0]), log_width)[..., None]

@@ -457,8 +457,8 @@ def _without_slope(cover):
 
 def _smooth_dudley_mpmath(ln_n, n, b, kinks=()):
     """Dudley at the optimal alpha for a smooth cover ``ln_n`` (an mpmath function of eps), 30 digits: alpha by
-    bisection in log eps, the integral split at ``kinks`` and at b e^-2k down to alpha or b e^-80 (no rule of ours
-    used)."""
+    bisection in log eps, the integral split at ``kinks``, at b e^-2k down to b e^-80 and every e^10 below, to alpha
+    (no rule of ours used)."""
     with mpmath.workdps(30):
         n, b = mpmath.mpf(n), mpmath.mpf(b)
         if ln_n(b) >= n / 9:
@@ -468,8 +468,8 @@ def _smooth_dudley_mpmath(ln_n, n, b, kinks=()):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if ln_n(mpmath.exp(mid)) >= n / 9 else (lo, mid)
         alpha = mpmath.exp(lo)
-        cuts = sorted({alpha, b, *[b * mpmath.exp(-2 * k) for k in range(1, 41) if b * mpmath.exp(-2 * k) > alpha],
-                       *[k for k in kinks if alpha < k < b]})
+        scales = [b * mpmath.exp(-2 * k) for k in range(1, 41)] + [b * mpmath.exp(-80 - 10 * k) for k in range(1, 63)]
+        cuts = sorted({alpha, b, *[x for x in scales if x > alpha], *[k for k in kinks if alpha < k < b]})
         return float(min(b, 4 * alpha + 12 / mpmath.sqrt(n) * mpmath.quad(lambda e: mpmath.sqrt(ln_n(e)), cuts)))
 
 
@@ -536,6 +536,23 @@ def test_far_rule_is_accepted_and_exact_for_large_n():
         assert float(err) <= QUAD_TOL, (n, log_b, err)
         exact = _smooth_dudley_mpmath(ln_n, n, math.exp(log_b), As)
         assert math.isclose(float(to_linear(got)), exact, rel_tol=float(err) + ROUNDING), (n, log_b)
+
+
+@pytest.mark.parametrize("log_ps, log_As, n, log_b", [
+    # the largest p is e^946 times the next: that block's w_i underflows to 0 in the linear sum, yet its A lies
+    # far above b, so it holds most of ln N there
+    ([0.693, 251.41, 1197.01], [-308.29, -245.61, -885.94], 5.72678511576831e+162, -310.08),
+    # eps up to e^658 times the largest p's A: its ln(1 + A^2/eps^2) underflows; two small blocks dominate
+    ([0.693, 0.693, 1062.72], [392.36, 392.36, -267.68], 1.0, 390.56)])
+def test_log1p_blocks_keep_every_block_where_the_linear_sum_underflows(log_ps, log_As, n, log_b):
+    """parametric_loglog's linear-space sum (weights relative to the largest p) is redone in log space where it falls
+    below e^-600: the bound equals mpmath (30 digits) to the rounding of logs of this size (~1e-13 of |log|)."""
+    cover = parametric_loglog([np.array([lp]) for lp in log_ps], [np.array([la]) for la in log_As], "log1p")
+    got = float(smooth_dudley_log(cover, np.array([n]), np.array([log_b])).log[0])
+    ps, As = [mpmath.exp(lp) for lp in log_ps], [mpmath.exp(la) for la in log_As]
+    ln_n = lambda e: sum(p / 2 * mpmath.log1p((A / e) ** 2) for p, A in zip(ps, As))  # noqa: E731
+    exact = math.log(_smooth_dudley_mpmath(ln_n, n, math.exp(log_b), [float(A) for A in As]))
+    assert math.isclose(got, exact, rel_tol=0, abs_tol=1e-13 * abs(exact) + ROUNDING), (got, exact)
 
 
 @pytest.mark.parametrize("n, T, d, scale", [(1e6, 64, 16, 1.0), (1e9, 8, 4, 0.3), (1e12, 4096, 64, 3.0),

@@ -148,6 +148,25 @@ def _softplus(x):
     return np.log1p(np.exp(np.minimum(x, 37.0))) + np.maximum(x - 37.0, 0.0)
 
 
+#: Below e^-600 (relative to the largest p_i) the linear sum of the log(1 + .) blocks is redone in log space.
+_TINY = -600.0
+
+
+def _log1p_tail(log_weights, las, u):
+    """``log sum_i w_i ln(1 + e^g_i)`` and ``log sum_i w_i expit(g_i)`` (``g_i = 2 (log A_i - u)``) in log space, where
+    the linear sums underflow (``ln(1 + e^g) = e^g (1 - e^g/2 + ...)``: its log is ``g`` to rounding below -37), the
+    weights as logs (a block whose ``p_i`` is below ``e^-745`` of the largest has ``w_i = 0`` in linear space, yet it
+    dominates where its ``A_i`` lies far above the others')."""
+    logs, dlogs = [], []
+    with np.errstate(divide="ignore"):
+        for lw, la in zip(log_weights, las):
+            g = 2.0 * (la - u)
+            low = g < -37.0
+            logs.append(lw + np.where(low, g, np.log(_softplus(np.maximum(g, -37.0)))))
+            dlogs.append(lw - _softplus(-g))  # log expit(g) = -ln(1 + e^-g)
+    return _lse(logs), _lse(dlogs)
+
+
 def parametric_loglog(log_ps, log_amps, reading: str):
     """``log ln N(e^u)`` of ``sum_i p_i ln_+(A_i/eps)`` ("log") or ``sum_i (p_i/2) ln(1 + A_i^2/eps^2)`` ("log1p")."""
     lps = [lp[..., None] for lp in log_ps]
@@ -157,6 +176,7 @@ def parametric_loglog(log_ps, log_amps, reading: str):
     # log per block, a stack and an exp.
     top_p = np.max(np.stack(np.broadcast_arrays(*lps)), axis=0)
     weights = [np.exp(lp - top_p) * (1.0 if reading == "log" else 0.5) for lp in lps]
+    log_weights = [lp - top_p - math.log(2.0) for lp in lps]  # (log1p reading)
 
     def f(u):
         total = None
@@ -171,6 +191,8 @@ def parametric_loglog(log_ps, log_amps, reading: str):
             total = g if total is None else np.add(total, g, out=total)
         with np.errstate(divide="ignore"):
             np.log(total, out=total)
+        if reading != "log" and np.any(total < _TINY):  # ln N (relative to the largest p) underflowed: redo in logs
+            total = np.where(total < _TINY, _log1p_tail(log_weights, las, u)[0], total)
         total += top_p
         return total
 
@@ -187,7 +209,12 @@ def parametric_loglog(log_ps, log_amps, reading: str):
             total = value if total is None else total + value
             dtotal = slope if dtotal is None else dtotal + slope
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(total) + top_p, -2.0 * dtotal / total
+            value, slope = np.log(total), -2.0 * dtotal / total
+        if np.any(value < _TINY):
+            log_total, log_dtotal = _log1p_tail(log_weights, las, u)
+            low = value < _TINY
+            value, slope = np.where(low, log_total, value), np.where(low, -2.0 * np.exp(log_dtotal - log_total), slope)
+        return value + top_p, slope
 
     # ln N = P ln(A~/eps) + delta(eps) exactly, ln A~ = sum_i (p_i/P) ln A_i, delta = sum_i (p_i/2) ln(1 + eps^2/A_i^2)
     # (ln(1 + A^2/eps^2) = 2 ln(A/eps) + ln(1 + eps^2/A^2)): the parametric part and the rest, for panel_dudley_log.
@@ -204,6 +231,7 @@ def parametric_loglog(log_ps, log_amps, reading: str):
     f.parametric = ((top_p + np.log(sum_w))[..., 0], log_at[..., 0],
                     np.min(np.stack(np.broadcast_arrays(*las)), axis=0)[..., 0])
     f.correction = correction
+    f.top = np.full(np.broadcast(*las).shape, np.inf)  # ln N > 0 at every scale (a 1/eps^2 tail): integrate up to b
     f.with_slope = with_slope
     f.take = lambda mask: parametric_loglog([np.broadcast_to(lp, mask.shape)[mask] for lp in log_ps],
                                             [np.broadcast_to(la, mask.shape)[mask] for la in log_amps], reading)
@@ -266,6 +294,7 @@ def zhang4_loglog(blocks):
                               for term, lx, lN, inner in each)
 
     f.with_slope = with_slope
+    f.top = np.full(np.broadcast(*[x for blk in blocks for x in blk]).shape, np.inf)  # ln N > 0 at every scale
     f.take = lambda mask: zhang4_loglog([tuple(np.broadcast_to(x, mask.shape)[mask] for x in blk) for blk in given])
     return f
 
