@@ -32,9 +32,10 @@ import math
 
 import numpy as np
 import sympy as sp
+from scipy import special
 
 from ..covers import lagrange_amplitudes
-from ..dudley import dudley_log, parametric_integral_expr
+from ..dudley import composed_parametric_dudley_log, parametric_integral_expr, smooth_dudley_log
 from ..logspace import Signed, logsumexp
 from .common import S
 
@@ -139,6 +140,33 @@ def log_blocks_t_free(B_x_, B_V_, B_out_, L_sigma_):
     return inputs, betas
 
 
+def _softplus(x):
+    """``ln(1 + e^x)``: ``log1p(exp(x))`` below 37, ``x`` plus that above (``ln(1 + e^x) - x < 1e-16`` there); twice as fast
+    as ``np.logaddexp(0, x)``, to 4.5e-16 relative of it."""
+    if x.size and x.max() < 37.0:  # (the usual case: two passes)
+        return np.log1p(np.exp(x))
+    return np.log1p(np.exp(np.minimum(x, 37.0))) + np.maximum(x - 37.0, 0.0)
+
+
+#: Below e^-600 (relative to the largest p_i) the linear sum of the log(1 + .) blocks is redone in log space.
+_TINY = -600.0
+
+
+def _log1p_tail(log_weights, las, u):
+    """``log sum_i w_i ln(1 + e^g_i)`` and ``log sum_i w_i expit(g_i)`` (``g_i = 2 (log A_i - u)``) in log space, where
+    the linear sums underflow (``ln(1 + e^g) = e^g (1 - e^g/2 + ...)``: its log is ``g`` to rounding below -37), the
+    weights as logs (a block whose ``p_i`` is below ``e^-745`` of the largest has ``w_i = 0`` in linear space, yet it
+    dominates where its ``A_i`` lies far above the others')."""
+    logs, dlogs = [], []
+    with np.errstate(divide="ignore"):
+        for lw, la in zip(log_weights, las):
+            g = 2.0 * (la - u)
+            low = g < -37.0
+            logs.append(lw + np.where(low, g, np.log(_softplus(np.maximum(g, -37.0)))))
+            dlogs.append(lw - _softplus(-g))  # log expit(g) = -ln(1 + e^-g)
+    return _lse(logs), _lse(dlogs)
+
+
 def parametric_loglog(log_ps, log_amps, reading: str):
     """``log ln N(e^u)`` of ``sum_i p_i ln_+(A_i/eps)`` ("log") or ``sum_i (p_i/2) ln(1 + A_i^2/eps^2)`` ("log1p")."""
     lps = [lp[..., None] for lp in log_ps]
@@ -148,6 +176,7 @@ def parametric_loglog(log_ps, log_amps, reading: str):
     # log per block, a stack and an exp.
     top_p = np.max(np.stack(np.broadcast_arrays(*lps)), axis=0)
     weights = [np.exp(lp - top_p) * (1.0 if reading == "log" else 0.5) for lp in lps]
+    log_weights = [lp - top_p - math.log(2.0) for lp in lps]  # (log1p reading)
 
     def f(u):
         total = None
@@ -157,16 +186,55 @@ def parametric_loglog(log_ps, log_amps, reading: str):
                 np.maximum(g, 0.0, out=g)  # ln_+(A/eps)
             else:
                 g *= 2.0
-                np.logaddexp(0.0, g, out=g)  # ln(1 + (A/eps)^2)
+                g = _softplus(g)  # ln(1 + (A/eps)^2)
             g *= w
             total = g if total is None else np.add(total, g, out=total)
         with np.errstate(divide="ignore"):
             np.log(total, out=total)
+        if reading != "log" and np.any(total < _TINY):  # ln N (relative to the largest p) underflowed: redo in logs
+            total = np.where(total < _TINY, _log1p_tail(log_weights, las, u)[0], total)
         total += top_p
         return total
 
     if reading == "log":
         f.top = np.max(np.stack(np.broadcast_arrays(*las)), axis=0)  # the last block's cover reaches 1 here
+        return f
+
+    def with_slope(u):
+        """``(log ln N, d log ln N / d u)``: ``d ln(1 + e^g)/du = -2 expit(g)`` for ``g = 2 (log A - u)``."""
+        total, dtotal = None, None
+        for w, la in zip(weights, las):
+            g = 2.0 * (la - u)
+            value, slope = w * np.logaddexp(0.0, g), w * special.expit(g)
+            total = value if total is None else total + value
+            dtotal = slope if dtotal is None else dtotal + slope
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value, slope = np.log(total), -2.0 * dtotal / total
+        if np.any(value < _TINY):
+            log_total, log_dtotal = _log1p_tail(log_weights, las, u)
+            low = value < _TINY
+            value, slope = np.where(low, log_total, value), np.where(low, -2.0 * np.exp(log_dtotal - log_total), slope)
+        return value + top_p, slope
+
+    # ln N = P ln(A~/eps) + delta(eps) exactly, ln A~ = sum_i (p_i/P) ln A_i, delta = sum_i (p_i/2) ln(1 + eps^2/A_i^2)
+    # (ln(1 + A^2/eps^2) = 2 ln(A/eps) + ln(1 + eps^2/A^2)): the parametric part and the rest, for panel_dudley_log.
+    sum_w = 2.0 * sum(weights)  # P e^-top
+    log_at = sum(2.0 * w * la for w, la in zip(weights, las)) / sum_w
+
+    def correction(u):
+        """``2 log(sqrt(ln N) - sqrt(P ln(A~/eps)))``, as ``delta / (sqrt(L + delta) + sqrt(L))`` (no cancellation)."""
+        delta = sum(w * _softplus(2.0 * (u - la)) for w, la in zip(weights, las))
+        L = sum_w * (log_at - u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return top_p + 2.0 * np.log(delta / (np.sqrt(L + delta) + np.sqrt(L)))
+
+    f.parametric = ((top_p + np.log(sum_w))[..., 0], log_at[..., 0],
+                    np.min(np.stack(np.broadcast_arrays(*las)), axis=0)[..., 0])
+    f.correction = correction
+    f.top = np.full(np.broadcast(*las).shape, np.inf)  # ln N > 0 at every scale (a 1/eps^2 tail): integrate up to b
+    f.with_slope = with_slope
+    f.take = lambda mask: parametric_loglog([np.broadcast_to(lp, mask.shape)[mask] for lp in log_ps],
+                                            [np.broadcast_to(la, mask.shape)[mask] for la in log_amps], reading)
     return f
 
 
@@ -186,7 +254,10 @@ def t1_numeric(reading: str):
         log_amps = [math.log(K) + lb + math.log(2) + li + ln + 0.5 * lr
                     for lb, li, ln, lr in zip(betas, inputs, norms, ranks)]
         log_b = np.log(B_out_) + np.log(L_sigma_) + np.log(B_V_) + np.log(B_x_)
-        rad = dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b=log_b)
+        if reading == "log":  # piecewise parametric between the amplitudes: closed form (no interior kinks to miss)
+            rad = composed_parametric_dudley_log(log_ps, log_amps, n_, log_b)
+        else:
+            rad = smooth_dudley_log(parametric_loglog(log_ps, log_amps, reading), n_, log_b)
         return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))
 
     return evaluate
@@ -198,16 +269,33 @@ def zhang4_loglog(blocks):
     Each block: ``ln N_i = mult * 36 (ab/eps_i)^2 ln(2 (4 ab/eps_i + 3) N + 1)`` (Zhang's
     ``log2 N <= 36 (p-1)(ab/eps)^2 log2(2 ceil(4ab/eps + 2) N + 1)`` at p = 2, in nats, ceiling raised).
     """
+    given = blocks
     blocks = [tuple(np.asarray(x)[..., None] for x in blk) for blk in blocks]
 
-    def f(u):
-        terms = []
+    def parts(u):
+        """Per block: its term ``log ln N_i``, ``log x`` and ``log N``, and ``l = ln(1 + 2 N (4x + 3))``."""
+        out = []
         for lmult, lab, lN, lw in blocks:
             lx = lab - (u + lw)
             inner = np.logaddexp(math.log(2) + lN + np.logaddexp(math.log(4) + lx, math.log(3)), 0.0)
-            terms.append(lmult + math.log(36) + 2 * lx + np.log(inner))
-        return _lse(terms)
+            out.append((lmult + math.log(36) + 2 * lx + np.log(inner), lx, lN, inner))
+        return out
 
+    def f(u):
+        return _lse([term for term, *_ in parts(u)])
+
+    def with_slope(u):
+        """``(log ln N, d log ln N / d u)``: each term ``t_i`` has slope ``-2 - 8 N x e^-l / l`` with
+        ``l = ln(1 + 2 N (4x + 3))`` (``x = ab/(w eps)``); the total's is their mean weighted by ``e^(t_i)``."""
+        each = parts(u)
+        total = _lse([term for term, *_ in each])
+        with np.errstate(invalid="ignore"):
+            return total, sum(np.exp(term - total) * (-2.0 - np.exp(math.log(8) + lN + lx - inner) / inner)
+                              for term, lx, lN, inner in each)
+
+    f.with_slope = with_slope
+    f.top = np.full(np.broadcast(*[x for blk in blocks for x in blk]).shape, np.inf)  # ln N > 0 at every scale
+    f.take = lambda mask: zhang4_loglog([tuple(np.broadcast_to(x, mask.shape)[mask] for x in blk) for blk in given])
     return f
 
 
@@ -236,5 +324,5 @@ def edelman_cover_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, eps
 def edelman_numeric(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_, L_loss_, c_loss_, delta_) -> Signed:
     """Gap from Zhang-Thm-4 covers over n (readout) and n T (value, scores) points, Lemma A.8 scales."""
     blocks, log_b = edelman_blocks(n_, T_, d_, B_x_, B_QK_F_, B_V_, B_out_, L_sigma_)
-    rad = dudley_log(zhang4_loglog(blocks), n_, log_b=log_b)
+    rad = smooth_dudley_log(zhang4_loglog(blocks), n_, log_b)
     return Signed(np.ones_like(rad.log), log_gap(rad.log, L_loss_, c_loss_, delta_, n_))

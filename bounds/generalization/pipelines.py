@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from ..dudley import (J_expr, dudley_log, maurey_dudley_log, maurey_rademacher_expr, one_scale_log,
-                      one_scale_maurey_expr, parametric_dudley_log, parametric_log_cover, parametric_rademacher_expr)
+from ..dudley import (QUAD_TOL, J_expr, dudley_log, log1p_dudley_log, maurey_dudley_log, maurey_rademacher_expr,
+                      one_scale_maurey_expr, parametric_dudley_log, parametric_log_cover,
+                      parametric_one_scale_log, parametric_rademacher_expr)
 from ..linear import positive_log
 from ..logspace import Signed
 from ..numeric import unique_points
@@ -78,7 +79,9 @@ def _param_quadrature(dof_, A_, b_, n_) -> Signed:
 
 
 def _param_one_scale(dof_, A_, b_, n_) -> Signed:
-    return one_scale_log(parametric_log_cover(dof_, A_), n_, b_)
+    """Massart at one scale in closed form (:func:`parametric_one_scale_log`; the tests hold it to the golden section)."""
+    with np.errstate(divide="ignore"):
+        return parametric_one_scale_log(np.log(dof_), np.log(A_), n_, np.log(b_))
 
 
 BOUNDS += [
@@ -94,7 +97,8 @@ BOUNDS += [
     bound("massart.parametric", title="One-scale (Massart) bound for a parametric cover",
           source=MASSART, kind="upper", status="reconstructed", quantity=RADEMACHER,
           params=params("dof", "A", "b", "n"),
-          statement="min(b, inf_eps eps + b sqrt(2 p ln_+(A/eps)/n)), minimised numerically (golden section in log eps).",
+          statement="min(b, inf_eps eps + b sqrt(2 p ln_+(A/eps)/n)), minimised in closed form (our derivation: the "
+                    "stationary point by Lambert W, against the value at min(A, b)).",
           numeric=unique_points(_param_one_scale),
           latex_rhs=r"\inf_\varepsilon \varepsilon + b\sqrt{2p\ln_+(A/\varepsilon)/n}",
           assumptions=(Assumption("parametric cover", PARAM_COVER_HYP),),
@@ -116,8 +120,10 @@ def quadrature_of(cover: Bound, closed_form: bool = True) -> Bound:
     up to a scale (an assumption ``eps <= R``, above which one centre covers) has ``ln N = 0`` above
     ``R``: the integral stops there.  A cover of the form ``p ln(A/eps)`` or ``C^2/eps^2`` (recognised
     from its expression on first use) is integrated in closed form (:func:`parametric_dudley_log`,
-    :func:`maurey_dudley_log`); any other numerically (adaptive tanh-sinh).  ``closed_form=False``
-    forces the quadrature (the tests compare the two).
+    :func:`maurey_dudley_log`); one of the form ``p ln(1 + (A/eps)^k)`` by a fixed two-panel rule with an
+    error estimate (:func:`log1p_dudley_log`; points whose estimate exceeds ``QUAD_TOL`` go on to the
+    quadrature); any other numerically (adaptive tanh-sinh).  ``closed_form=False`` forces the quadrature
+    (the tests compare the two).
     """
     others = [p for p in cover.params if p.name != "eps"]
     extra = [p for p in params("n", "b") if p.name not in {q.name for q in others}]
@@ -144,8 +150,19 @@ def quadrature_of(cover: Bound, closed_form: bool = True) -> Bound:
                 logs = [f(*flat).log for f in log_parts]
                 if kind == "parametric":
                     return parametric_dudley_log(logs[0], logs[1], n_, log_b, log_cut)
-                return maurey_dudley_log(0.5 * logs[0], n_, log_b, log_cut)
+                if kind == "maurey":
+                    return maurey_dudley_log(0.5 * logs[0], n_, log_b, log_cut)
+                out, err = log1p_dudley_log(logs[0], logs[1], kind[1], n_, log_b, log_cut)
+                redo = ~(err <= QUAD_TOL)  # the rule's estimate is not good enough: integrate numerically there
+                if not redo.any():
+                    return out
+                again = quadrature([a[redo] for a in inner], np.asarray(n_, float)[redo], np.asarray(b_, float)[redo])
+                log = out.log.copy()
+                log[redo] = again.log
+                return Signed(out.sign, log)
+        return quadrature(inner, n_, b_)
 
+    def quadrature(inner, n_, b_) -> Signed:
         def loglog(u):
             args = list(inner)
             args.insert(where, np.exp(u))
@@ -192,11 +209,16 @@ def quadrature_of(cover: Bound, closed_form: bool = True) -> Bound:
 
 def _closed_form(cover: Bound, others):
     """``("parametric", (log p, log A))`` if ``ln N = p ln(A/eps)``, ``("maurey", (log C^2,))`` if
-    ``ln N = C^2/eps^2`` (each a function of the other parameters, in log space), else None."""
+    ``ln N = C^2/eps^2``, ``(("log1p", k), (log p, log A))`` if ``ln N = p ln(1 + (A/eps)^k)`` (each a
+    function of the other parameters, in log space), else None."""
     from ..linear import Evaluator
 
     eps = cover.param("eps").symbol
     symbols = [p.symbol for p in others]
+    log1p_form = _log1p_form(cover.expr, eps, symbols)
+    if log1p_form is not None:
+        k, p, A = log1p_form
+        return ("log1p", k), (Evaluator(p, symbols), Evaluator(A, symbols))
     u = sp.Dummy("u", real=True)
     g = sp.expand_log(cover.expr.subs(eps, sp.exp(u)), force=True)
     slope = sp.simplify(sp.diff(g, u))  # d ln N / d ln eps
@@ -209,6 +231,27 @@ def _closed_form(cover: Bound, others):
     if not C2.has(eps) and C2 != 0:
         return "maurey", (Evaluator(C2, symbols),)
     return None
+
+
+def _log1p_form(expr: sp.Expr, eps: sp.Symbol, symbols):
+    """``(k, p, A)`` if ``expr = p ln(1 + (A/eps)^k)`` (``log1p`` or ``log(1 + .)``) with ``k > 0`` a number and
+    ``p, A`` free of eps, else None."""
+    from sympy.codegen.cfunctions import log1p
+
+    p, rest = expr.as_independent(eps, as_Add=False)
+    if isinstance(rest, log1p):
+        inner = rest.args[0]
+    elif isinstance(rest, sp.log):
+        inner = sp.expand(rest.args[0] - 1)
+    else:
+        return None
+    k = sp.simplify(-eps * sp.diff(inner, eps) / inner)  # inner = c eps^-k
+    if not k.is_number or not k.is_positive:
+        return None
+    c = sp.simplify(inner * eps ** k)
+    if c.has(eps) or c.free_symbols - set(symbols) or p.free_symbols - set(symbols):
+        return None
+    return float(k), p, c ** (1 / k)
 
 
 def _optimal_alpha(cover: Bound, others):
