@@ -20,17 +20,18 @@ os.environ["TBOUNDS_CACHE_DIR"] = _CACHE_DIR
 os.environ.pop("TBOUNDS_NO_CACHE", None)
 
 
-def pytest_unconfigure(config):
-    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _full_registry():
-    """This process's registry is fully loaded before the first test, so no in-process ``get`` reads a record
-    from the cache that a command run by an earlier test left (the same record, but another path)."""
+def pytest_configure(config):
+    """Load the whole registry before collection: test modules import family modules (the doctests import every
+    module) and would otherwise fix this process's registry order by what was collected, and an in-process
+    ``get`` could read a record from the cache that a command run by an earlier test left.  Loaded here, the
+    order is the full load's (as in ``tbounds list``) whichever tests run."""
     from tbounds.bounds import registry
 
     registry.load_families()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
 
 
 settings.register_profile("default", max_examples=60, deadline=None, derandomize=True, database=None,

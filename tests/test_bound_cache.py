@@ -110,7 +110,9 @@ def test_a_full_load_after_a_cached_record_keeps_the_order_and_takes_the_modules
     env = {**os.environ, "TBOUNDS_CACHE_DIR": str(_copy(caches, "warm", tmp_path))}
     cached, ids, statements, no_stand_in, own = json.loads(subprocess.run(
         [sys.executable, "-c", script, ONE], env=env, capture_output=True, text=True, check=True).stdout)
-    assert cached and [ids, statements] == [bounds.ids(), bounds.statement_ids()]
+    [index] = (tmp_path / "bounds").glob("registry-index-*.json")  # (written by a full load on an empty cache)
+    assert cached and ids + statements == json.loads(index.read_text())["order"]
+    assert [ids, statements] == [bounds.ids(), bounds.statement_ids()]  # (conftest loads this process's in full)
     assert no_stand_in and own  # the registry holds the module's own record, as without the cache
 
 
