@@ -16,13 +16,16 @@ they need instead (:mod:`tbounds.bounds.registry`).
   unpickled by a loader that refuses the family modules, so a cached record never imports (and so
   builds) a family; a record that cannot be pickled without one (a family's own sympy function) or
   at all (a quadrature bound's local function) is not cached: it is built by importing its module.
+  A folder that cannot be created, read or written (read-only, a file in the way) turns the cache off
+  silently: commands work as without it.  Like ``__pycache__``, the folder is trusted: it is the
+  user's own, and unpickling a file planted there could run code.
 * Small: files of other keys untouched for :data:`PRUNE_DAYS` days are removed when a new index is
   written (a source edit or an upgrade), so edits do not pile up files.
 
 >>> import os, tempfile
 >>> from unittest import mock
 >>> from tbounds.bounds.domain import Param
->>> with mock.patch.dict(os.environ, TBOUNDS_CACHE_DIR=tempfile.mkdtemp()):
+>>> with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, TBOUNDS_CACHE_DIR=folder):
 ...     store_records("example.module", {"x": Param("n", "a count", 8.0, integer=True, low=1)})
 ...     print(load_record("example.module", "x"))
 ...     print(load_record("example.module", "y"))  # not in the file (it could not be cached): built instead
@@ -140,7 +143,8 @@ def write(name: str, data: bytes) -> None:
 
 
 def prune(days: float = PRUNE_DAYS) -> None:
-    """Remove the files of other keys (other sources or versions) not modified for ``days`` days."""
+    """Remove the files of other keys (other sources or versions), and temporary files, not modified for ``days``
+    days."""
     if not enabled() or key() is None:
         return
     import time
@@ -151,7 +155,7 @@ def prune(days: float = PRUNE_DAYS) -> None:
     except OSError:
         return
     for name in names:
-        if current in name:
+        if current in name and not name.endswith(".tmp"):  # (a .tmp this old: its writer was killed)
             continue
         try:
             target = os.path.join(folder, name)

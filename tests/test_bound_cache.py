@@ -154,7 +154,8 @@ def test_prune_removes_only_old_files_of_other_keys(tmp_path, monkeypatch):
     folder.mkdir()
     old = time.time() - (cache.PRUNE_DAYS + 1) * 86400
     for name, age in [("records-m-" + "a" * 20 + ".pickle", old), ("records-m-" + "b" * 20 + ".pickle", old),
-                      ("records-m-" + "c" * 20 + ".pickle", time.time())]:
+                      ("records-m-" + "c" * 20 + ".pickle", time.time()),
+                      ("records-m-" + "a" * 20 + ".pickle.123.tmp", old)]:  # a killed writer's
         (folder / name).write_bytes(b"x")
         os.utime(folder / name, (age, age))
     cache.prune()
@@ -169,3 +170,22 @@ def test_concurrent_processes_on_a_cold_cache_agree(caches, tmp_path):
     assert [p.communicate()[0] for p in procs] == [expected[1]] * 2 and all(p.returncode == 0 for p in procs)
     assert not _files(tmp_path, "*.tmp")  # every write was renamed into place whole
     assert pickle.loads(next((tmp_path / "bounds").glob("records-*.pickle")).read_bytes())["module"] == MODULE
+
+
+def test_an_unusable_cache_dir_only_turns_the_cache_off(caches, tmp_path):
+    expected = caches[0][0]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")  # (the tests run as root too, where a mode-0o555 folder stays writable)
+    again = _cli(blocker / "cache", *GRID)
+    assert again[:3] == expected[:3] and again[2] == []  # the same output, no traceback, no warning
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("TBOUNDS_CACHE_DIR", str(tmp_path))
+
+    def refuse(*args):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(cache.os, "replace", refuse)
+    cache.store_records(MODULE, {ONE: bounds.get(ONE)})
+    assert _files(tmp_path) == [] and cache.load_record(MODULE, ONE) == (None, False)
