@@ -15,7 +15,7 @@ they need instead (:mod:`tbounds.bounds.registry`).
   unpickled (truncated, corrupt, from another format) counts as absent and is rebuilt.  Records are
   unpickled by a loader that refuses the family modules, so a cached record never imports (and so
   builds) a family; a record that cannot be pickled without one (a family's own sympy function) or
-  at all (a quadrature bound's local function) is not cached: it is built by importing its module.
+  at all (an algorithmic bound's per-point local function, :func:`.numeric.unique_points`) is not cached: it is built by importing its module.
   A folder that cannot be created, read or written (read-only, a file in the way) turns the cache off
   silently: commands work as without it.  Like ``__pycache__``, the folder is trusted: it is the
   user's own, and unpickling a file planted there could run code.
