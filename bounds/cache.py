@@ -204,16 +204,17 @@ def load_record(module: str, record_id: str) -> tuple[object, bool]:
 
 
 class _Dumper(pickle.Pickler):
-    """Pickles records without their cached compiled forms, sums, products, powers and functions as they stand
-    (not evaluated again), and refuses anything of a family module."""
+    """Pickles records without their cached compiled forms, sums, products, powers, functions and relations (the
+    assumptions) as they stand (not evaluated again), and refuses anything of a family module."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from sympy import Pow
         from sympy.core.function import Application
         from sympy.core.operations import AssocOp
+        from sympy.core.relational import Relational
 
-        self._as_they_stand = (Pow, AssocOp, Application)
+        self._as_they_stand = (Pow, AssocOp, Application, Relational)
 
     def reducer_override(self, obj):
         if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__"):
