@@ -43,7 +43,8 @@ def load_families() -> None:
     ``import tbounds.bounds`` stays light; the first :func:`ids` or :func:`select` pays for
     building the records (compiling a bound waits until it is first evaluated).  :func:`get` of one id
     imports only the module that registers it, found in the index (:func:`_index`) when that is current,
-    or reads that one record from the cache (:mod:`.cache`).
+    or reads that one record from the cache (:mod:`.cache`).  The first full load of these sources writes
+    the index and every module's records there.
     """
     global _LOADED
     if _LOADED:
@@ -70,6 +71,7 @@ def load_families() -> None:
             table.update(ranked)
     elif index is None and clean:
         _write_index()
+        _store_records(dict.fromkeys(_ORIGIN.values()))  # (every module's, 10 ms: the next one-id command is warm)
 
 
 # --------------------------------------------------------------------------- the index: id -> module
@@ -125,9 +127,15 @@ def _load_alone(record_id: str) -> bool:
         except ImportError:
             return False
         if not stored:
-            cache.store_records(module, {i: r for table in (_REGISTRY, _STATEMENTS) for i, r in table.items()
-                                         if _ORIGIN.get(i) == module})
+            _store_records([module])
     return record_id in _REGISTRY or record_id in _STATEMENTS
+
+
+def _store_records(modules: Iterable[str]) -> None:
+    """Put the records each of ``modules`` registered in the record cache."""
+    for module in modules:
+        cache.store_records(module, {i: r for table in (_REGISTRY, _STATEMENTS) for i, r in table.items()
+                                     if _ORIGIN.get(i) == module})
 
 
 def register(*records: Union[Bound, Statement]) -> None:

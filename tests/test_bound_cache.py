@@ -72,16 +72,18 @@ def test_every_record_comes_back_from_the_cache_identical_or_is_not_cached():
 
 @pytest.fixture(scope="module")
 def caches(tmp_path_factory):
-    """One command run on an empty cache (the full load writes the index), again (its module alone is built
-    and its records stored), and warm; with copies of the cache after the first run and after the last."""
+    """One command run on an empty cache (the full load writes the index and every module's records), on a cache
+    holding only that index (its module alone is built and its records stored), and warm; with copies of the
+    cache after each."""
     root = tmp_path_factory.mktemp("caches")
-    live, states = root / "live", {}
-    runs = []
-    for state in ("index", "records", "warm"):
-        runs.append(_cli(live, *GRID))
-        states[state] = root / state
-        shutil.copytree(live, states[state])
-    return runs, states
+    states = {"cold": root / "cold", "index": root / "index", "built": root / "built", "warm": root / "warm"}
+    cold = _cli(states["cold"], *GRID)
+    shutil.copytree(states["cold"], states["index"], ignore=shutil.ignore_patterns("records-*"))
+    shutil.copytree(states["index"], states["built"])
+    built = _cli(states["built"], *GRID)
+    shutil.copytree(states["cold"], states["warm"])
+    warm = _cli(states["warm"], *GRID)
+    return (cold, built, warm), states
 
 
 def _copy(caches, state, tmp_path):
@@ -89,10 +91,15 @@ def _copy(caches, state, tmp_path):
     return tmp_path
 
 
+def _module_of_each_file(cache_dir) -> set:
+    return {name[len("records-"):].rsplit("-", 1)[0] for name in _files(cache_dir, "records-*.pickle")}
+
+
 def test_cold_and_warm_runs_print_the_same_and_a_warm_one_builds_no_family(caches, tmp_path):
     (cold, built, warm), states = caches
-    assert _files(states["index"]) == _files(states["index"], "registry-index-*.json")  # only the index
-    assert _files(states["records"], f"records-{MODULE}-*.pickle")
+    [index] = (states["cold"] / "bounds").glob("registry-index-*.json")
+    assert _module_of_each_file(states["cold"]) == set(json.loads(index.read_text())["module"].values())
+    assert _module_of_each_file(states["built"]) == {MODULE}  # (the index-only state holds no records)
     assert cold[:3] == built[:3] == warm[:3] and cold[0] == 0 and "1e+300" in cold[1]
     assert MODULE in built[3] and "tbounds.bounds.memorization.next_token" not in built[3]
     assert warm[3] == []  # the record came from the cache: no family module imported
@@ -119,7 +126,7 @@ def test_a_full_load_after_a_cached_record_keeps_the_order_and_takes_the_modules
 def test_corrupt_truncated_and_foreign_files_are_ignored_and_rebuilt(caches, tmp_path):
     expected = caches[0][0]
     _copy(caches, "warm", tmp_path)
-    [records] = (tmp_path / "bounds").glob("records-*.pickle")
+    [records] = (tmp_path / "bounds").glob(f"records-{MODULE}-*.pickle")
     [index] = (tmp_path / "bounds").glob("registry-index-*.json")
     whole = records.read_bytes()
     family = importlib.import_module("tbounds.bounds.memorization.common").monotone
