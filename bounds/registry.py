@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import hashlib
 import json
-import os
 import sys
 from typing import Iterable, Optional, Union
 
+from . import cache
 from .errors import UnknownBoundError
 from .record import Bound, Statement
 
@@ -35,6 +34,7 @@ _STATEMENTS: dict[str, Statement] = {}
 _LOADED = False
 _PARTIAL = False  # some module was imported alone (through the index) before the full load
 _ORIGIN: dict[str, str] = {}  # id -> the module that registered it
+_FROM_CACHE: set[str] = set()  # ids registered from the record cache, their module not imported yet
 
 
 def load_families() -> None:
@@ -42,12 +42,15 @@ def load_families() -> None:
 
     ``import tbounds.bounds`` stays light; the first :func:`ids` or :func:`select` pays for
     building the records (compiling a bound waits until it is first evaluated).  :func:`get` of one id
-    imports only the module that registers it, found in the index (:func:`_index`) when that is current.
+    imports only the module that registers it, found in the index (:func:`_index`) when that is current,
+    or reads that one record from the cache (:mod:`.cache`).  The first full load of these sources writes
+    the index and every module's records there.
     """
     global _LOADED
     if _LOADED:
         return
     _LOADED = True  # set first: family modules query the registry while they load
+    clean = not _REGISTRY and not _STATEMENTS  # (else the order below is that of earlier imports)
     import importlib
 
     from .vocabulary import FAMILIES
@@ -66,85 +69,83 @@ def load_families() -> None:
             ranked = sorted(table.items(), key=lambda kv: order.get(kv[0], len(order)))
             table.clear()
             table.update(ranked)
-    elif index is None:
+    elif index is None and clean:
         _write_index()
+        _store_records(dict.fromkeys(_ORIGIN.values()))  # (every module's, 10 ms: the next one-id command is warm)
 
 
 # --------------------------------------------------------------------------- the index: id -> module
 
 
-def _index_path() -> Optional[str]:
-    """A file named after the state (path, size, mtime) of every module under bounds/: stale when any changes."""
-    root = os.path.dirname(os.path.abspath(__file__))
-    digest = hashlib.sha1(root.encode())
-    try:
-        for folder, dirs, files in sorted(os.walk(root)):
-            dirs.sort()
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    st = os.stat(os.path.join(folder, name))
-                    digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
-    except OSError:
-        return None
-    base = os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tbounds")
-    return os.path.join(base, f"registry-index-{digest.hexdigest()[:20]}.json")
-
-
+_INDEX_NAME = "registry-index.json"
 _INDEX_CACHE: dict = {}
 
 
 def _index() -> Optional[dict]:
     """``{"module": {id: module}, "order": [ids]}`` written by the last full load of these sources, or None."""
     if "index" not in _INDEX_CACHE:
-        path = _index_path()
+        data = cache.read(_INDEX_NAME)
         try:
-            with open(path) as f:
-                _INDEX_CACHE["index"] = json.load(f)
-        except (OSError, TypeError, ValueError):
+            index = json.loads(data)
+            whole = isinstance(index.get("module"), dict) and isinstance(index.get("order"), list)
+            _INDEX_CACHE["index"] = index if whole else None
+        except (AttributeError, TypeError, ValueError):  # absent (None), corrupt, or not an index
             _INDEX_CACHE["index"] = None
     return _INDEX_CACHE["index"]
 
 
 def _write_index() -> None:
-    path = _index_path()
-    if path is None:
-        return
     index = {"module": dict(_ORIGIN), "order": [*_REGISTRY, *_STATEMENTS]}
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w") as f:
-            json.dump(index, f)
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
-    except OSError:
-        return
+    cache.write(_INDEX_NAME, json.dumps(index).encode())
     _INDEX_CACHE["index"] = index
+    cache.prune()  # (a new index: these sources are new here, other keys' files may be old)
 
 
 def _load_alone(record_id: str) -> bool:
-    """Import only the module registering ``record_id`` (before any full load); True if it is then registered."""
+    """Register ``record_id`` (before any full load) from the record cache, else by importing only the module
+    that registers it (whose records are then cached); True if it is then registered."""
     global _PARTIAL
     if _LOADED or not isinstance(record_id, str):
         return False
     index = _index()
     module = index["module"].get(record_id) if index else None
-    if module is None:
+    if not isinstance(module, str):
         return False
     import importlib
 
     _PARTIAL = True
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
+    if module not in sys.modules and record_id not in _REGISTRY and record_id not in _STATEMENTS:
+        record, stored = cache.load_record(module, record_id)
+        if isinstance(record, (Bound, Statement)) and record.id == record_id:
+            # A stand-in until the module itself is imported: register() then takes the module's own record.
+            (_STATEMENTS if isinstance(record, Statement) else _REGISTRY)[record_id] = record
+            _ORIGIN[record_id] = module
+            _FROM_CACHE.add(record_id)
+            return True
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return False
+        if not stored:
+            _store_records([module])
     return record_id in _REGISTRY or record_id in _STATEMENTS
+
+
+def _store_records(modules: Iterable[str]) -> None:
+    """Put the records each of ``modules`` registered in the record cache."""
+    for module in modules:
+        cache.store_records(module, {i: r for table in (_REGISTRY, _STATEMENTS) for i, r in table.items()
+                                     if _ORIGIN.get(i) == module})
 
 
 def register(*records: Union[Bound, Statement]) -> None:
     """Add bounds and statements; an id already taken by either kind is refused."""
     for record in records:
-        if record.id in _REGISTRY or record.id in _STATEMENTS:
+        if record.id in _FROM_CACHE:  # the module's own record replaces the one read from the cache
+            _FROM_CACHE.discard(record.id)
+            _REGISTRY.pop(record.id, None)
+            _STATEMENTS.pop(record.id, None)
+        elif record.id in _REGISTRY or record.id in _STATEMENTS:
             raise ValueError(f"id {record.id} registered twice")
         _ORIGIN[record.id] = sys._getframe(1).f_globals.get("__name__", "")
         (_STATEMENTS if isinstance(record, Statement) else _REGISTRY)[record.id] = record

@@ -7,9 +7,32 @@
 """
 
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# The on-disk caches (the bound registry's index and records, the fused kernel) start empty in every
+# session and are the session's own: no test depends on an earlier run, nor on the user's ~/.cache.
+_CACHE_DIR = tempfile.mkdtemp(prefix="tbounds-test-cache-")
+os.environ["TBOUNDS_CACHE_DIR"] = _CACHE_DIR
+os.environ.pop("TBOUNDS_NO_CACHE", None)
+
+
+def pytest_configure(config):
+    """Load the whole registry before collection: test modules import family modules (the doctests import every
+    module) and would otherwise fix this process's registry order by what was collected, and an in-process
+    ``get`` could read a record from the cache that a command run by an earlier test left.  Loaded here, the
+    order is the full load's (as in ``tbounds list``) whichever tests run."""
+    from tbounds.bounds import registry
+
+    registry.load_families()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE_DIR, ignore_errors=True)
+
 
 settings.register_profile("default", max_examples=60, deadline=None, derandomize=True, database=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])

@@ -160,7 +160,7 @@ def test_one_id_loads_one_module_and_the_full_load_keeps_its_order(tmp_path):
     first = subprocess.run([sys.executable, "-c", listing.format(pre="", alone="None")], env=env,
                            capture_output=True, text=True, check=True)
     _, ids, statements = json.loads(first.stdout)
-    assert list(tmp_path.glob("registry-index-*.json"))  # the full load wrote the index
+    assert list(tmp_path.glob("bounds/registry-index-*.json"))  # the full load wrote the index
     pre = ("b = r.get('kajitsuka2025.seq2seq.lower_hardmax'); "
            "alone = 'tbounds.bounds.memorization.next_token' not in sys.modules "
            "and 'tbounds.bounds.generalization.covers' not in sys.modules; ")
