@@ -123,22 +123,29 @@ def test_a_full_load_after_a_cached_record_keeps_the_order_and_takes_the_modules
     assert no_stand_in and own  # the registry holds the module's own record, as without the cache
 
 
-def test_corrupt_truncated_and_foreign_files_are_ignored_and_rebuilt(caches, tmp_path):
+def test_corrupt_truncated_and_foreign_files_are_ignored_and_rebuilt(caches, tmp_path, monkeypatch):
+    """Every kind of damage reads as absent (checked in this process); one command on a damaged file prints the
+    same as before and stores the records again, and a truncated index is read as none."""
+    from tbounds.bounds import registry
+
     expected = caches[0][0]
     _copy(caches, "warm", tmp_path)
+    monkeypatch.setenv("TBOUNDS_CACHE_DIR", str(tmp_path))
     [records] = (tmp_path / "bounds").glob(f"records-{MODULE}-*.pickle")
     [index] = (tmp_path / "bounds").glob("registry-index-*.json")
     whole = records.read_bytes()
+    assert cache.load_record(MODULE, ONE)[1]  # (this process reads the files the commands wrote)
     family = importlib.import_module("tbounds.bounds.memorization.common").monotone
     foreign = {**pickle.loads(whole), "records": {ONE: pickle.dumps(family)}}  # unpickles only by importing a family
     for damaged in (b"not a pickle", whole[: len(whole) // 2], pickle.dumps({"format": -1}), pickle.dumps(foreign)):
         records.write_bytes(damaged)
-        again = _cli(tmp_path, *GRID)
-        assert again[:3] == expected[:3] and MODULE in again[3]  # built by importing the module...
-        assert pickle.loads(records.read_bytes())["records"].keys() == pickle.loads(whole)["records"].keys()  # ...and stored
-    index.write_text('{"module": ')  # a truncated index: the full load, which writes it again
-    assert _cli(tmp_path, *GRID)[:3] == expected[:3]
-    assert json.loads(index.read_text())["module"][ONE] == MODULE
+        assert cache.load_record(MODULE, ONE) == (None, False)  # absent: the module is built and stored again
+    again = _cli(tmp_path, *GRID)  # (the last damage: a record that would import a family)
+    assert again[:3] == expected[:3] and MODULE in again[3]  # built by importing the module...
+    assert pickle.loads(records.read_bytes())["records"].keys() == pickle.loads(whole)["records"].keys()  # ...and stored
+    index.write_text('{"module": ')  # a truncated index: none, so the next command does the full load and writes it
+    monkeypatch.setattr(registry, "_INDEX_CACHE", {})
+    assert registry._index() is None
 
 
 def test_files_of_other_sources_are_never_read(tmp_path, monkeypatch):
