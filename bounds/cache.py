@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import re
 import sys
 from functools import cached_property
 from typing import Mapping, Optional
@@ -142,9 +143,19 @@ def write(name: str, data: bytes) -> None:
             pass
 
 
+#: The names this module writes (:func:`path`, :func:`write`): prune never touches anything else in the folder,
+#: which is the user's to choose (``TBOUNDS_CACHE_DIR``) and may hold other files.
+_OURS = re.compile(r"(registry-index|records-[\w.]+)-[0-9a-f]{20}\.(json|pickle)(\.\d+(\.[0-9a-f]+)?\.tmp)?")
+
+
 def prune(days: float = PRUNE_DAYS) -> None:
     """Remove the files of other keys (other sources or versions), and temporary files, not modified for ``days``
-    days."""
+    days: only files named as this module names them.
+
+    >>> [bool(_OURS.fullmatch(n)) for n in ("records-tbounds.bounds.depth.khop-" + "0a" * 10 + ".pickle",
+    ...                                     "registry-index-" + "f" * 20 + ".json.123.7f3a.tmp", "notes.txt")]
+    [True, True, False]
+    """
     if not enabled() or key() is None:
         return
     import time
@@ -155,7 +166,7 @@ def prune(days: float = PRUNE_DAYS) -> None:
     except OSError:
         return
     for name in names:
-        if current in name and not name.endswith(".tmp"):  # (a .tmp this old: its writer was killed)
+        if not _OURS.fullmatch(name) or (current in name and not name.endswith(".tmp")):  # (a .tmp this old: its writer was killed)
             continue
         try:
             target = os.path.join(folder, name)

@@ -169,11 +169,13 @@ def test_prune_removes_only_old_files_of_other_keys(tmp_path, monkeypatch):
     old = time.time() - (cache.PRUNE_DAYS + 1) * 86400
     for name, age in [("records-m-" + "a" * 20 + ".pickle", old), ("records-m-" + "b" * 20 + ".pickle", old),
                       ("records-m-" + "c" * 20 + ".pickle", time.time()),
-                      ("records-m-" + "a" * 20 + ".pickle.123.tmp", old)]:  # a killed writer's
+                      ("records-m-" + "a" * 20 + ".pickle.123.tmp", old),  # a killed writer's
+                      ("notes.txt", old), ("records-m.pickle", old)]:  # not ours: the folder is the user's choice
         (folder / name).write_bytes(b"x")
         os.utime(folder / name, (age, age))
     cache.prune()
-    assert _files(tmp_path) == ["records-m-" + "a" * 20 + ".pickle", "records-m-" + "c" * 20 + ".pickle"]
+    assert _files(tmp_path) == ["notes.txt", "records-m-" + "a" * 20 + ".pickle", "records-m-" + "c" * 20 + ".pickle",
+                                "records-m.pickle"]
 
 
 def test_concurrent_processes_on_a_cold_cache_agree(caches, tmp_path):
