@@ -17,10 +17,12 @@ they need instead (:mod:`tbounds.bounds.registry`).
   builds) a family; a record that cannot be pickled without one (a family's own sympy function) or
   at all (an algorithmic bound's per-point local function, :func:`.numeric.unique_points`) is not cached: it is built by importing its module.
   A folder that cannot be created, read or written (read-only, a file in the way) turns the cache off
-  silently: commands work as without it.  Like ``__pycache__``, the folder is trusted: it is the
-  user's own, and unpickling a file planted there could run code.
+  silently: commands work as without it.  A file is unpickled by a loader that accepts only sympy's and
+  ``tbounds.bounds``' classes and this module's two rebuilders (:class:`_Loader`): a file planted in the
+  folder that names a function (``os.system``) reads as absent instead of running it.
 * Small: files of other keys untouched for :data:`PRUNE_DAYS` days are removed when a new index is
-  written (a source edit or an upgrade), so edits do not pile up files.
+  written (a source edit or an upgrade), so edits do not pile up files; only files named as this module
+  names them are ever removed.
 
 >>> import os, tempfile
 >>> from unittest import mock
@@ -250,21 +252,42 @@ def _is_sympy(obj) -> bool:
 
 
 def _unevaluated(cls, args: tuple):
+    if not (_is_sympy_class(cls)):
+        raise pickle.UnpicklingError(f"{cls!r} is not a sympy class")
     return cls(*args, evaluate=False)
+
+
+def _is_sympy_class(cls) -> bool:
+    from sympy import Basic
+
+    return isinstance(cls, type) and issubclass(cls, Basic)
 
 
 def _rebuild(cls, state: dict):
     """A record from its fields, as unpickling a dataclass does (its checks ran when it was first built)."""
+    if not (isinstance(cls, type) and cls.__module__.startswith("tbounds.bounds.") and isinstance(state, dict)):
+        raise pickle.UnpicklingError(f"{cls!r} is not a record class")
     obj = object.__new__(cls)
     obj.__dict__.update(state)
     return obj
 
 
 class _Loader(pickle.Unpickler):
+    """Unpickles what :class:`_Dumper` writes and nothing else: classes of sympy and of ``tbounds.bounds`` (never of
+    a family module, whose import would build the family) and this module's two rebuilders.  A file that names
+    anything else (a function such as ``os.system``, or ``sympify``, which evaluates text) is refused, and so reads
+    as absent: the cache folder is trusted, but a stray file in it cannot run code."""
+
     def find_class(self, module: str, name: str):
         if module.startswith(_FAMILY_PACKAGES):
             raise pickle.UnpicklingError(f"a cached record refers to {module}.{name}")
-        return super().find_class(module, name)
+        if module == __name__ and name in ("_rebuild", "_unevaluated"):
+            return super().find_class(module, name)
+        if module == "sympy" or module.startswith(("sympy.", "tbounds.bounds.")):
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"a cached record may not refer to {module}.{name}")
 
 
 def _dumps(obj) -> bytes:

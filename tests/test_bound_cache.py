@@ -205,3 +205,25 @@ def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
     monkeypatch.setattr(cache.os, "replace", refuse)
     cache.store_records(MODULE, {ONE: bounds.get(ONE)})
     assert _files(tmp_path) == [] and cache.load_record(MODULE, ONE) == (None, False)
+
+
+def test_a_file_naming_anything_but_sympy_or_record_classes_is_refused(tmp_path, monkeypatch):
+    """A pickle that would call a function (``os.system``, sympy's ``sympify`` of text) reads as absent: nothing runs."""
+    monkeypatch.setenv("TBOUNDS_CACHE_DIR", str(tmp_path))
+    ran = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {ran}",)
+
+    class Sympify:
+        def __reduce__(self):
+            return sp.sympify, ("1 + 1",)
+
+    for payload in (Payload(), Sympify(), dataclasses.replace):
+        cache.write(cache._records_name(MODULE), pickle.dumps(
+            {"format": cache.FORMAT, "module": MODULE, "records": {ONE: pickle.dumps(payload)}}))
+        assert cache.load_record(MODULE, ONE) == (None, False)
+    assert not ran.exists()
+    cache.store_records(MODULE, {ONE: bounds.get(ONE)})  # what the cache itself writes still reads back
+    assert cache.load_record(MODULE, ONE)[0].id == ONE
