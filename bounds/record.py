@@ -37,6 +37,8 @@ from .logspace import Signed, check_supported, to_linear
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
 
+#: The types a point function (:mod:`.pointcode`) takes as one number; any other value makes it answer None.
+_ONE_NUMBER = (float, int, np.float64)
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,14 @@ class Bound:
         return point_function(self.params, fn, [predicate for _, predicate in self._scalar_checks],
                                self.integer_valued)
 
+    def _point_value(self, values: Mapping[str, object]) -> Optional[float]:
+        """:attr:`_point_function` at ``values`` where each is one number of a type it accepts, else None: a grid never
+        compiles it (nor the ``math`` code under it)."""
+        if not all(type(x) in _ONE_NUMBER for x in values.values()):
+            return None
+        fast = self._point_function
+        return fast(values) if fast is not None else None
+
     def _scalar_point(self, values: Mapping[str, object], check: bool) -> Optional[list[float]]:
         """Validated floats for one point given as plain numbers, or None to take the array path."""
         if len(values) != len(self.params):
@@ -378,8 +388,7 @@ class Bound:
 
     def signed_log(self, check: bool = True, **values) -> Signed:
         """``(sign, natural log of |value|)`` arrays; never overflows."""
-        fast = self._point_function
-        v = fast(values) if fast is not None else None
+        v = self._point_value(values)
         if v is not None:
             return Signed(np.array(math.copysign(1.0, v)), np.array(math.log(abs(v))))
         point = self._scalar_point(values, check) if self.numeric is None else None
@@ -429,8 +438,7 @@ class Bound:
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
-        fast = self._point_function
-        v = fast(values) if fast is not None else None
+        v = self._point_value(values)
         if v is not None:
             return np.float64(v)
         point = self._scalar_point(values, True) if self.numeric is None else None
