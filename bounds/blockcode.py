@@ -41,12 +41,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import textwrap
 import threading
 from dataclasses import dataclass
 from typing import Callable, Optional
 
 import numpy as np
+
 
 def _known() -> dict:
     """The helpers the printers of :mod:`.codegen` call, by the names they print."""
@@ -58,11 +60,9 @@ def _known() -> dict:
             "reduce": functools.reduce}
 
 
+_KNOWN = _known()
 _BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide", ast.Pow: "power"}
 _UNARY = {ast.USub: "negative", ast.UAdd: "positive"}
-
-
-_KNOWN = _known()
 
 
 class _Unsupported(Exception):
@@ -120,9 +120,7 @@ class _Pool(threading.local):
         self.free: list[np.ndarray] = []
 
     def take(self, count: int, shape) -> list:
-        size = 1
-        for n in shape:
-            size *= n
+        size = math.prod(shape)
         out = []
         for _ in range(count):
             flat = self.free.pop() if self.free else _EMPTY
@@ -206,16 +204,17 @@ class _Compiler:
 
     def _call(self, node: ast.Call) -> tuple:
         name = node.func.id if isinstance(node.func, ast.Name) else None
-        if name is not None and self.namespace.get(name) is not _KNOWN.get(name, self.namespace.get(name)):
+        if name in _KNOWN and self.namespace.get(name) is not _KNOWN[name]:
             name = None  # (a function of that name that is not ours: called as it is)
         args = node.args
-        if name == "inplace" and len(args) == 2 and self._ufunc(args[0], 1):
-            return self._register(self._ufunc(args[0], 1), [self.operand(args[1])])
+        unary = self._ufunc(args[0], 1) if name == "inplace" and len(args) == 2 else None
+        if unary:
+            return self._register(unary, [self.operand(args[1])])
         folded = args[1:] if name == "fold_inplace" and len(args) >= 3 else \
             args[1].elts if name == "reduce" and len(args) == 2 and isinstance(args[1], ast.List) and \
             len(args[1].elts) >= 2 else None  # Max/Min as the printers write them
-        if folded and self._ufunc(args[0], 2):
-            func = self._ufunc(args[0], 2)
+        func = self._ufunc(args[0], 2) if folded else None
+        if func:
             out = self.operand(folded[0])
             for other in folded[1:]:
                 out = self._register(func, [out, self.operand(other)])
