@@ -464,8 +464,7 @@ def panel_dudley_log(loglog: LogLogCover, n, log_b):
         group = ~capped & np.isnan(log_int) & (width <= widest)
         if not group.any():
             continue
-        cover = loglog if group.all() or not hasattr(loglog, "take") else loglog.take(group)
-        sel = Ellipsis if cover is loglog else group
+        cover, sel = _restricted(loglog, group)
         coarse[group], log_int[group] = _panel_sums(cover, log_alpha[sel], width[sel] / panels, panels, group[sel])
     if hasattr(loglog, "parametric"):
         _far_panels(loglog, log_b, width, ~capped & np.isnan(log_int), coarse, log_int)
@@ -477,6 +476,14 @@ def panel_dudley_log(loglog: LogLogCover, n, log_b):
     bad = ~capped & (~np.isfinite(log_total) | ~np.isfinite(estimate))
     capped |= ~bad & (log_b <= log_total)
     return _capped(log_b, np.where(bad, np.nan, log_total)), np.where(bad, np.inf, np.where(capped, 0.0, estimate))
+
+
+def _restricted(loglog: LogLogCover, mask: np.ndarray):
+    """``(cover, index)``: the cover at the points of ``mask`` only (``take``) and the index that picks those points
+    out of a whole-grid array; the whole cover and ``...`` where every point is taken or the cover cannot restrict."""
+    if mask.all() or not hasattr(loglog, "take"):
+        return loglog, Ellipsis
+    return loglog.take(mask), mask
 
 
 def smooth_dudley_log(loglog: LogLogCover, n, log_b) -> Signed:
@@ -513,14 +520,9 @@ def _far_panels(loglog, log_b, width, todo, coarse, log_int):
     far = todo & (log_b <= log_at - 1.0) & (width > reach) & (reach <= _PANELS * _PANEL_WIDTH)
     if not far.any():
         return
-    cover = loglog if far.all() or not hasattr(loglog, "take") else loglog.take(far)
-    sel = Ellipsis if cover is loglog else far
+    cover, sel = _restricted(loglog, far)
     main = (0.5 * log_P + log_b + _log_tail(log_at - log_b, width))[sel]
-
-    def rest(u):
-        return cover.correction(u)
-
-    parts = _panel_sums(rest, (log_b - reach)[sel], reach[sel] / _PANELS, _PANELS, far[sel], _FAR_ORDERS)
+    parts = _panel_sums(cover.correction, (log_b - reach)[sel], reach[sel] / _PANELS, _PANELS, far[sel], _FAR_ORDERS)
     main = main[far[sel]]
     coarse[far], log_int[far] = (np.logaddexp(main, part) for part in parts)
 
