@@ -61,9 +61,9 @@ def enabled() -> bool:
 
 
 def directory() -> str:
-    root = os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tbounds")
-    return os.path.join(root, "bounds")
+    from .native import cache_root
+
+    return os.path.join(cache_root(), "bounds")
 
 
 def key() -> Optional[str]:

@@ -8,9 +8,9 @@ runs the second stack on those per-sequence vectors.  Its backward pass
 recomputes the forward in L1-sized groups of 64 tokens instead of storing activations.
 
 The C source (``kernels/ffn_pool.c``) is compiled once per machine with the system C compiler
-(``cc -O3 -march=native -fopenmp``) into a cache directory (``TBOUNDS_CACHE_DIR`` or
-``~/.cache/tbounds``).  Without a compiler, or with ``TBOUNDS_FUSED=0``, :func:`available`
-is False and callers use plain torch; :func:`status` says why.
+(``cc -O3 -march=native -fopenmp``) into the cache's ``kernels/`` folder (:mod:`tbounds.bounds.native`).
+Without a compiler, or with ``TBOUNDS_FUSED=0``, :func:`available` is False and callers use plain torch;
+:func:`status` says why.
 
 >>> import torch
 >>> from tbounds.empirical.memorization.models import Transformer
@@ -25,16 +25,14 @@ is False and callers use plain torch; :func:`status` says why.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
-import platform
-import subprocess
-import tempfile
 import threading
 from pathlib import Path
 from typing import Optional
 
 import torch
+
+from tbounds.bounds import native
 
 _SOURCE = Path(__file__).with_name("kernels") / "ffn_pool.c"
 _FLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=c11"]
@@ -44,39 +42,12 @@ MAX_HIDDEN = 64          # the widest FFN tests/test_fused.py checks against tor
 CHUNK_TOKENS = 16384     # tokens per task (whole sequences); depends only on (N, n): deterministic
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "tbounds")
-    return Path(root) / "kernels"
-
-
-def _machine_tag() -> str:
-    """-march=native code is only valid on this kind of CPU: the tag keys the cache by it."""
-    model = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith(("model name", "flags")):
-                    model += line
-    except OSError:
-        pass
-    return model
-
-
 def _build() -> Optional[ctypes.CDLL]:
-    source = _SOURCE.read_bytes()
-    compiler = os.environ.get("CC", "cc")
-    key = hashlib.sha256(source + " ".join(_FLAGS).encode() + compiler.encode() + _machine_tag().encode())
-    target = _cache_dir() / f"ffn_pool-{key.hexdigest()[:16]}.so"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:   # compile, then rename: atomic
-            out = Path(tmp) / target.name
-            proc = subprocess.run([compiler, *_FLAGS, str(_SOURCE), "-o", str(out)], capture_output=True, text=True)
-            if proc.returncode != 0:
-                _STATE["reason"] = f"compiling the fused kernel failed: {proc.stderr.strip()[:300]}"
-                return None
-            os.replace(out, target)
-    lib = ctypes.CDLL(str(target))
+    try:
+        lib = native.build(_SOURCE, _FLAGS)
+    except native.BuildError as exc:
+        _STATE["reason"] = f"the fused kernel is unavailable: {exc}"
+        return None
     i64, ptr = ctypes.c_int64, ctypes.c_void_p
     lib.ffn_pool_forward.argtypes = [ptr, ptr, ptr, ptr] + [i64] * 11 + [ctypes.c_int]
     lib.ffn_pool_backward.argtypes = [ptr, ptr, ptr, ptr, ptr] + [i64] * 11 + [ctypes.c_int]
@@ -96,7 +67,7 @@ def _lib() -> Optional[ctypes.CDLL]:
             else:
                 try:
                     _STATE["lib"] = _build()
-                except (OSError, subprocess.SubprocessError) as exc:   # no compiler, unwritable cache
+                except OSError as exc:   # no compiler, unwritable cache
                     _STATE["reason"] = f"the fused kernel is unavailable: {exc}"
         return _STATE["lib"]
 
