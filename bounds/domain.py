@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 import sympy as sp
 
 from .errors import ParameterError
+from .onepass import all_inside
 from .vocabulary import plain, show  # noqa: F401  (re-exported: their home is light, for the CLI)
 
 
@@ -74,25 +76,19 @@ class Param:
             ok &= v == np.floor(v)
         return ok
 
-    def _all_inside(self, v: np.ndarray) -> bool:
-        """Every value inside an interval domain, proved from the extremes alone (a NaN makes min and max NaN);
-        integers add one elementwise check of integrality."""
+    def _all_inside(self, v: np.ndarray, integer: Optional[bool] = None) -> bool:
+        """Every value inside the domain, in one pass over ``v`` (:mod:`.onepass`); False for no values (then
+        :meth:`validate` looks at each); ``integer=False`` skips the integrality test."""
         if v.size == 0:
             return False
-        lo, hi = v.min(), v.max()
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            return False
-        inside = ((lo > self.low) if self.low_open else (lo >= self.low)) and \
-            ((hi < self.high) if self.high_open else (hi <= self.high))
-        return inside and (not self.integer or bool((v == np.floor(v)).all()))
+        # (an infinite end is open: infinities are never parameter values)
+        return all_inside(v, self.low, self.high, self.low_open or self.low == -math.inf,
+                          self.high_open or self.high == math.inf, self.integer if integer is None else integer)
 
     def _all_inside_given(self, given, v: np.ndarray) -> bool:
-        """:meth:`_all_inside`, skipping the integrality pass where the input was an integer array (exact already)."""
-        if self.integer and isinstance(given, np.ndarray) and given.dtype.kind in "iub" and v.size:
-            lo, hi = v.min(), v.max()
-            return bool(((lo > self.low) if self.low_open else (lo >= self.low)) and
-                        ((hi < self.high) if self.high_open else (hi <= self.high)))
-        return self._all_inside(v)
+        """:meth:`_all_inside`, skipping the integrality test where the input was an integer array (exact already)."""
+        exact = isinstance(given, np.ndarray) and given.dtype.kind in "iub"
+        return self._all_inside(v, integer=False if exact else None)
 
     def validate(self, values) -> np.ndarray:
         """Return ``values`` as a float array, or raise naming the parameter.
@@ -143,33 +139,15 @@ class Param:
         """A test of one block of :meth:`as_array`'s array of ``given``: every value in the domain (no message;
         where it fails, :meth:`validate` of the whole array names the first value out of the domain).
 
-        :meth:`_all_inside_given` with its constants bound once and the integrality test written into scratch
-        arrays (a block is checked in a few microseconds: the Python around it counts).
-
         >>> test = Param("N", "count", example=10, integer=True, low=2).block_check(None)
         >>> test(np.array([2.0, 3.0])), test(np.array([2.0, 3.5])), test(np.array([2.0, np.nan]))
         (True, False, False)
         """
-        lo, hi = self.low, self.high
-        # (an infinite end is open: the extremes prove finiteness too, as math.isfinite does in _all_inside)
-        lo_open, hi_open = self.low_open or lo == -math.inf, self.high_open or hi == math.inf
-        integer = self.integer and not (isinstance(given, np.ndarray) and given.dtype.kind in "iub")
-        scratch = []
+        exact = isinstance(given, np.ndarray) and given.dtype.kind in "iub"
+        integer = None if not exact else False
 
         def test(block: np.ndarray) -> bool:
-            a, b = block.min(), block.max()
-            if not (((a > lo) if lo_open else (a >= lo)) and ((b < hi) if hi_open else (b <= hi))):
-                return False  # (a NaN fails every comparison)
-            if not integer:
-                return True
-            if block.ndim != 1:
-                return bool((block == np.floor(block)).all())
-            n = block.shape[0]
-            if not scratch or scratch[0].shape[0] < n:
-                scratch[:] = [np.empty(n), np.empty(n, dtype=bool)]
-            floor, equal = scratch[0][:n], scratch[1][:n]
-            np.floor(block, out=floor)
-            return bool(np.equal(block, floor, out=equal).all())
+            return self._all_inside(block, integer)
 
         return test
 

@@ -37,6 +37,7 @@ from sympy.codegen.cfunctions import expm1, log1p
 from .blockcode import NotFloat, block_program
 from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, fold_inplace, inplace, integer_power, log_expm1
 from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer, to_linear
+from .onepass import all_inside
 from .steps import _IntegerStep
 
 #: Plain values beyond these magnitudes are recomputed in log space (near the float limits).
@@ -86,6 +87,16 @@ def common_shape(arrays) -> tuple:
     if all(a.shape == shape for a in arrays):
         return shape
     return np.broadcast_shapes(*[a.shape for a in arrays])
+
+
+def _ordinary(v: np.ndarray) -> bool:
+    """Every value an ordinary positive number (in ``[SMALL, BIG]``; NaN is not), in one pass (:mod:`.onepass`)."""
+    return all_inside(v, SMALL, BIG, False, False, False)
+
+
+def _finite(v: np.ndarray) -> bool:
+    """Every value finite (NaN is not), in one pass (:mod:`.onepass`)."""
+    return all_inside(v, -math.inf, math.inf, True, True, False)
 
 
 def _moderate(x: np.ndarray) -> np.ndarray:
@@ -187,7 +198,7 @@ class Evaluator:
 
     def _all_ordinary(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
         """Every plain value an ordinary positive number, proved from the extremes (a NaN fails both)."""
-        return bool(shape) and not flags.raised and not self.integer_valued and v.min() >= SMALL and v.max() <= BIG
+        return bool(shape) and not flags.raised and not self.integer_valued and _ordinary(v)
 
     def linear(self, *values) -> np.ndarray:
         """Linear values: the plain ones where :meth:`__call__` would only take their logs, else ``exp`` of those.
@@ -232,7 +243,7 @@ class Evaluator:
     def _settle_direct(self, log: np.ndarray, flags: "_Flags", arrays: list, shape) -> Signed:
         """:meth:`_direct_log`'s answer from the direct logs of the whole grid and numpy's flags over all of it."""
         one = ones_view(shape)
-        if not flags.raised and -math.inf < log.min() and log.max() < math.inf:  # (a NaN fails both)
+        if not flags.raised and _finite(log):
             return Signed(one, _not_an_input(log, arrays))
         ok = np.isfinite(log)
         if flags.raised:  # an underflow on the way can leave a finite but imprecise value: the old rules
@@ -259,8 +270,7 @@ class Evaluator:
         answer is bit for bit :meth:`__call__`'s.  ``None`` where a check fails or the direct function is not
         available or fails: the caller takes the unblocked path (which names the parameter out of its domain).
         """
-        run = self._run_blocked(self._log_array_function, self._log_array_program, arrays, shape, checks,
-                                lambda block: -math.inf < block.min() and block.max() < math.inf)  # (NaN fails both)
+        run = self._run_blocked(self._log_array_function, self._log_array_program, arrays, shape, checks, _finite)
         if run is None:
             return None
         log, flags, finite = run
@@ -271,8 +281,7 @@ class Evaluator:
     def blocked_linear(self, arrays: list, shape, checks: Sequence[tuple[int, Callable]] = ()) -> Optional[np.ndarray]:
         """:meth:`linear` on a large grid, block by block (as :meth:`blocked`): the plain values where all are
         ordinary numbers, else log space where :meth:`linear` takes it, bit for bit; ``None`` as :meth:`blocked`."""
-        run = self._run_blocked(self._array_function, self._array_program, arrays, shape, checks,
-                                lambda block: block.min() >= SMALL and block.max() <= BIG)  # (NaN fails both)
+        run = self._run_blocked(self._array_function, self._array_program, arrays, shape, checks, _ordinary)
         if run is None:
             return None
         v, flags, ordinary = run

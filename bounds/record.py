@@ -34,6 +34,7 @@ from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .linear import Evaluator, common_shape
 from .logspace import Signed, check_supported, to_linear
+from .onepass import relation_test
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
 
@@ -376,8 +377,17 @@ class Bound:
             ok &= self._holds(predicate, arrays)
         return ok
 
+    @cached_property
+    def _assumption_tests(self) -> tuple:
+        """Per checkable assumption, its one-pass test (:func:`.onepass.relation_test`: True where it holds at
+        every point, else False or None) or None; a test that does not answer True leaves it to numpy."""
+        symbols = [p.symbol for p in self.params]
+        return tuple(relation_test(a.relation, symbols) for a, _ in self._assumption_checks)
+
     def check_assumptions(self, arrays: Sequence[np.ndarray]) -> None:
-        for assumption, predicate in self._assumption_checks:
+        for (assumption, predicate), test in zip(self._assumption_checks, self._assumption_tests):
+            if test is not None and test(arrays):
+                continue
             ok = self._holds(predicate, arrays)
             if not ok.all():
                 where = np.argwhere(~ok)[0] if ok.ndim else ()
