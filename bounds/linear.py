@@ -213,7 +213,12 @@ class Evaluator:
             v = plain[0]
             # A bare symbol's function returns its input: the caller's array is never handed back.
             return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
-        return to_linear(self._signed(arrays, shape, plain))
+        signed, kept = self._signed_and_plain(arrays, shape, plain)
+        out = to_linear(signed)
+        if self.integer_valued and kept is not None:
+            # The exact integers where they stand: exp(log k) is k only to about 1e-16 k, units off past 2**49.
+            np.copyto(out, kept[0], where=kept[1])
+        return out
 
     def __call__(self, *values) -> Signed:
         arrays = [np.asarray(v, dtype=float) for v in values]
@@ -319,13 +324,19 @@ class Evaluator:
         return out.reshape(shape), flags, inside
 
     def _signed(self, arrays: list, shape, plain) -> Signed:
+        return self._signed_and_plain(arrays, shape, plain)[0]
+
+    def _signed_and_plain(self, arrays: list, shape, plain) -> tuple[Signed, Optional[tuple[np.ndarray, np.ndarray]]]:
+        """The signed logs from the plain values ``plain`` (log space where those fall short), and ``(the plain
+        values, snapped to integers for an integer-valued expression; where they stand)``, or None where every
+        point came from log space."""
         if plain is None:
-            return _shaped(self.log_function(*arrays), shape)
+            return _shaped(self.log_function(*arrays), shape), None
         v, flags = plain
         if self._all_ordinary(v, flags, shape):
             # The usual case: every value an ordinary positive number, so the sign folds away (a
             # read-only view of 1) and only the log is computed.
-            return Signed(ones_view(shape), np.log(v))
+            return Signed(ones_view(shape), np.log(v)), (v, np.ones(shape, dtype=bool))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)
             ok = (a >= SMALL) & (a <= BIG)
@@ -353,7 +364,7 @@ class Evaluator:
                 exact = [self.extended(*row) for row in points]
                 sign[lost] = [e[0] for e in exact]
                 log[lost] = [e[1] for e in exact]
-        return Signed(sign, log)
+        return Signed(sign, log), (v, ok)
 
     @cached_property
     def _mpmath_function(self):

@@ -457,21 +457,20 @@ class Bound:
             if v is not None:
                 return np.float64(v)
             return self.linear(self._log_function(*[np.asarray(x) for x in point]))[()]
-        if self.numeric is None and not self.integer_valued:
+        if self.numeric is None:
             # Plain values straight from the compiled function where they are ordinary numbers: no
-            # log taken and undone (values no less exact than exp(log v)).
-            blocked = self._blocked(values, True, linear=True)
+            # log taken and undone (values no less exact than exp(log v); an integer step's exact integer).
+            blocked = self._blocked(values, True, linear=True)  # (None for an integer-valued bound)
             if blocked is not None:
                 return blocked[()]
-            return self._log_function.linear(*self.prepare(values))[()]
+            value = self._log_function.linear(*self.prepare(values))
+            return (_rounded(value) if self.integer_valued else value)[()]
         return self.linear(self.signed_log(**values))[()]
 
     def linear(self, signed: Signed) -> np.ndarray:
         """Linear values from :meth:`signed_log` output (integer-valued bounds rounded back)."""
         value = to_linear(signed)
-        if self.integer_valued:  # exp(log k) is k only up to rounding
-            value = np.where(np.abs(value) < 2.0 ** 52, np.round(value), value)
-        return value
+        return _rounded(value) if self.integer_valued else value
 
     __call__ = evaluate
 
@@ -487,6 +486,12 @@ class Bound:
         from .display import bound_latex
 
         return bound_latex(self)
+
+
+def _rounded(value: np.ndarray) -> np.ndarray:
+    """An integer-valued bound's linear values with those read back from log space rounded (exp(log k) is k only
+    up to rounding; past 2**52 every float is an integer)."""
+    return np.where(np.abs(value) < 2.0 ** 52, np.round(value), value)
 
 
 @dataclass(frozen=True)

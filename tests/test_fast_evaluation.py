@@ -69,6 +69,28 @@ def test_linear_values_equal_the_signed_logs_and_never_alias_the_input(bound):
         assert not np.may_share_memory(linear, a), bound.id
 
 
+@pytest.mark.parametrize("bound", [b for b in CLOSED if b.integer_valued and b.numeric is None], ids=lambda b: b.id)
+def test_an_integer_valued_grid_gives_each_point_s_exact_integer(bound):
+    """A grid's values are the integers each point evaluates to alone, bit for bit, also past 2**49 (where
+    exp(log k) misses k by units: 2**50 read back from log space was 2**50 + 1, 2**54 was 2**54 + 20)."""
+    values = _around_examples(bound, 48, np.random.default_rng(5), spread=2.5)
+    with np.errstate(all="ignore"):
+        keep = bound.assumptions_hold(values)
+    values = {k: np.broadcast_to(v, keep.shape)[keep] for k, v in values.items()}
+    assume_some = next(iter(values.values())).size
+    assert assume_some > 0, bound.id
+    grid = bound.evaluate(**values)
+    alone = [float(bound.evaluate(**{k: float(v[i]) for k, v in values.items()})) for i in range(assume_some)]
+    np.testing.assert_array_equal(grid, alone, err_msg=bound.id)
+
+
+def test_integer_steps_past_2_to_the_49_are_exact_on_a_grid():
+    b = bounds.get("merrill2025.connectivity.max_vertices.exact")  # 2**floor((d - 18) / 2)
+    d = np.arange(100.0, 131.0)
+    np.testing.assert_array_equal(b.evaluate(d=d), 2.0 ** np.floor((d - 18) / 2))
+    np.testing.assert_array_equal(b.evaluate(d=np.repeat(d, 5000))[::5000], 2.0 ** np.floor((d - 18) / 2))
+
+
 def test_integer_arrays_skip_the_integrality_pass_but_not_the_domain():
     b = bounds.get("kajitsuka2025.seq2seq.lower_hardmax")
     as_ints = b(N=np.array([10, 1000]), n=np.array([8, 8]))
