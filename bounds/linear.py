@@ -99,6 +99,12 @@ def _finite(v: np.ndarray) -> bool:
     return all_inside(v, -math.inf, math.inf, True, True, False)
 
 
+def round_steps(value: np.ndarray) -> np.ndarray:
+    """An integer-valued expression's linear values, rounded where read back from log space (``exp(log k)`` is ``k``
+    only up to rounding; past 2**52 every float is an integer)."""
+    return np.where(np.abs(value) < EXACT_LIMIT, np.round(value), value)
+
+
 def _moderate(x: np.ndarray) -> np.ndarray:
     a = np.abs(x)
     return ((a >= MODERATE_LOW) & (a <= MODERATE_HIGH)) | (a == 0)
@@ -200,6 +206,11 @@ class Evaluator:
         """Every plain value an ordinary positive number, proved from the extremes (a NaN fails both)."""
         return bool(shape) and not flags.raised and not self.integer_valued and _ordinary(v)
 
+    def _all_ordinary_integers(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
+        """An integer-valued expression's plain values all exact integers in ``[SMALL, BIG]`` (one pass): its linear
+        values then need no log (what :meth:`_signed_and_plain` would keep of them is all of them)."""
+        return bool(shape) and not flags.raised and self.integer_valued and all_inside(v, SMALL, BIG, False, False, True)
+
     def linear(self, *values) -> np.ndarray:
         """Linear values: the plain ones where :meth:`__call__` would only take their logs, else ``exp`` of those.
 
@@ -209,15 +220,16 @@ class Evaluator:
         arrays = [np.asarray(v, dtype=float) for v in values]
         shape = common_shape(arrays)
         plain = self._plain_values(arrays, shape)
-        if plain is not None and self._all_ordinary(plain[0], plain[1], shape):
+        if plain is not None and (self._all_ordinary(plain[0], plain[1], shape) or self._all_ordinary_integers(*plain, shape)):
             v = plain[0]
             # A bare symbol's function returns its input: the caller's array is never handed back.
             return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
         signed, kept = self._signed_and_plain(arrays, shape, plain)
         out = to_linear(signed)
-        if self.integer_valued and kept is not None:
-            # The exact integers where they stand: exp(log k) is k only to about 1e-16 k, units off past 2**49.
-            np.copyto(out, kept[0], where=kept[1])
+        if self.integer_valued:
+            if kept is not None:  # the exact integers where they stand: exp(log k) is k only to about 1e-16 k
+                np.copyto(out, kept[0], where=kept[1])
+            out = round_steps(out)
         return out
 
     def __call__(self, *values) -> Signed:
@@ -336,6 +348,10 @@ class Evaluator:
         if self._all_ordinary(v, flags, shape):
             # The usual case: every value an ordinary positive number, so the sign folds away (a
             # read-only view of 1) and only the log is computed.
+            return Signed(ones_view(shape), np.log(v)), (v, np.ones(shape, dtype=bool))
+        if v.size > EXACT_LOG_POINTS and self._all_ordinary_integers(v, flags, shape):
+            # Exact integers, all in range, on a grid too large for math.log's logs (below): what the general
+            # case computes, without its masks and copies.
             return Signed(ones_view(shape), np.log(v)), (v, np.ones(shape, dtype=bool))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)

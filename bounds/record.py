@@ -32,7 +32,7 @@ import sympy as sp
 
 from .domain import Param, show
 from .errors import AssumptionError, ParameterError
-from .linear import Evaluator, common_shape
+from .linear import BLOCKED_FROM, Evaluator, common_shape, round_steps
 from .logspace import Signed, check_supported, to_linear
 from .onepass import relation_test
 from .steps import exact_integer
@@ -424,6 +424,8 @@ class Bound:
             arrays = [p.as_array(x) for p, x in zip(self.params, given)]
             shape = common_shape(arrays)
             total = math.prod(shape)
+            if total < BLOCKED_FROM:  # (evaluated whole: nothing here is needed)
+                return None
             checks = []
             for i, (p, x, a) in enumerate(zip(self.params, given, arrays)):
                 if a.size == total:
@@ -463,14 +465,13 @@ class Bound:
             blocked = self._blocked(values, True, linear=True)  # (None for an integer-valued bound)
             if blocked is not None:
                 return blocked[()]
-            value = self._log_function.linear(*self.prepare(values))
-            return (_rounded(value) if self.integer_valued else value)[()]
+            return self._log_function.linear(*self.prepare(values))[()]
         return self.linear(self.signed_log(**values))[()]
 
     def linear(self, signed: Signed) -> np.ndarray:
         """Linear values from :meth:`signed_log` output (integer-valued bounds rounded back)."""
         value = to_linear(signed)
-        return _rounded(value) if self.integer_valued else value
+        return round_steps(value) if self.integer_valued else value
 
     __call__ = evaluate
 
@@ -486,12 +487,6 @@ class Bound:
         from .display import bound_latex
 
         return bound_latex(self)
-
-
-def _rounded(value: np.ndarray) -> np.ndarray:
-    """An integer-valued bound's linear values with those read back from log space rounded (exp(log k) is k only
-    up to rounding; past 2**52 every float is an integer)."""
-    return np.where(np.abs(value) < 2.0 ** 52, np.round(value), value)
 
 
 @dataclass(frozen=True)

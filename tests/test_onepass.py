@@ -116,10 +116,13 @@ def _fresh_status(tmp_path, **env):
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=120)
 
 
-def test_switched_off_or_without_a_compiler_numpy_answers_and_says_why(tmp_path):
+def test_switched_off_without_a_compiler_or_a_cache_folder_numpy_answers_and_says_why(tmp_path):
     off = _fresh_status(tmp_path, TBOUNDS_ONEPASS="0")
     assert off.returncode == 0 and off.stdout.startswith("True False |") and "TBOUNDS_ONEPASS=0" in off.stdout
     broken = _fresh_status(tmp_path / "other", CC="false")
     assert broken.returncode == 0 and broken.stdout.startswith("True False |") and "compiling" in broken.stdout
     missing = _fresh_status(tmp_path / "third", CC="no-such-compiler-anywhere")
     assert missing.returncode == 0 and missing.stdout.startswith("True False |") and "unavailable" in missing.stdout
+    (tmp_path / "a-file").write_text("in the way of the cache folder")
+    blocked = _fresh_status(tmp_path / "a-file")
+    assert blocked.returncode == 0 and blocked.stdout.startswith("True False |") and "unavailable" in blocked.stdout
