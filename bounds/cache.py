@@ -60,9 +60,14 @@ def enabled() -> bool:
     return os.environ.get("TBOUNDS_NO_CACHE", "").strip() in ("", "0")
 
 
-def directory() -> str:
-    from .native import cache_root
+def cache_root() -> str:
+    """The cache root of tbounds: ``$TBOUNDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/tbounds``, else ``~/.cache/tbounds``
+    (compiled kernels live in its ``kernels/``, :mod:`.native`)."""
+    return os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tbounds")
 
+
+def directory() -> str:
     return os.path.join(cache_root(), "bounds")
 
 

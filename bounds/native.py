@@ -34,20 +34,16 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
+from .cache import cache_root
+
 
 class BuildError(RuntimeError):
     """The C compiler refused a source (its first lines of output are the message)."""
 
 
-def cache_root() -> Path:
-    """The cache root of tbounds: ``$TBOUNDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/tbounds``, else ``~/.cache/tbounds``."""
-    return Path(os.environ.get("TBOUNDS_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "tbounds"))
-
-
 def kernel_dir() -> Path:
-    """Where compiled libraries live: ``kernels/`` under :func:`cache_root`."""
-    return cache_root() / "kernels"
+    """Where compiled libraries live: ``kernels/`` under the cache root (:func:`.cache.cache_root`)."""
+    return Path(cache_root()) / "kernels"
 
 
 def machine_tag() -> str:

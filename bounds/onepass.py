@@ -24,7 +24,6 @@ False
 
 from __future__ import annotations
 
-import ctypes
 import math
 import os
 import threading
@@ -49,6 +48,8 @@ Side = tuple
 
 
 def _build():
+    import ctypes  # (here: a one-point command never loads it)
+
     from . import native
 
     lib = native.build(_SOURCE, _FLAGS)
