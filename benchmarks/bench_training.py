@@ -75,14 +75,14 @@ def _timed(fn, steps: int) -> float:
 
 def bench_tbounds(model, X, y, M, steps, use_kernel: bool) -> float:
     os.environ["TBOUNDS_FUSED"] = "1" if use_kernel else "0"
-    fused._STATE.clear()
+    fused.KERNEL.reset()
     try:
         flat = model.init(range(M))
         return M * steps / _timed(lambda s: train(model, flat, X, y, steps=s, lr=0.01,
                                                   criterion=Criterion("none")), steps)
     finally:
         os.environ.pop("TBOUNDS_FUSED", None)
-        fused._STATE.clear()
+        fused.KERNEL.reset()
 
 
 def bench_vmap(spec, X, y, M, steps) -> float:

@@ -25,14 +25,10 @@ True
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
 import os
-import platform
-import subprocess
-import tempfile
+import threading
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .cache import cache_root
 
@@ -48,6 +44,8 @@ def kernel_dir() -> Path:
 
 def machine_tag() -> str:
     """The CPU's model and flags: ``-march=native`` code is only valid on this kind of CPU, so it keys the build."""
+    import platform
+
     model = platform.processor()
     try:
         with open("/proc/cpuinfo") as f:
@@ -61,6 +59,11 @@ def machine_tag() -> str:
 
 def build(source: Path, flags: list[str], folder: Optional[Path] = None) -> ctypes.CDLL:
     """``source`` compiled with ``flags`` (once per machine: later calls load the built file) and loaded."""
+    import ctypes  # (these here: importing this module costs a one-bound command nothing)
+    import hashlib
+    import subprocess
+    import tempfile
+
     text = source.read_bytes()
     compiler = os.environ.get("CC", "cc")
     key = hashlib.sha256(text + " ".join(flags).encode() + compiler.encode() + machine_tag().encode())
@@ -78,3 +81,47 @@ def build(source: Path, flags: list[str], folder: Optional[Path] = None) -> ctyp
                 raise BuildError(f"compiling {source.name} failed: {proc.stderr.strip()[:300]}")
             os.replace(out, target)
     return ctypes.CDLL(str(target))
+
+
+_UNBUILT = object()
+
+
+class Kernel:
+    """A shipped C source built and loaded on first use (:meth:`lib`), once per process, thread-safe; or None and
+    a :attr:`reason`: switched off (the environment variable ``switch`` set to ``0``), no compiler, a refused
+    build, a cache folder that cannot be written.  ``declare(lib)`` gives the library's functions their ctypes
+    signatures.
+
+    >>> k = Kernel("the example kernel", Path("no-such-source.c"), [], "TBOUNDS_EXAMPLE", lambda lib: None)
+    >>> k.lib() is None, k.reason.startswith("the example kernel is unavailable")
+    (True, True)
+    """
+
+    def __init__(self, name: str, source: Path, flags: list[str], switch: str, declare: Callable):
+        self.name, self.source, self.flags, self.switch, self.declare = name, source, flags, switch, declare
+        self.reason = ""
+        self._lib = _UNBUILT
+        self._lock = threading.Lock()
+
+    def lib(self) -> Optional[ctypes.CDLL]:
+        lib = self._lib
+        if lib is not _UNBUILT:
+            return lib
+        with self._lock:
+            if self._lib is _UNBUILT:
+                lib, reason = None, ""
+                if os.environ.get(self.switch, "1").strip() == "0":
+                    reason = f"switched off by {self.switch}=0"
+                else:
+                    try:
+                        lib = build(self.source, self.flags)
+                        self.declare(lib)
+                    except (OSError, BuildError) as exc:  # no compiler, an unwritable cache folder, a refused build
+                        lib, reason = None, f"{self.name} is unavailable: {exc}"
+                self._lib, self.reason = lib, reason
+        return self._lib
+
+    def reset(self) -> None:
+        """Forget the library: the next :meth:`lib` looks at the switch and builds (or loads) again."""
+        with self._lock:
+            self._lib, self.reason = _UNBUILT, ""

@@ -24,13 +24,13 @@ False
 
 from __future__ import annotations
 
-import math
-import os
-import threading
+import math  # noqa: F401  (the examples above use it)
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
+
+from .native import Kernel
 
 #: Arrays shorter than this are tested by numpy.  Measured on this machine: the call into C costs about 1.9 us, so the
 #: two break even for a real input at about 256 values (1.9 us each) and the kernel wins 2 to 1 for an integer
@@ -40,48 +40,30 @@ _SOURCE = Path(__file__).with_name("kernels") / "onepass.c"
 # -fno-trapping-math lets floor vectorise (no answer reads the floating-point flags); -ffp-contract=off keeps a*b
 # one rounded product, as numpy computes it.
 _FLAGS = ["-O3", "-march=native", "-fno-trapping-math", "-ffp-contract=off", "-shared", "-fPIC", "-std=c11"]
-_LOCK = threading.Lock()
-_STATE: dict = {}
 
 #: A side of a relation: ``(c, x, y)`` is the constant ``c`` (x and y None), ``c * x`` (y None) or ``x * y`` (c 1).
 Side = tuple
 
 
-def _build():
+def _declare(lib) -> None:
     import ctypes  # (here: a one-point command never loads it)
 
-    from . import native
-
-    lib = native.build(_SOURCE, _FLAGS)
     i64, f64, ptr, i32 = ctypes.c_int64, ctypes.c_double, ctypes.c_void_p, ctypes.c_int
     lib.interval_all.argtypes = [ptr, i64, f64, f64, i32, i32, i32]
     lib.relation_all.argtypes = [i64, i32, i32, f64, ptr, ptr, i32, f64, ptr, ptr]
     lib.interval_all.restype = lib.relation_all.restype = i32
-    return lib
+
+
+KERNEL = Kernel("the one-pass kernel", _SOURCE, _FLAGS, "TBOUNDS_ONEPASS", _declare)
 
 
 def _lib():
-    lib = _STATE.get("lib", False)
-    if lib is not False:
-        return lib
-    with _LOCK:
-        if "lib" not in _STATE:
-            from . import native
-
-            _STATE["lib"] = None
-            if os.environ.get("TBOUNDS_ONEPASS", "1").strip() == "0":
-                _STATE["reason"] = "switched off by TBOUNDS_ONEPASS=0"
-            else:
-                try:
-                    _STATE["lib"] = _build()
-                except (OSError, native.BuildError) as exc:  # no compiler, an unwritable cache folder
-                    _STATE["reason"] = f"numpy checks (the one-pass kernel is unavailable: {exc})"
-        return _STATE["lib"]
+    return KERNEL.lib()
 
 
 def status() -> str:
     """One line: whether the compiled kernel answers the tests of large arrays, or why numpy does."""
-    return "compiled one-pass checks" if _lib() is not None else _STATE.get("reason", "numpy checks")
+    return "compiled one-pass checks" if _lib() is not None else f"numpy checks ({KERNEL.reason})"
 
 
 def _flat(x: np.ndarray) -> Optional[np.ndarray]:

@@ -25,8 +25,6 @@ Without a compiler, or with ``TBOUNDS_FUSED=0``, :func:`available` is False and 
 from __future__ import annotations
 
 import ctypes
-import os
-import threading
 from pathlib import Path
 from typing import Optional
 
@@ -36,18 +34,11 @@ from tbounds.bounds import native
 
 _SOURCE = Path(__file__).with_name("kernels") / "ffn_pool.c"
 _FLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC", "-std=c11"]
-_LOCK = threading.Lock()
-_STATE: dict = {}
 MAX_HIDDEN = 64          # the widest FFN tests/test_fused.py checks against torch; wider models use torch
 CHUNK_TOKENS = 16384     # tokens per task (whole sequences); depends only on (N, n): deterministic
 
 
-def _build() -> Optional[ctypes.CDLL]:
-    try:
-        lib = native.build(_SOURCE, _FLAGS)
-    except native.BuildError as exc:
-        _STATE["reason"] = f"the fused kernel is unavailable: {exc}"
-        return None
+def _declare(lib: ctypes.CDLL) -> None:
     i64, ptr = ctypes.c_int64, ctypes.c_void_p
     lib.ffn_pool_forward.argtypes = [ptr, ptr, ptr, ptr] + [i64] * 11 + [ctypes.c_int]
     lib.ffn_pool_backward.argtypes = [ptr, ptr, ptr, ptr, ptr] + [i64] * 11 + [ctypes.c_int]
@@ -55,21 +46,13 @@ def _build() -> Optional[ctypes.CDLL]:
     lib.ffn_stack_backward.argtypes = [ptr, ptr, ptr, ptr, ptr] + [i64] * 7 + [ctypes.c_int]
     for f in (lib.ffn_pool_forward, lib.ffn_pool_backward, lib.ffn_stack_forward, lib.ffn_stack_backward):
         f.restype = ctypes.c_int
-    return lib
+
+
+KERNEL = native.Kernel("the fused kernel", _SOURCE, _FLAGS, "TBOUNDS_FUSED", _declare)
 
 
 def _lib() -> Optional[ctypes.CDLL]:
-    with _LOCK:
-        if "lib" not in _STATE:
-            _STATE["lib"] = None
-            if os.environ.get("TBOUNDS_FUSED", "1").strip() == "0":
-                _STATE["reason"] = "switched off by TBOUNDS_FUSED=0"
-            else:
-                try:
-                    _STATE["lib"] = _build()
-                except OSError as exc:   # no compiler, unwritable cache
-                    _STATE["reason"] = f"the fused kernel is unavailable: {exc}"
-        return _STATE["lib"]
+    return KERNEL.lib()
 
 
 def available() -> bool:
@@ -79,7 +62,7 @@ def available() -> bool:
 
 def status() -> str:
     """One line: the kernel in use, or why plain torch is used instead."""
-    return "fused CPU kernel" if available() else _STATE.get("reason", "plain torch")
+    return "fused CPU kernel" if available() else KERNEL.reason or "plain torch"
 
 
 def supports(model, flat: torch.Tensor, X: torch.Tensor) -> bool:

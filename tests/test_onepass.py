@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,6 +12,8 @@ from hypothesis import strategies as st
 
 import tbounds.bounds as bounds
 from tbounds.bounds import onepass
+
+from .fresh_python import check_fallbacks
 
 needs_kernel = pytest.mark.skipif(onepass._lib() is None, reason=f"no one-pass kernel here: {onepass.status()}")
 
@@ -108,21 +107,8 @@ def test_evaluate_on_no_points_gives_no_values():
     assert b.signed_log(N=np.array([])).log.shape == (0,)
 
 
-def _fresh_status(tmp_path, **env):
+def test_switched_off_without_a_compiler_or_a_cache_folder_numpy_answers_and_says_why(tmp_path):
     code = ("import numpy as np; from tbounds.bounds import onepass; x = np.arange(1.0, 5000.0); "
             "print(onepass.all_inside(x, 1.0, 4999.0, False, False, True), onepass.all_inside(x, 2.0, 5e3, 0, 0, 1), "
             "'|', onepass.status())")
-    full = {**os.environ, "TBOUNDS_CACHE_DIR": str(tmp_path), **env}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=120)
-
-
-def test_switched_off_without_a_compiler_or_a_cache_folder_numpy_answers_and_says_why(tmp_path):
-    off = _fresh_status(tmp_path, TBOUNDS_ONEPASS="0")
-    assert off.returncode == 0 and off.stdout.startswith("True False |") and "TBOUNDS_ONEPASS=0" in off.stdout
-    broken = _fresh_status(tmp_path / "other", CC="false")
-    assert broken.returncode == 0 and broken.stdout.startswith("True False |") and "compiling" in broken.stdout
-    missing = _fresh_status(tmp_path / "third", CC="no-such-compiler-anywhere")
-    assert missing.returncode == 0 and missing.stdout.startswith("True False |") and "unavailable" in missing.stdout
-    (tmp_path / "a-file").write_text("in the way of the cache folder")
-    blocked = _fresh_status(tmp_path / "a-file")
-    assert blocked.returncode == 0 and blocked.stdout.startswith("True False |") and "unavailable" in blocked.stdout
+    check_fallbacks(code, tmp_path, "TBOUNDS_ONEPASS", "True False |")
