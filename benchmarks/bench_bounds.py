@@ -239,7 +239,7 @@ def main() -> None:
         if evals:
             print(f"  evaluate (linear values, domains and assumptions checked), in range: median "
                   f"{statistics.median(evals):.2f} over the {len(evals)} bounds whose assumptions hold on the grid "
-                  f"(min {min(evals):.2f}, max {max(evals):.2f})")
+                  f"(min {min(evals):.2f}, max {max(evals):.2f}; {sum(r <= 1.0 for r in evals)} at or below 1.0)")
         print(f"  grid ratio, wide:     median {statistics.median(ratios_wide):.2f}  (min {min(ratios_wide):.2f}, "
               f"max {max(ratios_wide):.2f})")
         print(f"  wide grid points where lambdify is inf/nan/0 and tbounds finite: median {statistics.median(overflow):.0%},"
