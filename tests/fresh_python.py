@@ -18,9 +18,10 @@ def check_fallbacks(code: str, tmp_path, switch: str, answer: str) -> None:
     a compiler that fails, no compiler, a file in the way of the cache folder.  Each must print ``answer``
     (the plain code's answer) and say why (``switch=0``, ``compiling``, ``unavailable``)."""
     (tmp_path / "a-file").write_text("in the way of the cache folder")
-    cases = [(tmp_path / "off", {switch: "0"}, f"{switch}=0"), (tmp_path / "cc", {"CC": "false"}, "compiling"),
-             (tmp_path / "none", {"CC": "no-such-compiler-anywhere"}, "unavailable"),
-             (tmp_path / "a-file", {}, "unavailable")]
+    on = {switch: "1"}  # (the others, whatever the switch says in this process's environment)
+    cases = [(tmp_path / "off", {switch: "0"}, f"{switch}=0"), (tmp_path / "cc", {**on, "CC": "false"}, "compiling"),
+             (tmp_path / "none", {**on, "CC": "no-such-compiler-anywhere"}, "unavailable"),
+             (tmp_path / "a-file", on, "unavailable")]
     for folder, env, why in cases:
         run = fresh_python(code, folder, **env)
         assert run.returncode == 0 and run.stdout.startswith(answer) and why in run.stdout, (env, folder, run.stdout,
