@@ -225,7 +225,7 @@ class Evaluator:
             # A bare symbol's function returns its input: the caller's array is never handed back.
             return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
         signed, kept = self._signed_and_plain(arrays, shape, plain)
-        out = to_linear(signed)
+        out = np.asarray(to_linear(signed), dtype=float)  # (a single point's is a numpy scalar: an array to write into)
         if self.integer_valued:
             if kept is not None:  # the exact integers where they stand: exp(log k) is k only to about 1e-16 k
                 np.copyto(out, kept[0], where=kept[1])

@@ -102,6 +102,18 @@ def test_the_integer_shortcut_gives_what_the_general_path_gives(bound, monkeypat
     np.testing.assert_array_equal(np.broadcast_to(fast.sign, slow.sign.shape), slow.sign, err_msg=bound.id)
 
 
+@pytest.mark.parametrize("bound", CLOSED, ids=lambda b: b.id)
+def test_a_point_given_as_numpy_values_answers_as_plain_numbers_do(bound):
+    """0-d arrays, float32 and int32 values take the array path: the same value as Python numbers, and a 0-d answer."""
+    example = bound.example()
+    want = bound.evaluate(**example)
+    as_arrays = bound.evaluate(**{k: np.array(float(v)) for k, v in example.items()})
+    assert np.ndim(as_arrays) == 0 and float(as_arrays) == pytest.approx(float(want), rel=1e-12), bound.id
+    narrow = {p.name: (np.int32(example[p.name]) if p.integer and abs(example[p.name]) < 2 ** 31 else
+                       np.float64(example[p.name])) for p in bound.params}
+    assert float(bound.evaluate(**narrow)) == pytest.approx(float(want), rel=1e-12), bound.id
+
+
 def test_integer_steps_past_2_to_the_49_are_exact_on_a_grid():
     b = bounds.get("merrill2025.connectivity.max_vertices.exact")  # 2**floor((d - 18) / 2)
     d = np.arange(100.0, 131.0)
