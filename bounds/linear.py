@@ -202,14 +202,10 @@ class Evaluator:
         """The compiled plain-float function on ``arrays`` and whether numpy flagged an error; None if it failed."""
         return _call_flagged(self._array_function, arrays, shape, self._array_program)
 
-    def _all_ordinary(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
-        """Every plain value an ordinary positive number, proved from the extremes (a NaN fails both)."""
-        return bool(shape) and not flags.raised and not self.integer_valued and _ordinary(v)
-
-    def _all_ordinary_integers(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
-        """An integer-valued expression's plain values all exact integers in ``[SMALL, BIG]`` (one pass): its linear
-        values then need no log (what :meth:`_signed_and_plain` would keep of them is all of them)."""
-        return bool(shape) and not flags.raised and self.integer_valued and all_inside(v, SMALL, BIG, False, False, True)
+    def _plain_stands(self, v: np.ndarray, flags: "_Flags", shape) -> bool:
+        """Every plain value an ordinary positive number (an exact integer, for an integer-valued expression) and no
+        numpy error on the way, in one pass (NaN fails): the plain values are the answer as they are."""
+        return bool(shape) and not flags.raised and all_inside(v, SMALL, BIG, False, False, self.integer_valued)
 
     def linear(self, *values) -> np.ndarray:
         """Linear values: the plain ones where :meth:`__call__` would only take their logs, else ``exp`` of those.
@@ -220,7 +216,7 @@ class Evaluator:
         arrays = [np.asarray(v, dtype=float) for v in values]
         shape = common_shape(arrays)
         plain = self._plain_values(arrays, shape)
-        if plain is not None and (self._all_ordinary(plain[0], plain[1], shape) or self._all_ordinary_integers(*plain, shape)):
+        if plain is not None and self._plain_stands(*plain, shape):
             v = plain[0]
             # A bare symbol's function returns its input: the caller's array is never handed back.
             return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
@@ -345,13 +341,9 @@ class Evaluator:
         if plain is None:
             return _shaped(self.log_function(*arrays), shape), None
         v, flags = plain
-        if self._all_ordinary(v, flags, shape):
-            # The usual case: every value an ordinary positive number, so the sign folds away (a
-            # read-only view of 1) and only the log is computed.
-            return Signed(ones_view(shape), np.log(v)), (v, np.ones(shape, dtype=bool))
-        if v.size > EXACT_LOG_POINTS and self._all_ordinary_integers(v, flags, shape):
-            # Exact integers, all in range, on a grid too large for math.log's logs (below): what the general
-            # case computes, without its masks and copies.
+        if (not self.integer_valued or v.size > EXACT_LOG_POINTS) and self._plain_stands(v, flags, shape):
+            # The usual case: every value an ordinary positive number, so the sign folds away (a read-only view
+            # of 1) and only the log is computed (exact integers on a small grid take math.log's logs, below).
             return Signed(ones_view(shape), np.log(v)), (v, np.ones(shape, dtype=bool))
         with np.errstate(invalid="ignore"):
             a = np.abs(v)

@@ -95,7 +95,7 @@ def test_the_integer_shortcut_gives_what_the_general_path_gives(bound, monkeypat
     arrays = [values[p.name] for p in bound.params]
     evaluator = bound._log_function
     fast_values, fast = evaluator.linear(*arrays), evaluator(*arrays)
-    monkeypatch.setattr(type(evaluator), "_all_ordinary_integers", lambda *args: False)
+    monkeypatch.setattr(type(evaluator), "_plain_stands", lambda *args: False)
     np.testing.assert_array_equal(fast_values, evaluator.linear(*arrays), err_msg=bound.id)
     slow = evaluator(*arrays)
     np.testing.assert_array_equal(fast.log, slow.log, err_msg=bound.id)
