@@ -143,11 +143,8 @@ class Param:
         >>> test(np.array([2.0, 3.0])), test(np.array([2.0, 3.5])), test(np.array([2.0, np.nan]))
         (True, False, False)
         """
-        exact = isinstance(given, np.ndarray) and given.dtype.kind in "iub"
-        integer = None if not exact else False
-
         def test(block: np.ndarray) -> bool:
-            return self._all_inside(block, integer)
+            return self._all_inside_given(given, block)
 
         return test
 

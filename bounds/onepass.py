@@ -68,17 +68,15 @@ def status() -> str:
     return "compiled one-pass checks" if _lib() is not None else f"numpy checks ({KERNEL.reason})"
 
 
-def _flat(x: np.ndarray) -> Optional[np.ndarray]:
-    """``x`` as the kernel reads it (contiguous float64 of :data:`KERNEL_FROM` values or more), else None."""
-    if x.dtype == np.float64 and x.size >= KERNEL_FROM and x.flags.c_contiguous:
-        return x
-    return None
+def _kernel_reads(x: np.ndarray) -> bool:
+    """Whether the kernel reads ``x`` as it is: contiguous float64 of :data:`KERNEL_FROM` values or more."""
+    return x.dtype == np.float64 and x.size >= KERNEL_FROM and x.flags.c_contiguous
 
 
 def all_inside(x: np.ndarray, low: float, high: float, low_open: bool, high_open: bool, integer: bool) -> bool:
     """Every value of ``x`` in the interval from ``low`` to ``high`` (each end open or closed) and, with
     ``integer``, an integer; NaN lies in none, and an infinite value only in an interval closed at that end."""
-    if _flat(x) is not None:
+    if _kernel_reads(x):
         lib = _lib()
         if lib is not None:
             return bool(lib.interval_all(x.ctypes.data, x.size, low, high, low_open, high_open, integer))
@@ -100,13 +98,15 @@ def all_related(op: str, left: Side, right: Side) -> Optional[bool]:
     None where the kernel cannot answer (no kernel; arrays small, unlike in shape or not contiguous float64):
     the caller then evaluates the relation itself.  A single value is folded into its side's constant (one
     product, rounded once, as numpy rounds it)."""
+    if any(a is not None and 1 < a.size < KERNEL_FROM for a in (*left[1:], *right[1:])):
+        return None  # a small grid: numpy at once (before the folding below, which could not help)
     if op in (">=", ">"):
         op, left, right = ("<=" if op == ">=" else "<"), right, left
     left, right = _folded(left), _folded(right)
     arrays = [a for a in (*left[1:], *right[1:]) if a is not None]
     if not arrays:
         return bool(left[0] < right[0]) if op == "<" else bool(left[0] <= right[0])
-    if any(_flat(a) is None for a in arrays) or len({a.shape for a in arrays}) != 1:
+    if not all(_kernel_reads(a) for a in arrays) or len({a.shape for a in arrays}) != 1:
         return None
     lib = _lib()
     if lib is None:
@@ -162,7 +162,7 @@ def relation_test(relation, symbols) -> Optional[Callable[[Sequence[np.ndarray]]
     ops = {sp.LessThan: "<=", sp.StrictLessThan: "<", sp.GreaterThan: ">=", sp.StrictGreaterThan: ">"}
     op = ops.get(type(relation))
     index = {s: i for i, s in enumerate(symbols)}
-    sides = [_side_of(e, index, sp) for e in relation.args] if op else [None]
+    sides = [_side_of(e, index) for e in relation.args] if op else [None]
     if any(s is None for s in sides):
         return None
     (lc, li, lj), (rc, ri, rj) = sides
@@ -176,8 +176,10 @@ def relation_test(relation, symbols) -> Optional[Callable[[Sequence[np.ndarray]]
     return test
 
 
-def _side_of(e, index: dict, sp) -> Optional[tuple]:
+def _side_of(e, index: dict) -> Optional[tuple]:
     """``(c, i, j)``: the constant ``c``, ``c * x_i`` or ``x_i * x_j``, for a side :func:`relation_test` takes."""
+    import sympy as sp
+
     def integer(v):
         return isinstance(v, sp.Integer) and abs(int(v)) < 2 ** 53
 
