@@ -210,23 +210,31 @@ class Evaluator:
     def linear(self, *values) -> np.ndarray:
         """Linear values: the plain ones where :meth:`__call__` would only take their logs, else ``exp`` of those.
 
-        On the fast path no log is taken and none undone (the values are the plain function's own);
-        elsewhere they are ``sign * exp(log)`` of the log-space result, as before.
+        No log is taken and none undone where a plain value stands (the value is the plain function's own,
+        whatever the other points of the grid do); elsewhere it is ``sign * exp(log)`` of the log-space result.
         """
         arrays = [np.asarray(v, dtype=float) for v in values]
-        shape = common_shape(arrays)
+        return self.linear_of(arrays, common_shape(arrays))
+
+    def linear_of(self, arrays: list, shape) -> np.ndarray:
+        """:meth:`linear` of float arrays that broadcast to ``shape`` (the caller has made them so)."""
         plain = self._plain_values(arrays, shape)
         if plain is not None and self._plain_stands(*plain, shape):
             v = plain[0]
             # A bare symbol's function returns its input: the caller's array is never handed back.
             return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
+        return self._linear_where_plain_falls_short(arrays, shape, plain)
+
+    def _linear_where_plain_falls_short(self, arrays: list, shape, plain) -> np.ndarray:
+        """Linear values of a grid whose plain values do not all stand: each plain value where it stands, ``exp`` of
+        the log-space value elsewhere.  exp(log v) is v only to about ``|log v|`` units in the last place (2**625
+        came back 127 units off, and an integer k about 1e-16 k off), and a point's value does not depend on
+        whether another point of its grid overflowed."""
         signed, kept = self._signed_and_plain(arrays, shape, plain)
         out = np.asarray(to_linear(signed), dtype=float)  # (a single point's is a numpy scalar: an array to write into)
-        if self.integer_valued:
-            if kept is not None:  # the exact integers where they stand: exp(log k) is k only to about 1e-16 k
-                np.copyto(out, kept[0], where=kept[1])
-            out = round_steps(out)
-        return out
+        if kept is not None:
+            np.copyto(out, kept[0], where=kept[1])
+        return round_steps(out) if self.integer_valued else out
 
     def __call__(self, *values) -> Signed:
         arrays = [np.asarray(v, dtype=float) for v in values]
@@ -300,7 +308,7 @@ class Evaluator:
         v, flags, ordinary = run
         if not flags.raised and ordinary:
             return v
-        return to_linear(self._signed(arrays, shape, (v, flags)))
+        return self._linear_where_plain_falls_short(arrays, shape, (v, flags))
 
     def _run_blocked(self, fn, program, arrays: list, shape, checks, in_range: Callable) -> Optional[tuple]:
         """``(fn's values on the grid, numpy's flags over all of it, whether every block is in_range)``, or None."""
