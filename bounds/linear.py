@@ -35,7 +35,8 @@ import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
 from .blockcode import NotFloat, block_program
-from .codegen import FastNumPyPrinter, FastSciPyPrinter, LogOf, fold_inplace, inplace, integer_power, log_expm1
+from .codegen import (FastNumPyPrinter, FastSciPyPrinter, LogOf, base_two_powers, fold_inplace, inplace,
+                      integer_power, log_expm1)
 from .logspace import EXACT_LIMIT, Signed, compile_signed_log, snap_to_integer, to_linear
 from .onepass import all_inside
 from .steps import _IntegerStep
@@ -137,7 +138,12 @@ class Evaluator:
         # scipy (0.3 s to import) only for the special functions (gamma, erfc, ...) numpy lacks.  numpy
         # as a module object, not "numpy": lambdify's `from numpy import *` imports numpy.testing, f2py
         # and ma (40 ms of a one-bound `tbounds eval`); the printer and the code are the same.
-        return _lambdify(self.symbols, self._plain_expr, *self._numpy_modules)
+        return _lambdify(self.symbols, self._linear_expr, *self._numpy_modules)
+
+    @cached_property
+    def _linear_expr(self) -> sp.Expr:
+        """:attr:`_plain_expr` as the plain-value code of both paths computes it (``2**e`` through ``exp2``)."""
+        return base_two_powers(self._plain_expr)
 
     @cached_property
     def _numpy_modules(self):
@@ -163,7 +169,7 @@ class Evaluator:
 
     @cached_property
     def _math_function(self):
-        fn = _lambdify(self.symbols, self._plain_expr, ["math"])
+        fn = _lambdify(self.symbols, self._linear_expr, ["math"])
         if fn is not None:
             # The exact step helpers answer Python ints: 2**k of a huge k would be computed exactly
             # (without bound); as floats it overflows at once, and the caller takes another path.
