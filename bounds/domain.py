@@ -76,14 +76,20 @@ class Param:
             ok &= v == np.floor(v)
         return ok
 
+    @property
+    def interval(self) -> tuple:
+        """The domain as :func:`.onepass.all_inside` reads it: ``(low, high, low open, high open, integer)``; an
+        infinite end is open (infinities are never parameter values)."""
+        return (self.low, self.high, self.low_open or self.low == -math.inf, self.high_open or self.high == math.inf,
+                self.integer)
+
     def _all_inside(self, v: np.ndarray, integer: Optional[bool] = None) -> bool:
         """Every value inside the domain, in one pass over ``v`` (:mod:`.onepass`); False for no values (then
         :meth:`validate` looks at each); ``integer=False`` skips the integrality test."""
         if v.size == 0:
             return False
-        # (an infinite end is open: infinities are never parameter values)
-        return all_inside(v, self.low, self.high, self.low_open or self.low == -math.inf,
-                          self.high_open or self.high == math.inf, self.integer if integer is None else integer)
+        low, high, low_open, high_open, exact = self.interval
+        return all_inside(v, low, high, low_open, high_open, exact if integer is None else integer)
 
     def _all_inside_given(self, given, v: np.ndarray) -> bool:
         """:meth:`_all_inside`, skipping the integrality test where the input was an integer array (exact already)."""

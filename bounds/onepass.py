@@ -83,6 +83,14 @@ def all_inside(x: np.ndarray, low: float, high: float, low_open: bool, high_open
     return all_inside_numpy(x, low, high, low_open, high_open, integer)
 
 
+def kernel_inside(x: np.ndarray, low: float, high: float, low_open: bool, high_open: bool, integer: bool) -> Optional[bool]:
+    """:func:`all_inside` answered by the kernel alone, for an array the caller knows it reads as it is (contiguous
+    float64 of :data:`KERNEL_FROM` values or more: the caller's fast path tests that once for all its arrays);
+    None where there is no kernel."""
+    lib = _lib()
+    return None if lib is None else bool(lib.interval_all(x.ctypes.data, x.size, low, high, low_open, high_open, integer))
+
+
 def all_inside_numpy(x: np.ndarray, low: float, high: float, low_open: bool, high_open: bool, integer: bool) -> bool:
     """:func:`all_inside` in numpy: the reference the kernel must equal, and the answer where there is none."""
     if x.size == 0:

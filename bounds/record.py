@@ -34,12 +34,13 @@ from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .linear import BLOCKED_FROM, Evaluator, common_shape, round_steps
 from .logspace import Signed, check_supported, to_linear
-from .onepass import relation_test
+from .onepass import KERNEL_FROM, kernel_inside, relation_test
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
 
 #: The types a point function (:mod:`.pointcode`) takes as one number; any other value makes it answer None.
 _ONE_NUMBER = (float, int, np.float64)
+_FLOAT = np.dtype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -448,8 +449,48 @@ class Bound:
     def log10(self, **values) -> np.ndarray:
         return self.log(**values) / math.log(10)
 
+    @cached_property
+    def _grid_domains(self) -> tuple:
+        """Per parameter ``(name, its domain as the one-pass kernel reads it)``, for :meth:`_checked_grid`."""
+        return tuple((p.name, p.interval) for p in self.params)
+
+    def _checked_grid(self, values: Mapping[str, object]) -> Optional[list[np.ndarray]]:
+        """The arrays of a grid given the usual way, its domains and assumptions checked; None otherwise.
+
+        The usual way: one C-contiguous float64 array per parameter, all of one shape, of :data:`.onepass.KERNEL_FROM`
+        values or more and fewer than :data:`.linear.BLOCKED_FROM` (larger grids are checked block by block).  Each
+        array's domain is then one kernel call, each assumption its one-pass test, with none of :meth:`prepare`'s
+        conversions (about 15 µs of Python for a one-parameter bound, a tenth of its evaluation at 10^5 points).
+        None for any other input, and wherever a check does not pass or the kernel is unavailable: :meth:`prepare`
+        then checks the same things the general way and names what is wrong.
+        """
+        if not values or len(values) != len(self.params):
+            return None
+        arrays, shape = [], None
+        for name, interval in self._grid_domains:
+            x = values.get(name)
+            if type(x) is not np.ndarray or x.dtype != _FLOAT or not x.flags.c_contiguous:
+                return None
+            if shape is None:
+                shape = x.shape
+                if not KERNEL_FROM <= x.size < BLOCKED_FROM:
+                    return None
+            elif x.shape != shape:
+                return None
+            if not kernel_inside(x, *interval):
+                return None
+            arrays.append(x)
+        for (_, predicate), test in zip(self._assumption_checks, self._assumption_tests):
+            if not ((test is not None and test(arrays)) or self._holds(predicate, arrays).all()):
+                return None
+        return arrays
+
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
+        if self.numeric is None:
+            arrays = self._checked_grid(values)
+            if arrays is not None:  # (the same values as below, with the same checks passed: only faster)
+                return self._log_function.linear_of(arrays, arrays[0].shape)
         v = self._point_value(values)
         if v is not None:
             return np.float64(v)

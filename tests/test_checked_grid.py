@@ -1,5 +1,10 @@
-"""Grid evaluation: ``2**e`` is computed by ``exp2``, and a point's value does not depend on the rest of its grid.
+"""Grid evaluation: a grid given the usual way skips ``prepare``'s conversions (``Bound._checked_grid``), ``2**e``
+is computed by ``exp2``, and a point's value does not depend on the rest of its grid.
 
+- every closed-form bound: the fast path's values are the general path's, bit for bit, and the fast path is
+  taken where the kernel is built;
+- a value out of its domain, a failing assumption, arrays of two shapes and an integer array all reach the
+  general path, which names what is wrong as before;
 - ``2**e`` is ``exp2(e)`` in the plain code of both paths except inside a step, and is as accurate as
   numpy's ``power`` on the same exponent;
 - every closed-form bound: a point's value on a grid where other points overflow is its value alone.
@@ -13,7 +18,9 @@ import sympy as sp
 from sympy.codegen.cfunctions import exp2
 
 import tbounds.bounds as bounds
+from tbounds.bounds import onepass
 from tbounds.bounds.codegen import base_two_powers
+from tbounds.bounds.errors import AssumptionError, ParameterError
 
 from .test_fast_evaluation import CLOSED, _around_examples
 
@@ -25,6 +32,53 @@ def _grid(bound, seed, spread=0.5):
     with np.errstate(all="ignore"):
         keep = bound.assumptions_hold(values)
     return {k: np.ascontiguousarray(np.broadcast_to(v, keep.shape)[keep]) for k, v in values.items()}
+
+
+@pytest.mark.parametrize("bound", [b for b in CLOSED if b.numeric is None], ids=lambda b: b.id)
+def test_the_fast_path_gives_what_the_general_path_gives(bound, monkeypatch):
+    for seed, spread in ((1, 0.5), (2, 3.0)):  # (around the examples, and far from them: log space takes some)
+        values = _grid(bound, seed, spread)
+        if next(iter(values.values())).size < onepass.KERNEL_FROM:
+            continue  # (the assumptions fail at most points of this spread)
+        if onepass.status().startswith("compiled"):
+            assert bound._checked_grid(values) is not None, bound.id
+        with np.errstate(all="ignore"):
+            fast = bound.evaluate(**values)
+        with monkeypatch.context() as m:
+            m.setattr(type(bound), "_checked_grid", lambda self, values: None)
+            with np.errstate(all="ignore"):
+                general = bound.evaluate(**values)
+        np.testing.assert_array_equal(fast, general, err_msg=bound.id)
+
+
+def test_what_the_fast_path_does_not_take_reaches_the_general_path():
+    b = bounds.get("kajitsuka2025.seq2seq.lower_hardmax")  # N >= 2 and n >= 1, integers
+    N, n = np.full(POINTS, 1000.0), np.full(POINTS, 8.0)
+    assert b._checked_grid({"N": N, "n": n}) is not None or not onepass.status().startswith("compiled")
+    bad = N.copy()
+    bad[1234] = 2.5
+    assert b._checked_grid({"N": bad, "n": n}) is None
+    with pytest.raises(ParameterError, match="'N' must be an integer >= 2"):
+        b(N=bad, n=n)
+    for values in ({"N": N.astype(np.int64), "n": n}, {"N": N[::2], "n": n[::2]}, {"N": N, "n": n[:10]},
+                   {"N": N.reshape(32, 64), "n": n}, {"N": N}):
+        assert b._checked_grid(values) is None
+    np.testing.assert_array_equal(b(N=N.astype(np.int64), n=n), b(N=N, n=n))
+    with pytest.raises(ParameterError, match="do not broadcast"):
+        b(N=N, n=n[:10])
+    with pytest.raises(ParameterError, match="'n' is missing"):
+        b(N=N)
+
+
+def test_a_failing_assumption_is_named_by_the_general_path():
+    b = next(x for x in CLOSED if x.numeric is None and x._assumption_tests and any(x._assumption_tests))
+    values = _around_examples(b, POINTS, np.random.default_rng(3), spread=6.0)
+    with np.errstate(all="ignore"):
+        holds = b.assumptions_hold(values)
+    assert not holds.all(), b.id
+    assert b._checked_grid(values) is None
+    with pytest.raises(AssumptionError, match=b.id):
+        b.evaluate(**values)
 
 
 def test_base_two_powers_become_exp2_outside_steps_only():
