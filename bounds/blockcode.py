@@ -193,6 +193,11 @@ class _Compiler:
             return ("const", repr(node.value))
         if not self._dynamic(node):
             return ("const", f"({ast.unparse(node)})")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) \
+                and node.right.value == 2 and self._dynamic(node.left):
+            # An array's x**2 is numpy's square (ndarray.__pow__ takes that shortcut), not its power loop (1.7 times
+            # slower); a helper's Python float squared is one rounded product either way.
+            return self._register("_np.square", [self.operand(node.left)])
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self.operand(node.left), self.operand(node.right)
             return self._register(f"_np.{_BINARY[type(node.op)]}", [left, right])

@@ -487,13 +487,13 @@ class Bound:
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
+        v = self._point_value(values)
+        if v is not None:
+            return np.float64(v)
         if self.numeric is None:
             arrays = self._checked_grid(values)
             if arrays is not None:  # (the same values as below, with the same checks passed: only faster)
                 return self._log_function.linear_of(arrays, arrays[0].shape)
-        v = self._point_value(values)
-        if v is not None:
-            return np.float64(v)
         point = self._scalar_point(values, True) if self.numeric is None else None
         if point is not None:
             v = self._log_function.scalar(*point)

@@ -162,3 +162,14 @@ def test_the_pool_keeps_no_huge_buffers():
     x = np.linspace(1, 2, blockcode.KEEP_AT_MOST + 1)
     program(x, x, out=np.empty(x.shape))
     assert all(b.size <= blockcode.KEEP_AT_MOST for b in scratch.free)
+
+
+def test_an_array_squared_is_numpy_s_square():
+    """``x**2`` of an array is what ndarray.__pow__ makes of it (square, bit for bit), not the slower power loop."""
+    def squares(x, y):
+        return x**2 + (x * y)**2 + 2**x
+
+    program = block_program(squares, {"np": np})
+    assert program.source.count("_np.square(") == 2 and "_np.power(2, " in program.source
+    x, y = np.random.default_rng(0).uniform(-1e3, 1e3, (2, 1000))
+    assert _same_bits(program(x, y, out=np.empty(1000)), squares(x, y))
