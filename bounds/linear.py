@@ -234,8 +234,10 @@ class Evaluator:
     def _linear_where_plain_falls_short(self, arrays: list, shape, plain) -> np.ndarray:
         """Linear values of a grid whose plain values do not all stand: each plain value where it stands, ``exp`` of
         the log-space value elsewhere.  exp(log v) is v only to about ``|log v|`` units in the last place (2**625
-        came back 127 units off, and an integer k about 1e-16 k off), and a point's value does not depend on
-        whether another point of its grid overflowed."""
+        came back 127 units off, and an integer k about 1e-16 k off).  So a point whose inputs lie in ``[MODERATE_LOW,
+        MODERATE_HIGH]`` has one value on every grid, whatever the other points do; a point with inputs beyond
+        that range takes log space where numpy flagged an error anywhere on its grid (the flag could be its own
+        underflow), so its last digits can depend on its grid (tested: 18 closed-form bounds, inputs to 1e40)."""
         signed, kept = self._signed_and_plain(arrays, shape, plain)
         out = np.asarray(to_linear(signed), dtype=float)  # (a single point's is a numpy scalar: an array to write into)
         if kept is not None:
