@@ -402,6 +402,9 @@ class Bound:
         v = self._point_value(values)
         if v is not None:
             return Signed(np.array(math.copysign(1.0, v)), np.array(math.log(abs(v))))
+        arrays = self._checked_grid(values, check) if self.numeric is None else None
+        if arrays is not None:  # (as below, with the same checks passed)
+            return self._log_function(*arrays)
         point = self._scalar_point(values, check) if self.numeric is None else None
         if point is not None:
             v = self._log_function.scalar(*point)
@@ -454,8 +457,9 @@ class Bound:
         """Per parameter ``(name, its domain as the one-pass kernel reads it)``, for :meth:`_checked_grid`."""
         return tuple((p.name, p.interval) for p in self.params)
 
-    def _checked_grid(self, values: Mapping[str, object]) -> Optional[list[np.ndarray]]:
-        """The arrays of a grid given the usual way, its domains and assumptions checked; None otherwise.
+    def _checked_grid(self, values: Mapping[str, object], check: bool = True) -> Optional[list[np.ndarray]]:
+        """The arrays of a grid given the usual way, its domains and (with ``check``) assumptions checked; None
+        otherwise (for :meth:`evaluate` and :meth:`signed_log`).
 
         The usual way: one C-contiguous float64 array per parameter, all of one shape, of :data:`.onepass.KERNEL_FROM`
         values or more and fewer than :data:`.linear.BLOCKED_FROM` (larger grids are checked block by block).  Each
@@ -480,7 +484,7 @@ class Bound:
             if not kernel_inside(x, *interval):
                 return None
             arrays.append(x)
-        for (_, predicate), test in zip(self._assumption_checks, self._assumption_tests):
+        for (_, predicate), test in zip(self._assumption_checks, self._assumption_tests) if check else ():
             if not ((test is not None and test(arrays)) or self._holds(predicate, arrays).all()):
                 return None
         return arrays

@@ -46,10 +46,17 @@ def test_the_fast_path_gives_what_the_general_path_gives(bound, monkeypatch):
         with np.errstate(all="ignore"):
             fast = bound.evaluate(**values)
         with monkeypatch.context() as m:
-            m.setattr(type(bound), "_checked_grid", lambda self, values: None)
+            m.setattr(type(bound), "_checked_grid", lambda self, values, check=True: None)
             with np.errstate(all="ignore"):
                 general = bound.evaluate(**values)
         np.testing.assert_array_equal(fast, general, err_msg=bound.id)
+        for check in (True, False):
+            fast = bound.signed_log(check=check, **values)
+            with monkeypatch.context() as m:
+                m.setattr(type(bound), "_checked_grid", lambda self, values, check=True: None)
+                general = bound.signed_log(check=check, **values)
+            np.testing.assert_array_equal(fast.log, general.log, err_msg=bound.id)
+            np.testing.assert_array_equal(np.broadcast_to(fast.sign, general.sign.shape), general.sign, err_msg=bound.id)
 
 
 def test_what_the_fast_path_does_not_take_reaches_the_general_path():
@@ -80,6 +87,11 @@ def test_a_failing_assumption_is_named_by_the_general_path():
     assert b._checked_grid(values) is None
     with pytest.raises(AssumptionError, match=b.id):
         b.evaluate(**values)
+    with pytest.raises(AssumptionError, match=b.id):
+        b.signed_log(**values)
+    if onepass.status().startswith("compiled"):  # check=False: the domains only, as the general path
+        assert b._checked_grid(values, check=False) is not None
+    assert b.signed_log(check=False, **values).log.shape == holds.shape
 
 
 def test_base_two_powers_become_exp2_outside_steps_only():
