@@ -4,7 +4,8 @@ For each closed-form bound, on an in-range grid (half a decade around its exampl
 (every parameter spread over 10^-300 .. 10^300, clipped to its domain), it times tbounds'
 ``signed_log(check=False, ...)`` (domains validated, assumptions not checked: lambdify checks
 neither) and ``sympy.lambdify(modules=["scipy", "numpy"])`` of ``bound.expr`` on the same arrays,
-and prints
+and prints (each the best of ``--repeats`` rounds, a round timing every side once in turn, so that a drift
+of the machine's state falls on all sides alike)
 
 * ``ratio`` -- tbounds' time over lambdify's (<= 1 is as fast or faster);
 * ``eval in`` -- the same for ``bound.evaluate(**grid)`` (linear values, as lambdify returns; domains
@@ -72,6 +73,24 @@ def wide_grid(bound, points: int, rng) -> dict[str, np.ndarray]:
     return {p.name: _clipped(p, 10 ** rng.uniform(-300, 300, points)) for p in bound.params}
 
 
+def best_times(fns: dict, repeats: int, clock=time.perf_counter) -> dict:
+    """The best time of each function over ``repeats`` rounds, each round calling every function once in turn:
+    a drift of the machine's state (its clock, another process) falls on all of them alike, not on whichever ran
+    during it.  Rounds stop early once a round takes over 2 s."""
+    best = {name: math.inf for name in fns}
+    for _ in range(repeats):
+        spent = 0.0
+        for name, fn in fns.items():
+            start = clock()
+            fn()
+            took = clock() - start
+            best[name] = min(best[name], took)
+            spent += took
+        if spent > 2.0:
+            break
+    return best
+
+
 def best_time(fn, repeats: int, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeats):
@@ -101,28 +120,31 @@ def compare_grid(bound, lam, values, repeats, linear: bool = False):
     the floor (lambdify plus one ``np.log`` of its values: what any log-valued evaluator pays at least)."""
     ordered = [values[p.name] for p in bound.params]
     s = bound.signed_log(check=False, **values)  # first use compiles: not timed (lambdify's compile is not either)
-    ours = best_time(lambda: bound.signed_log(check=False, **values), repeats)
     with np.errstate(all="ignore"):
         plain = np.broadcast_to(np.asarray(lam(*ordered), dtype=float), ordered[0].shape)
-        theirs = best_time(lambda: lam(*ordered), repeats)
+    fns = {"lambdify": lambda: lam(*ordered), "signed_log": lambda: bound.signed_log(check=False, **values)}
+    if linear:
+        try:
+            bound.evaluate(**values)  # (compiles the assumption checks)
+            fns["evaluate"] = lambda: bound.evaluate(**values)
+        except bounds.TboundsError:  # an assumption fails somewhere on the grid: evaluate refuses (lambdify checks none)
+            pass
+        fns["floor"] = lambda: np.log(np.abs(lam(*ordered)))
+        fns["code"] = _code_call(bound, ordered)
+    with np.errstate(all="ignore"):
+        best = best_times(fns, repeats)
+    theirs = best["lambdify"]
     ours_ok = np.isfinite(s.log) & (s.sign != 0)
     theirs_bad = ~np.isfinite(plain) | (plain == 0)
-    out = (ours / theirs, float(np.mean(ours_ok & theirs_bad)), float(np.mean(np.isfinite(s.log) | (s.sign == 0))))
+    out = (best["signed_log"] / theirs, float(np.mean(ours_ok & theirs_bad)),
+           float(np.mean(np.isfinite(s.log) | (s.sign == 0))))
     if not linear:
         return out
-    try:
-        bound.evaluate(**values)  # (compiles the assumption checks)
-        linear_time = best_time(lambda: bound.evaluate(**values), repeats) / theirs
-    except bounds.TboundsError:  # an assumption fails somewhere on the grid: evaluate refuses (lambdify checks none)
-        linear_time = math.nan
-    with np.errstate(all="ignore"):
-        floor = best_time(lambda: np.log(np.abs(lam(*ordered))), repeats) / theirs
-        code = _code_time(bound, ordered, repeats) / theirs
-    return (*out, linear_time, floor, code)
+    return (*out, best.get("evaluate", math.nan) / theirs, best["floor"] / theirs, best["code"] / theirs)
 
 
-def _code_time(bound, ordered, repeats) -> float:
-    """Seconds of the generated plain-value code alone (no checks), as ``evaluate`` runs it on this grid."""
+def _code_call(bound, ordered):
+    """A call of the generated plain-value code alone (no checks), as ``evaluate`` runs it on this grid."""
     from tbounds.bounds import linear
 
     evaluator = bound._log_function
@@ -131,8 +153,8 @@ def _code_time(bound, ordered, repeats) -> float:
     program = evaluator._array_program if math.prod(shape) >= linear.PROGRAM_FROM else None
     if program is not None:
         out = np.empty(shape)
-        return best_time(lambda: program(*arrays, out=out), repeats)
-    return best_time(lambda: evaluator._array_function(*arrays), repeats)
+        return lambda: program(*arrays, out=out)
+    return lambda: evaluator._array_function(*arrays)
 
 
 def quadrature_rates(points: int, family=None) -> dict[str, tuple[float, list[float]]]:
@@ -188,7 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--quadrature-points", type=int, default=2_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7, help="rounds per grid (each times every side once)")
     parser.add_argument("--family", default=None)
     parser.add_argument("--baseline", default="main", help="git ref timed for quadrature in the same run ('' skips)")
     parser.add_argument("--only", choices=["quadrature"], default=None, help="run only the quadrature section")
