@@ -448,8 +448,10 @@ def block_points(l2: Optional[int]) -> int:
     (34-53 bounds, load 1.2-2): 8192 1.32, 16384 1.23, 32768 1.20, 65536 1.18-1.37, 131072 1.42, unblocked
     1.41-1.53.  Intel Xeon with AVX-512, 2 MB of L2 (8 bounds of one to seven parameters, each its ratio at
     32768 / 65536 / 131072 / unblocked): ``liu2023.automata.depth`` 1.18 / 1.08 / 1.10 / 1.09, ``mohri2018.gap.expected``
-    1.07 / 0.99 / 1.01 / 1.05, ``kajitsuka2025.next_token.limited_bits.bits`` 1.13 / 1.08 / 1.11 / 1.29.  Smaller
-    blocks pay more Python around each (a dozen numpy calls); larger ones fall out of the cache.
+    1.07 / 0.99 / 1.01 / 1.05, ``kajitsuka2025.next_token.limited_bits.bits`` 1.13 / 1.08 / 1.11 / 1.29, each size
+    timed in turn; timed in alternating rounds on every fourth closed-form bound (40), 65536 took 0.99 of 32768's
+    time at the median, less for 26 of them.  Smaller blocks pay more Python around each (a dozen numpy calls);
+    larger ones fall out of the cache.
 
     >>> block_points(1024 ** 2), block_points(2 * 1024 ** 2), block_points(None), block_points(256 * 1024 ** 2)
     (32768, 65536, 32768, 131072)
