@@ -360,7 +360,7 @@ class Evaluator:
         if (not self.integer_valued or v.size > EXACT_LOG_POINTS) and self._plain_stands(v, flags, shape):
             # The usual case: every value an ordinary positive number, so the sign folds away (a read-only view
             # of 1) and only the log is computed (exact integers on a small grid take math.log's logs, below).
-            return Signed(ones_view(shape), np.log(v)), (v, np.ones(shape, dtype=bool))
+            return Signed(ones_view(shape), np.log(v)), (v, np.broadcast_to(True, shape))  # (no array of Trues made)
         with np.errstate(invalid="ignore"):
             a = np.abs(v)
             ok = (a >= SMALL) & (a <= BIG)

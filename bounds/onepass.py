@@ -76,11 +76,8 @@ def _kernel_reads(x: np.ndarray) -> bool:
 def all_inside(x: np.ndarray, low: float, high: float, low_open: bool, high_open: bool, integer: bool) -> bool:
     """Every value of ``x`` in the interval from ``low`` to ``high`` (each end open or closed) and, with
     ``integer``, an integer; NaN lies in none, and an infinite value only in an interval closed at that end."""
-    if _kernel_reads(x):
-        lib = _lib()
-        if lib is not None:
-            return bool(lib.interval_all(x.ctypes.data, x.size, low, high, low_open, high_open, integer))
-    return all_inside_numpy(x, low, high, low_open, high_open, integer)
+    answer = kernel_inside(x, low, high, low_open, high_open, integer) if _kernel_reads(x) else None
+    return all_inside_numpy(x, low, high, low_open, high_open, integer) if answer is None else answer
 
 
 def kernel_inside(x: np.ndarray, low: float, high: float, low_open: bool, high_open: bool, integer: bool) -> Optional[bool]:

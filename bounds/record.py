@@ -385,17 +385,26 @@ class Bound:
         symbols = [p.symbol for p in self.params]
         return tuple(relation_test(a.relation, symbols) for a, _ in self._assumption_checks)
 
-    def check_assumptions(self, arrays: Sequence[np.ndarray]) -> None:
+    def _failing_assumption(self, arrays: Sequence[np.ndarray]) -> Optional[tuple[Assumption, np.ndarray]]:
+        """The first checkable assumption that fails somewhere on ``arrays`` and where it holds, or None: its one-pass
+        test where that answers True, else numpy."""
         for (assumption, predicate), test in zip(self._assumption_checks, self._assumption_tests):
             if test is not None and test(arrays):
                 continue
             ok = self._holds(predicate, arrays)
             if not ok.all():
-                where = np.argwhere(~ok)[0] if ok.ndim else ()
-                at = ", ".join(f"{p.name}={show(np.broadcast_to(a, ok.shape)[tuple(where)])}"
-                               for p, a in zip(self.params, arrays) if p.symbol in assumption.relation.free_symbols)
-                raise AssumptionError(f"assumption '{assumption.name}' of {self.id} is violated at {at}: "
-                                      f"{assumption.statement}")
+                return assumption, ok
+        return None
+
+    def check_assumptions(self, arrays: Sequence[np.ndarray]) -> None:
+        failing = self._failing_assumption(arrays)
+        if failing is None:
+            return
+        assumption, ok = failing
+        where = np.argwhere(~ok)[0] if ok.ndim else ()
+        at = ", ".join(f"{p.name}={show(np.broadcast_to(a, ok.shape)[tuple(where)])}"
+                       for p, a in zip(self.params, arrays) if p.symbol in assumption.relation.free_symbols)
+        raise AssumptionError(f"assumption '{assumption.name}' of {self.id} is violated at {at}: {assumption.statement}")
 
     def signed_log(self, check: bool = True, **values) -> Signed:
         """``(sign, natural log of |value|)`` arrays; never overflows."""
@@ -484,10 +493,7 @@ class Bound:
             if not kernel_inside(x, *interval):
                 return None
             arrays.append(x)
-        for (_, predicate), test in zip(self._assumption_checks, self._assumption_tests) if check else ():
-            if not ((test is not None and test(arrays)) or self._holds(predicate, arrays).all()):
-                return None
-        return arrays
+        return None if check and self._failing_assumption(arrays) is not None else arrays
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
