@@ -298,8 +298,9 @@ def _allocate(steps: list[_Step], result: tuple) -> tuple[dict[int, str], int]:
     return names, count
 
 
-def block_program(function: Callable, namespace: Optional[dict] = None) -> Optional[BlockProgram]:
-    """``function`` (numpy code of assignments and one return) rewritten with ``out=`` buffers, or ``None``."""
+def program_steps(function: Callable, namespace: Optional[dict] = None) -> Optional[tuple[list, tuple, list, dict]]:
+    """``function``'s code as :class:`_Step` lines, the operand it returns, its arguments and its namespace; or
+    ``None`` where :func:`block_program` does not rewrite it (:mod:`.loopcode` prints the same steps as C)."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
@@ -314,13 +315,22 @@ def block_program(function: Callable, namespace: Optional[dict] = None) -> Optio
         result = compiler.body(definition)
     except (_Unsupported, ValueError):
         return None
-    names, count = _allocate(compiler.steps, result)
+    return compiler.steps, result, arguments, namespace
+
+
+def block_program(function: Callable, namespace: Optional[dict] = None) -> Optional[BlockProgram]:
+    """``function`` (numpy code of assignments and one return) rewritten with ``out=`` buffers, or ``None``."""
+    parsed = program_steps(function, namespace)
+    if parsed is None:
+        return None
+    steps, result, arguments, namespace = parsed
+    names, count = _allocate(steps, result)
 
     def text(operand: tuple) -> str:
         return names[operand[1]] if operand[0] == "reg" else operand[1]
 
     lines = []
-    for step in compiler.steps:
+    for step in steps:
         args = ", ".join(text(o) for o in step.operands)
         if step.kind == "ufunc":
             lines.append(f"    {step.func}({args}, out={names[step.dest]})")

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from pathlib import Path
@@ -42,6 +43,7 @@ def kernel_dir() -> Path:
     return Path(cache_root()) / "kernels"
 
 
+@functools.lru_cache(maxsize=None)
 def machine_tag() -> str:
     """The CPU's model and flags: ``-march=native`` code is only valid on this kind of CPU, so it keys the build."""
     import platform
@@ -59,26 +61,32 @@ def machine_tag() -> str:
 
 def build(source: Path, flags: list[str], folder: Optional[Path] = None) -> ctypes.CDLL:
     """``source`` compiled with ``flags`` (once per machine: later calls load the built file) and loaded."""
+    return build_text(source.stem, source.read_text(), flags, folder)
+
+
+def build_text(stem: str, text: str, flags: list[str], folder: Optional[Path] = None) -> ctypes.CDLL:
+    """C source ``text`` compiled with ``flags`` into ``STEM-KEY.so`` (once per machine) and loaded: for code
+    generated at run time (:mod:`.loopcode`) as for the shipped sources (:func:`build`)."""
     import ctypes  # (these here: importing this module costs a one-bound command nothing)
     import hashlib
     import subprocess
     import tempfile
 
-    text = source.read_bytes()
     compiler = os.environ.get("CC", "cc")
-    key = hashlib.sha256(text + " ".join(flags).encode() + compiler.encode() + machine_tag().encode())
+    key = hashlib.sha256(text.encode() + " ".join(flags).encode() + compiler.encode() + machine_tag().encode())
     folder = kernel_dir() if folder is None else folder
-    target = folder / f"{source.stem}-{key.hexdigest()[:16]}.so"
+    target = folder / f"{stem}-{key.hexdigest()[:16]}.so"
     if not target.exists():
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder) as tmp:  # compile, then rename: atomic
-            out = Path(tmp) / target.name
+            source, out = Path(tmp) / f"{stem}.c", Path(tmp) / target.name
+            source.write_text(text)
             try:
                 proc = subprocess.run([compiler, *flags, str(source), "-o", str(out)], capture_output=True, text=True)
             except subprocess.SubprocessError as exc:
                 raise OSError(str(exc)) from None
             if proc.returncode != 0:
-                raise BuildError(f"compiling {source.name} failed: {proc.stderr.strip()[:300]}")
+                raise BuildError(f"compiling {stem}.c failed: {proc.stderr.strip()[:300]}")
             os.replace(out, target)
     return ctypes.CDLL(str(target))
 
