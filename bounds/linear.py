@@ -231,6 +231,22 @@ class Evaluator:
             return v.copy() if any(np.may_share_memory(v, a) for a in arrays) else v
         return self._linear_where_plain_falls_short(arrays, shape, plain)
 
+    def settle_linear(self, arrays: list, plain: np.ndarray, flagged: bool) -> np.ndarray:
+        """:meth:`linear_of` from plain values computed elsewhere (:mod:`.loopcode`), some of which do not stand as they
+        are, and whether a floating-point flag was raised computing them."""
+        flags = _Flags()
+        flags.raised = flagged
+        return self._linear_where_plain_falls_short(arrays, plain.shape, (plain, flags))
+
+    def settle_log(self, arrays: list, log: np.ndarray, flagged: bool, finite: bool) -> Signed:
+        """:meth:`_direct_log` from direct logs computed elsewhere (:mod:`.loopcode`): whether a floating-point flag was
+        raised computing them, and whether every one is finite."""
+        if finite and not flagged:
+            return Signed(ones_view(log.shape), log)
+        flags = _Flags()
+        flags.raised = flagged
+        return self._settle_direct(log, flags, arrays, log.shape)
+
     def _linear_where_plain_falls_short(self, arrays: list, shape, plain) -> np.ndarray:
         """Linear values of a grid whose plain values do not all stand: each plain value where it stands, ``exp`` of
         the log-space value elsewhere.  exp(log v) is v only to about ``|log v|`` units in the last place (2**625

@@ -34,6 +34,7 @@ from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .linear import BLOCKED_FROM, Evaluator, common_shape, round_steps
 from .logspace import Signed, check_supported, to_linear
+from .loopcode import FLAGGED, OUTSIDE
 from .onepass import KERNEL_FROM, kernel_inside, relation_test
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
@@ -411,9 +412,13 @@ class Bound:
         v = self._point_value(values)
         if v is not None:
             return Signed(np.array(math.copysign(1.0, v)), np.array(math.log(abs(v))))
-        arrays = self._checked_grid(values, check) if self.numeric is None else None
-        if arrays is not None:  # (as below, with the same checks passed)
-            return self._log_function(*arrays)
+        arrays = self._usual_grid(values) if self.numeric is None else None
+        if arrays is not None:  # (as below, with the same checks passed: only faster)
+            looped = self._looped_log(arrays, check)
+            if looped is not None:
+                return looped
+            if self._checked_grid(values, check, arrays=arrays) is not None:
+                return self._log_function(*arrays)
         point = self._scalar_point(values, check) if self.numeric is None else None
         if point is not None:
             v = self._log_function.scalar(*point)
@@ -466,34 +471,90 @@ class Bound:
         """Per parameter ``(name, its domain as the one-pass kernel reads it)``, for :meth:`_checked_grid`."""
         return tuple((p.name, p.interval) for p in self.params)
 
-    def _checked_grid(self, values: Mapping[str, object], check: bool = True) -> Optional[list[np.ndarray]]:
-        """The arrays of a grid given the usual way, its domains and (with ``check``) assumptions checked; None
-        otherwise (for :meth:`evaluate` and :meth:`signed_log`).
-
-        The usual way: one C-contiguous float64 array per parameter, all of one shape, of :data:`.onepass.KERNEL_FROM`
-        values or more and fewer than :data:`.linear.BLOCKED_FROM` (larger grids are checked block by block).  Each
-        array's domain is then one kernel call, each assumption its one-pass test, with none of :meth:`prepare`'s
-        conversions (about 15 µs of Python for a one-parameter bound, a tenth of its evaluation at 10^5 points).
-        None for any other input, and wherever a check does not pass or the kernel is unavailable: :meth:`prepare`
-        then checks the same things the general way and names what is wrong.
-        """
+    def _usual_grid(self, values: Mapping[str, object]) -> Optional[list[np.ndarray]]:
+        """The arrays of a grid given the usual way, in the order of :attr:`params`; None otherwise.  The usual way:
+        one C-contiguous float64 array per parameter, all of one shape, of :data:`.onepass.KERNEL_FROM` values or
+        more (:meth:`_checked_grid`, :meth:`_looped_grid`)."""
         if not values or len(values) != len(self.params):
             return None
         arrays, shape = [], None
-        for name, interval in self._grid_domains:
+        for name, _ in self._grid_domains:
             x = values.get(name)
             if type(x) is not np.ndarray or x.dtype != _FLOAT or not x.flags.c_contiguous:
                 return None
             if shape is None:
                 shape = x.shape
-                if not KERNEL_FROM <= x.size < BLOCKED_FROM:
+                if x.size < KERNEL_FROM:
                     return None
             elif x.shape != shape:
                 return None
+            arrays.append(x)
+        return arrays
+
+    def _checked_grid(self, values: Mapping[str, object], check: bool = True,
+                      arrays: Optional[list[np.ndarray]] = None) -> Optional[list[np.ndarray]]:
+        """The arrays of a grid given the usual way (:meth:`_usual_grid`; ``arrays``, where the caller has them) and
+        smaller than :data:`.linear.BLOCKED_FROM` (larger grids are checked block by block), its domains and (with
+        ``check``) assumptions checked; None otherwise (for :meth:`evaluate` and :meth:`signed_log`).
+
+        Each array's domain is then one kernel call, each assumption its one-pass test, with none of :meth:`prepare`'s
+        conversions (about 15 µs of Python for a one-parameter bound, a tenth of its evaluation at 10^5 points).
+        None for any other input, and wherever a check does not pass or the kernel is unavailable: :meth:`prepare`
+        then checks the same things the general way and names what is wrong.
+        """
+        arrays = self._usual_grid(values) if arrays is None else arrays
+        if arrays is None or arrays[0].size >= BLOCKED_FROM:
+            return None
+        for x, (_, interval) in zip(arrays, self._grid_domains):
             if not kernel_inside(x, *interval):
                 return None
-            arrays.append(x)
         return None if check and self._failing_assumption(arrays) is not None else arrays
+
+    @cached_property
+    def _loop(self):
+        """The plain-value code as one C loop that also checks the domains and the values (:mod:`.loopcode`), or None."""
+        from .loopcode import plain_loop
+
+        return plain_loop(self._log_function._array_function, [i for _, i in self._grid_domains], self.integer_valued)
+
+    @cached_property
+    def _log_loop(self):
+        """The code of the log of the value (:meth:`.linear.Evaluator._direct_log`) as a loop (:mod:`.loopcode`), or None."""
+        from .loopcode import plain_loop
+
+        if self.integer_valued:  # (its logs come from the exact plain integers)
+            return None
+        return plain_loop(self._log_function._log_array_function, [i for _, i in self._grid_domains], False, log=True)
+
+    def _looped_log(self, arrays: list[np.ndarray], check: bool) -> Optional[Signed]:
+        """:meth:`signed_log` of a grid given the usual way by the compiled loop of the log's code, as
+        :meth:`_looped_grid` for :meth:`evaluate`; logs that are not finite or came with a flag are settled as
+        :meth:`.linear.Evaluator._direct_log` settles numpy's."""
+        loop = self._log_loop
+        if loop is None:
+            return None
+        out = np.empty(arrays[0].shape)
+        code = loop.run(arrays, out)
+        if code is None or code & OUTSIDE or (check and self._failing_assumption(arrays) is not None):
+            return None
+        return self._log_function.settle_log(arrays, out, bool(code & FLAGGED), code == 0)
+
+    def _looped_grid(self, arrays: list[np.ndarray]) -> Optional[np.ndarray]:
+        """:meth:`evaluate` of a grid given the usual way (:meth:`_usual_grid`) by the compiled loop, which checks each
+        point's inputs and value as it computes it (:mod:`.loopcode`), the assumptions checked after; None where
+        there is no loop or a check fails (:meth:`evaluate` then goes on as without it, and names what is wrong).
+        Values that do not stand as they are (near the float limits, a flag raised) are settled as
+        :meth:`.linear.Evaluator.linear_of` settles numpy's."""
+        loop = self._loop
+        if loop is None:
+            return None
+        out = np.empty(arrays[0].shape)
+        code = loop.run(arrays, out)
+        if code is None or code & OUTSIDE or self._failing_assumption(arrays) is not None:
+            return None
+        if code == 0:
+            return out
+        return self._log_function.settle_linear(arrays, out, bool(code & FLAGGED))
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
@@ -501,9 +562,13 @@ class Bound:
         if v is not None:
             return np.float64(v)
         if self.numeric is None:
-            arrays = self._checked_grid(values)
+            arrays = self._usual_grid(values)
             if arrays is not None:  # (the same values as below, with the same checks passed: only faster)
-                return self._log_function.linear_of(arrays, arrays[0].shape)
+                looped = self._looped_grid(arrays)
+                if looped is not None:
+                    return looped
+                if self._checked_grid(values, arrays=arrays) is not None:
+                    return self._log_function.linear_of(arrays, arrays[0].shape)
         point = self._scalar_point(values, True) if self.numeric is None else None
         if point is not None:
             v = self._log_function.scalar(*point)
