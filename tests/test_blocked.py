@@ -9,6 +9,7 @@ import pytest
 
 import tbounds.bounds as bounds
 from tbounds.bounds.errors import ParameterError
+from tbounds.bounds.record import Bound
 import tbounds.bounds.linear as linear
 
 from .test_fast_evaluation import _around_examples
@@ -25,6 +26,14 @@ def small_blocks(monkeypatch):
     (one test below runs the real sizes)."""
     monkeypatch.setattr(linear, "BLOCK", SMALL_BLOCK)
     monkeypatch.setattr(linear, "BLOCKED_FROM", SMALL_FROM)
+    _without_loops(monkeypatch)
+
+
+def _without_loops(monkeypatch):
+    """The compiled loops set aside (they take a large grid before the blocks; ``tests/test_loopcode.py`` holds
+    them to numpy's values): the blocked path is compared with the whole-grid numpy code here."""
+    monkeypatch.setattr(Bound, "_looped_grid", lambda self, arrays: None)
+    monkeypatch.setattr(Bound, "_looped_log", lambda self, arrays, check: None)
 
 
 def _unblocked(bound, values):
@@ -118,6 +127,7 @@ def test_out_of_domain_in_the_last_block_named_as_before(bound):
 @pytest.mark.parametrize("bound", BLOCKABLE[::23], ids=lambda b: b.id)
 def test_blocked_at_the_real_block_size(bound, monkeypatch):
     monkeypatch.undo()
+    _without_loops(monkeypatch)
     rng = np.random.default_rng(11)
     values = _around_examples(bound, linear.BLOCKED_FROM + linear.BLOCK // 3, rng, spread=0.25)
     _assert_same(bound, values)
