@@ -26,8 +26,12 @@ them honest (``-ftrapping-math``, its default).  The checks compare with ordinar
 "invalid" for a NaN: harmless, because a NaN input is outside every domain (the loop reports that, and the
 caller takes the general path) and a NaN value comes only from an operation that raised "invalid" itself.
 
-Code with anything else (a helper called from Python, a scipy special function) is not printed:
-:func:`plain_loop` answers ``None`` and the caller keeps numpy.  The C code is compiled once per bound and
+The exact integer steps of :mod:`.steps` (``⌈log_b x⌉``, ``⌊log_b x⌋``, ``⌊a / q⌋``, ``⌈x⌉`` after snapping) are
+printed as C that does what their numpy code does, step by step (the float log corrected against exact powers
+of the base, numpy's ``floor_divide``), with the flags that code ignores ignored; past 2**52 in a base other
+than 2, where that code turns to Python integers, the loop reports :data:`UNSUPPORTED` and the caller keeps
+numpy.  Code with anything else (a log-space helper called from Python, a scipy special function) is not
+printed: :func:`plain_loop` answers ``None`` and the caller keeps numpy.  The C code is compiled once per bound and
 machine (:mod:`.native`, cached); without a C compiler, with a refused build, or with ``TBOUNDS_LOOPS=0``,
 :meth:`Loop.run` answers ``None`` (and :attr:`Loop.reason` says why) and the caller keeps numpy.
 
@@ -69,8 +73,10 @@ from .blockcode import program_steps
 from .native import BuildError, build_text
 
 #: What :meth:`Loop.run` answers, as bits: an input outside its domain (the loop stopped), a value that does not
-#: stand as it is (outside the range, NaN, not an integer), a floating-point flag raised on the way.
-OUTSIDE, NOT_STANDING, FLAGGED = 1, 2, 4
+#: stand as it is (outside the range, NaN, not an integer), a floating-point flag raised on the way, a point the
+#: loop does not compute as numpy's code would (an exact step past 2**52 in a base other than 2: the caller keeps
+#: numpy for the grid).
+OUTSIDE, NOT_STANDING, FLAGGED, UNSUPPORTED = 1, 2, 4, 8
 
 #: -ffp-contract=off keeps ``a*b + c`` two roundings, as numpy computes it; -fno-math-errno lets ``sqrt`` be the
 #: instruction (same value, same flags); the default -ftrapping-math keeps the flags the loop reports honest.
@@ -111,6 +117,54 @@ static inline double tb_min(double a, double b) { return (a <= b || a != a) ? a 
 static inline int tb_integer(double x) {
     double t = fabs(x);
     return (t >= 0x1p52) | ((t + 0x1p52) - 0x1p52 == t);
+}
+
+/* The exact integer steps (tbounds.bounds.steps), as their numpy code computes them for an array.
+ * snap_to_integer: within TB_SNAP (relative) of an integer, below 2**52, that integer (np.round: halves to even). */
+static inline double tb_snap(double v) {
+    double r = nearbyint(v);
+    return ((fabs(v - r) <= TB_SNAP * fabs(v)) & (fabs(v) < 0x1p52)) ? r : v;
+}
+/* _vector_log: ceil (floor) of log_b x from the float log, corrected by one step either way against exact powers
+ * of b; past 2**52 the exponent of x for b = 2, else *other is set (Python integers there: numpy answers). */
+static inline double tb_step_log(double x, double b, double logb, int up, int64_t *other) {
+    double guess = log(x) / logb;
+    double k = up ? ceil(guess) : floor(guess);
+    k = isfinite(k) ? k : NAN;
+    int small = x < 0x1p52;
+    for (int round = 0; round < 2; round++) {
+        if (up) {
+            double p = pow(b, k); k = (small & (p < x)) ? k + 1 : k;
+            double q = pow(b, k - 1); k = (small & (q >= x)) ? k - 1 : k;
+        } else {
+            double p = pow(b, k); k = (small & (p > x)) ? k - 1 : k;
+            double q = pow(b, k + 1); k = (small & (q <= x)) ? k + 1 : k;
+        }
+    }
+    if (isfinite(x) && x >= 0x1p52) {
+        if (b == 2.0) { int e; double m = frexp(x, &e); k = (m == 0.5 || !up) ? e - 1 : e; }
+        else *other |= 1;
+    }
+    return x > 0 ? k : NAN;
+}
+/* numpy's floor_divide of two doubles (npy_floor_divide, npy_divmod). */
+static inline double tb_floor_divide(double a, double b) {
+    if (!b) {
+        double div = a / b;
+        feraiseexcept((!a || isnan(a)) ? FE_INVALID : FE_DIVBYZERO);
+        return div;
+    }
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod) {
+        if (isless(b, 0) != isless(mod, 0)) { mod += b; div -= 1.0; }
+    }
+    if (div) {
+        double floordiv = floor(div);
+        if (isgreater(div - floordiv, 0.5)) floordiv += 1.0;
+        return floordiv;
+    }
+    return copysign(0.0, a / b);
 }
 """
 
@@ -208,6 +262,7 @@ class _Line:
     text: str
     reads: list
     heavy: bool
+    quiet: bool = False  # (division by zero and invalid not reported: the numpy code ignores them there)
 
 
 #: Steps that call the C library (or round, which the compiler does not vectorise while it keeps the flags honest):
@@ -232,16 +287,29 @@ def _lines(steps: list, result: tuple, arguments: list[str], namespace: dict) ->
         except OverflowError:
             raise _NotPrintable(text) from None
 
+    values: dict[str, str] = {}  # a step helper's value by the name the numpy code gives it
+
     def operand(o: tuple, reads: list) -> str:
         kind, ref = o
         if kind == "reg":
             reads.append(f"t{ref}")
             return f"t{ref}"
         if kind == "dyn":
+            if ref in values:
+                reads.append(values[ref])
+                return values[ref]
             if ref not in inputs:
-                raise _NotPrintable(ref)  # (a helper's value)
+                raise _NotPrintable(ref)
             return inputs[ref]
         return constant(ref)
+
+    def constant_value(o: tuple):
+        if o[0] != "const":
+            raise _NotPrintable(str(o))
+        try:
+            return eval(o[1], scope)
+        except Exception:
+            raise _NotPrintable(o[1]) from None
 
     lines = []
     for step in steps:
@@ -250,6 +318,10 @@ def _lines(steps: list, result: tuple, arguments: list[str], namespace: dict) ->
                 scope[step.dest] = eval(step.func, scope)
             except Exception:
                 raise _NotPrintable(step.func) from None
+            continue
+        if step.kind == "call":
+            lines.append(_step_line(step, scope, operand, constant_value))
+            values[f"_v{step.dest}"] = lines[-1].dest
             continue
         if step.kind != "ufunc":
             raise _NotPrintable(step.func)
@@ -266,6 +338,32 @@ def _lines(steps: list, result: tuple, arguments: list[str], namespace: dict) ->
     reads = []
     lines.append(_Line("v", operand(result, reads), reads, False))
     return lines
+
+
+def _step_line(step, scope: dict, operand: Callable, constant_value: Callable) -> _Line:
+    """A call of an exact integer step (:mod:`.steps`) as C that computes what its numpy code computes; any other
+    call is not printed."""
+    from . import steps
+
+    try:
+        helper = eval(step.func, scope)
+    except Exception:
+        raise _NotPrintable(step.func) from None
+    dest, reads = f"c{step.dest}", []
+    if helper in (steps.ceil_log_value, steps.floor_log_value) and len(step.operands) == 2:
+        base = constant_value(step.operands[1])
+        if not isinstance(base, (int, np.integer)) or isinstance(base, bool) or base < 2:
+            raise _NotPrintable(step.func)
+        up = int(helper is steps.ceil_log_value)
+        x = operand(step.operands[0], reads)
+        text = f"tb_step_log(tb_snap({x}), {_c_number(float(base))}, {_c_number(math.log(base))}, {up}, &unsupported)"
+        return _Line(dest, text, reads, True, quiet=True)
+    if helper is steps.floor_div_value and len(step.operands) == 2:
+        a, q = (operand(o, reads) for o in step.operands)
+        return _Line(dest, f"tb_floor_divide(tb_snap({a}), tb_snap({q}))", reads, True)
+    if helper is steps.ceil_near_value and len(step.operands) == 1:
+        return _Line(dest, f"ceil(tb_snap({operand(step.operands[0], reads)}))", reads, True)
+    raise _NotPrintable(step.func)
 
 
 def _staged(lines: list[_Line], arity: int, domains: Sequence[tuple], integer_valued: bool,
@@ -308,7 +406,11 @@ def _staged(lines: list[_Line], arity: int, domains: Sequence[tuple], integer_va
                 body.append(f"double {line.dest} = {reads};")
         if k == len(stages) - 1:
             body += [f"outside |= (int64_t)({outside});", "o[i] = v;", f"not_standing |= (int64_t)({standing});"]
-        out.append("for (int64_t i = 0; i < m; i++) {\n    " + "\n    ".join(body) + "\n}")
+        loop = "for (int64_t i = 0; i < m; i++) {\n    " + "\n    ".join(body) + "\n}"
+        if any(line.quiet for line in stage):  # (what the loop raises of these two is dropped, the rest kept)
+            loop = ("{\nfexcept_t saved;\nfegetexceptflag(&saved, FE_DIVBYZERO | FE_INVALID);\n" + loop +
+                    "\nfesetexceptflag(&saved, FE_DIVBYZERO | FE_INVALID);\n}")
+        out.append(loop)
     return "\n".join(out), buffered
 
 
@@ -329,9 +431,11 @@ def _source(body: str, buffers: list[str], arity: int) -> str:
     blocks = " ".join(f"const double *restrict a{i} = x{i} + s;" for i in range(arity))
     declared = f"double {', '.join(f'{b}[{BLOCK}]' for b in buffers)};" if buffers else ""
     indent = "        "
-    return _PRELUDE + f"""
+    from .logspace import SNAP
+
+    return _PRELUDE.replace("TB_SNAP", _c_number(SNAP)) + f"""
 int tb_loop(int64_t n, double *restrict out{parameters}) {{
-    int64_t outside = 0, not_standing = 0;
+    int64_t outside = 0, not_standing = 0, unsupported = 0;
     {declared}
     feclearexcept(FE_ALL_EXCEPT);
     for (int64_t s = 0; s < n; s += {BLOCK}) {{
@@ -343,6 +447,6 @@ int tb_loop(int64_t n, double *restrict out{parameters}) {{
     }}
     int flagged = fetestexcept(FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW) != 0;
     feclearexcept(FE_ALL_EXCEPT);
-    return (not_standing ? {NOT_STANDING} : 0) | (flagged ? {FLAGGED} : 0);
+    return (not_standing ? {NOT_STANDING} : 0) | (flagged ? {FLAGGED} : 0) | (unsupported ? {UNSUPPORTED} : 0);
 }}
 """

@@ -34,7 +34,7 @@ from .domain import Param, show
 from .errors import AssumptionError, ParameterError
 from .linear import BLOCKED_FROM, Evaluator, common_shape, round_steps
 from .logspace import Signed, check_supported, to_linear
-from .loopcode import FLAGGED, OUTSIDE
+from .loopcode import FLAGGED, OUTSIDE, UNSUPPORTED
 from .onepass import KERNEL_FROM, kernel_inside, relation_test
 from .steps import exact_integer
 from .vocabulary import DIRECTIONS, KINDS, PROVENANCES, STATUS_MEANINGS, STATUSES  # noqa: F401
@@ -535,7 +535,7 @@ class Bound:
             return None
         out = np.empty(arrays[0].shape)
         code = loop.run(arrays, out)
-        if code is None or code & OUTSIDE or (check and self._failing_assumption(arrays) is not None):
+        if code is None or code & (OUTSIDE | UNSUPPORTED) or (check and self._failing_assumption(arrays) is not None):
             return None
         return self._log_function.settle_log(arrays, out, bool(code & FLAGGED), code == 0)
 
@@ -550,7 +550,7 @@ class Bound:
             return None
         out = np.empty(arrays[0].shape)
         code = loop.run(arrays, out)
-        if code is None or code & OUTSIDE or self._failing_assumption(arrays) is not None:
+        if code is None or code & (OUTSIDE | UNSUPPORTED) or self._failing_assumption(arrays) is not None:
             return None
         if code == 0:
             return out

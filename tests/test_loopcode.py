@@ -8,7 +8,8 @@ computes its value with the numpy code's steps and checks the value.
 - what it reports: an input outside its domain (any kind), a value that does not stand, a flag raised; the
   flags are cleared for numpy afterwards;
 - a value outside its domain and a failing assumption still get the general path's named errors;
-- switched off, without a compiler, with a refused build or no cache folder: numpy answers, and the loop says why.
+- switched off, without a compiler, with a refused build or no cache folder: numpy answers, and the loop says why;
+- the exact integer steps printed as C: their numpy code's values and flags, bit for bit, where they turn.
 """
 
 import math
@@ -139,3 +140,53 @@ def test_without_the_loop_numpy_answers_and_the_loop_says_why(tmp_path):
             "N = np.arange(2.0, 5002.0); v = x(N=N, n=np.full(5000, 8.0)); "
             "print(bool(np.allclose(v, [x(N=a, n=8.0) for a in N], rtol=1e-14, atol=0)), '|', x._loop.reason)")
     check_fallbacks(code, tmp_path, "TBOUNDS_LOOPS", "True |")
+
+
+def _step_cases():
+    """Values where the exact steps turn: powers of the base and their neighbours, values within the snap of an
+    integer and just outside it, halves, 2**52 and past it, zero, negatives and infinities."""
+    powers = [float(b) ** k for b in (2, 3, 10) for k in range(0, 60) if float(b) ** k < 2.0 ** 60]
+    near = [p * (1 + e) for p in powers for e in (0.0, 1e-12, -1e-12, 1e-10, -1e-10, 2 ** -52, -(2 ** -53))]
+    other = [0.5, 1.5, 2.5, 3.5, -2.5, 0.0, -0.0, -1.0, -7.0, 1e-300, 5e-324, 2.0 ** 52 - 0.5, 2.0 ** 52 + 2,
+             2.0 ** 53 + 2, 1e300, np.inf, -np.inf]  # (NaN is outside every domain: the loop stops there)
+    rng = np.random.default_rng(7)
+    rand = list(rng.integers(1, 10 ** 6, 2000).astype(float)) + list(rng.uniform(-50, 50, 2000))
+    return np.array(near + other + rand)
+
+
+@pytest.mark.parametrize("step", ["ceil_log2", "floor_log2", "ceil_log3", "floor_log10", "floor_div", "ceil_near"])
+def test_the_exact_steps_in_c_are_their_numpy_codes(step):
+    """Each step helper the loop prints (a ceiling or floor of a log in base 2, 3 or 10, a floor division, a ceiling
+    after snapping) gives the numpy code's values bit for bit, with the same flags raised, on its turning points."""
+    import sympy as sp
+
+    from tbounds.bounds import steps
+    from tbounds.bounds.linear import Evaluator, _call_flagged
+
+    x, y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+    expr = {"ceil_log2": steps.ceil_log(x, 2), "floor_log2": steps.floor_log(x, 2), "ceil_log3": steps.ceil_log(x, 3),
+            "floor_log10": steps.floor_log(x, 10), "floor_div": steps.floor_div(x, y),
+            "ceil_near": steps.ceil_near(x)}[step]
+    symbols = [x, y] if step == "floor_div" else [x]
+    ev = Evaluator(expr, symbols)
+    everywhere = (-math.inf, math.inf, False, False, False)
+    loop = loopcode.plain_loop(ev._array_function, [everywhere] * len(symbols), False)
+    assert loop is not None and "tb_" in loop.body
+    if loop.function() is None:
+        pytest.skip(loop.reason)
+    values = _step_cases()
+    grids = [[values]] if step != "floor_div" else [[values, np.full(values.size, q)] for q in (1.0, 2.0, 3.0, 4.0, 7.0,
+                                                                                              -3.0, 0.5, 0.0, np.inf)]
+    for arrays in grids:
+        for part in (arrays, [a[values.size - 4096:] for a in arrays]):  # (a grid with and one without the extremes)
+            part = [np.ascontiguousarray(a) for a in part]
+            out = np.empty(part[0].size)
+            code = loop.run(part, out)
+            numpy, flags = _call_flagged(ev._array_function, part, out.shape)
+            huge_other = step in ("ceil_log3", "floor_log10") and bool(np.any(np.isfinite(part[0]) & (part[0] >= 2.0 ** 52)))
+            assert bool(code & loopcode.UNSUPPORTED) == huge_other, step
+            finite = ~np.isnan(numpy)
+            if not huge_other:
+                np.testing.assert_array_equal(out, numpy, err_msg=step)
+                assert (out[finite].view(np.int64) == numpy[finite].view(np.int64)).all(), step  # (signed zeros too)
+            assert bool(code & loopcode.FLAGGED) == flags.raised, (step, code, flags.raised)
