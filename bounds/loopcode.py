@@ -147,8 +147,11 @@ static inline double tb_step_log(double x, double b, double logb, int up, int64_
     }
     return x > 0 ? k : NAN;
 }
-/* numpy's floor_divide of two doubles (npy_floor_divide, npy_divmod). */
+/* numpy's floor_divide of two doubles (npy_floor_divide, npy_divmod).  Two integers below 2**53 take floor(a / b)
+ * first: exact, as a/b is rounded by less than 1/|b|, its distance to an integer it is not (fmod, which the
+ * general case needs, is the C library's slowest call here). */
 static inline double tb_floor_divide(double a, double b) {
+    if (tb_integer(a) & tb_integer(b) & (fabs(a) < 0x1p53) & (b != 0) & (fabs(b) < INFINITY)) return floor(a / b);
     if (!b) {
         double div = a / b;
         feraiseexcept((!a || isnan(a)) ? FE_INVALID : FE_DIVBYZERO);
