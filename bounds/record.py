@@ -526,17 +526,25 @@ class Bound:
             return None
         return plain_loop(self._log_function._log_array_function, [i for _, i in self._grid_domains], False, log=True)
 
-    def _looped_log(self, arrays: list[np.ndarray], check: bool) -> Optional[Signed]:
-        """:meth:`signed_log` of a grid given the usual way by the compiled loop of the log's code, as
-        :meth:`_looped_grid` for :meth:`evaluate`; logs that are not finite or came with a flag are settled as
-        :meth:`.linear.Evaluator._direct_log` settles numpy's."""
-        loop = self._log_loop
+    def _run_loop(self, loop, arrays: list[np.ndarray], check: bool) -> Optional[tuple[np.ndarray, int]]:
+        """``loop``'s values on ``arrays`` and what it reports (:meth:`.loopcode.Loop.run`), the assumptions checked
+        after (with ``check``); None where there is no loop, a check fails or the loop leaves the grid to numpy."""
         if loop is None:
             return None
         out = np.empty(arrays[0].shape)
         code = loop.run(arrays, out)
         if code is None or code & (OUTSIDE | UNSUPPORTED) or (check and self._failing_assumption(arrays) is not None):
             return None
+        return out, code
+
+    def _looped_log(self, arrays: list[np.ndarray], check: bool) -> Optional[Signed]:
+        """:meth:`signed_log` of a grid given the usual way by the compiled loop of the log's code, as
+        :meth:`_looped_grid` for :meth:`evaluate`; logs that are not finite or came with a flag are settled as
+        :meth:`.linear.Evaluator._direct_log` settles numpy's."""
+        ran = self._run_loop(self._log_loop, arrays, check)
+        if ran is None:
+            return None
+        out, code = ran
         return self._log_function.settle_log(arrays, out, bool(code & FLAGGED), code == 0)
 
     def _looped_grid(self, arrays: list[np.ndarray]) -> Optional[np.ndarray]:
@@ -545,16 +553,11 @@ class Bound:
         there is no loop or a check fails (:meth:`evaluate` then goes on as without it, and names what is wrong).
         Values that do not stand as they are (near the float limits, a flag raised) are settled as
         :meth:`.linear.Evaluator.linear_of` settles numpy's."""
-        loop = self._loop
-        if loop is None:
+        ran = self._run_loop(self._loop, arrays, True)
+        if ran is None:
             return None
-        out = np.empty(arrays[0].shape)
-        code = loop.run(arrays, out)
-        if code is None or code & (OUTSIDE | UNSUPPORTED) or self._failing_assumption(arrays) is not None:
-            return None
-        if code == 0:
-            return out
-        return self._log_function.settle_linear(arrays, out, bool(code & FLAGGED))
+        out, code = ran
+        return out if code == 0 else self._log_function.settle_linear(arrays, out, bool(code & FLAGGED))
 
     def evaluate(self, **values) -> np.ndarray:
         """The bound's value; ``inf`` only where it exceeds the float range (see :meth:`log`)."""
