@@ -209,8 +209,9 @@ class Loop:
 
     def run(self, arrays: Sequence[np.ndarray], out: np.ndarray) -> Optional[int]:
         """Values into ``out`` from ``arrays`` (C-contiguous float64, each of ``out``'s size); the bits of
-        :data:`OUTSIDE`, :data:`NOT_STANDING` and :data:`FLAGGED` that apply (0: every value stands as it is); or
-        None where there is no compiled loop.  After :data:`OUTSIDE`, ``out`` holds nothing to read."""
+        :data:`OUTSIDE`, :data:`NOT_STANDING`, :data:`FLAGGED` and :data:`UNSUPPORTED` that apply (0: every value
+        stands as it is); or None where there is no compiled loop.  After :data:`OUTSIDE` or :data:`UNSUPPORTED`,
+        ``out`` holds nothing to read."""
         fn = self.function()
         if fn is None:
             return None
