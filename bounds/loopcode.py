@@ -384,8 +384,10 @@ def _staged(lines: list[_Line], arity: int, domains: Sequence[tuple], integer_va
         else:
             stages[-1].append(line)
     stage_of = {line.dest: k for k, stage in enumerate(stages) for line in stage}
-    buffered = sorted({r for k, stage in enumerate(stages) for line in stage for r in line.reads if stage_of[r] != k},
-                      key=lambda r: int(r[1:]))
+    # (in the order the values are defined: a set's order changes from process to process, and so would the
+    # source, its cache key and so the compiled file)
+    crossing = {r for k, stage in enumerate(stages) for line in stage for r in line.reads if stage_of[r] != k}
+    buffered = [line.dest for line in lines if line.dest in crossing]
     outside = " | ".join(f"({_inside(f'a{i}[i]', d)})" for i, d in enumerate(domains)) or "0"
     standing = f"!(v >= {_c_number(_limits()[0])}) | !(v <= {_c_number(_limits()[1])})"
     if log:

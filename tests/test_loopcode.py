@@ -190,3 +190,16 @@ def test_the_exact_steps_in_c_are_their_numpy_codes(step):
                 np.testing.assert_array_equal(out, numpy, err_msg=step)
                 assert (out[finite].view(np.int64) == numpy[finite].view(np.int64)).all(), step  # (signed zeros too)
             assert bool(code & loopcode.FLAGGED) == flags.raised, (step, code, flags.raised)
+
+
+def test_a_loops_source_is_the_same_in_every_process(tmp_path):
+    """The source keys the compiled file in the cache: printed differently in another process (Python's hash seed
+    orders sets), it would be compiled again there.  Bounds whose loops keep a step's value and a ufunc's in block
+    buffers side by side."""
+    from .fresh_python import fresh_python
+
+    code = ("import hashlib; import tbounds.bounds as b; ids = ['musat2025.retrieval.lower', "
+            "'merrill2025.regular.max_length.exact', 'merrill2025.connectivity.max_vertices.exact']; "
+            "print(hashlib.sha256(''.join(b.get(i)._loop.source for i in ids).encode()).hexdigest())")
+    printed = {fresh_python(code, tmp_path, PYTHONHASHSEED=str(seed)).stdout.strip() for seed in (1, 2, 3, 4)}
+    assert len(printed) == 1 and len(next(iter(printed))) == 64, printed
