@@ -254,7 +254,7 @@ def plain_loop(function: Callable, domains: Sequence[tuple], integer_valued: boo
         lines = _lines(steps, result, arguments, namespace)
     except _NotPrintable:
         return None
-    body, buffers = _staged(lines, len(arguments), domains, integer_valued, log)
+    body, buffers = _staged(lines, domains, integer_valued, log)
     return Loop(body, len(arguments), _source(body, buffers, len(arguments)))
 
 
@@ -370,8 +370,7 @@ def _step_line(step, scope: dict, operand: Callable, constant_value: Callable) -
     raise _NotPrintable(step.func)
 
 
-def _staged(lines: list[_Line], arity: int, domains: Sequence[tuple], integer_valued: bool,
-            log: bool) -> tuple[str, list[str]]:
+def _staged(lines: list[_Line], domains: Sequence[tuple], integer_valued: bool, log: bool) -> tuple[str, list[str]]:
     """The statements for one block of ``m`` points, and the block buffers they use.
 
     Each heavy line is a loop of its own; the light lines between them share one loop, their values kept in
@@ -389,7 +388,8 @@ def _staged(lines: list[_Line], arity: int, domains: Sequence[tuple], integer_va
     crossing = {r for k, stage in enumerate(stages) for line in stage for r in line.reads if stage_of[r] != k}
     buffered = [line.dest for line in lines if line.dest in crossing]
     outside = " | ".join(f"({_inside(f'a{i}[i]', d)})" for i, d in enumerate(domains)) or "0"
-    standing = f"!(v >= {_c_number(_limits()[0])}) | !(v <= {_c_number(_limits()[1])})"
+    small, big = _limits()
+    standing = f"!(v >= {_c_number(small)}) | !(v <= {_c_number(big)})"
     if log:
         standing = "!(fabs(v) < INFINITY)"
     elif integer_valued:
